@@ -118,42 +118,258 @@ const CONTINUE: &str = "display the error message and continue regular operation
 /// The seed's Errors table, in the seed's order, followed by the codes the seed only names in
 /// its User Messages table and the connector's own extensions.
 static ROWS: &[Row] = &[
-    row(ErrorCode::CfInvalidCalledDevice, "CF_INVALID_CALLED_DEVICE", ErrorOrigin::Finesse, "The called device is not valid", CONTINUE),
-    row(ErrorCode::CfInvalidCallingDevice, "CF_INVALID_CALLING_DEVICE", ErrorOrigin::Finesse, "The calling device is not valid", CONTINUE),
-    row(ErrorCode::CfInvalidConnectionIdForActiveCall, "CF_INVALID_CONNECTION_ID_FOR_ACTIVE_CALL", ErrorOrigin::Finesse, "The active connection ID in the request is invalid", CONTINUE),
-    row(ErrorCode::CfInvalidConsultType, "CF_INVALID_CONSULT_TYPE", ErrorOrigin::Finesse, "The consult type is invalid", CONTINUE),
-    row(ErrorCode::CfAgentAccountLockedOut, "CF_AGENT_ACCOUNT_LOCKED_OUT", ErrorOrigin::Finesse, "The account is locked out", CONTINUE),
-    row(ErrorCode::CfInvalidCstaDeviceIdentifier, "CF_INVALID_CSTA_DEVICE_IDENTIFIER", ErrorOrigin::Finesse, "The device ID is not valid.", "display the error message and ask user to enter valid Extension"),
-    row(ErrorCode::CfResourceBusy, "CF_RESOURCE_BUSY", ErrorOrigin::Finesse, "An internal resource is busy", ""),
-    row(ErrorCode::CfInvalidLogonDeviceSpecified, "CF_INVALID_LOGON_DEVICE_SPECIFIED", ErrorOrigin::Finesse, "The request specified an invalid logon device.", "display the error message and ask user to enter valid Extension"),
-    row(ErrorCode::CfGenericUnspecifiedRejection, "CF_GENERIC_UNSPECIFIED_REJECTION", ErrorOrigin::Finesse, "The request has been rejected (no specific details available).", ""),
-    row(ErrorCode::CfInvalidObjectState, "CF_INVALID_OBJECT_STATE", ErrorOrigin::Finesse, "The object is in the incorrect state for the request.", ""),
-    row(ErrorCode::CfInvalidPasswordSpecified, "CF_INVALID_PASSWORD_SPECIFIED", ErrorOrigin::Finesse, "The request specified an invalid agent password.", "Prompt user to supply a valid password"),
-    row(ErrorCode::CfGenericSystemResourceAvailability, "CF_GENERIC_SYSTEM_RESOURCE_AVAILABILITY", ErrorOrigin::Finesse, "The request failed due to lack of system resources (no specific details available)", ""),
-    row(ErrorCode::ECtiInvalidCallId, "E_CTI_INVALID_CALLID", ErrorOrigin::Finesse, "A request message was received with an invalid CallID value.", ""),
-    row(ErrorCode::UserNotFound, "USER_NOT_FOUND", ErrorOrigin::Finesse, "When Agent ID isn't found in Finesse", "Display the error message. Configuration update in Siebel / Finesse is required to match Agent definition (ID/Pwd)."),
-    row(ErrorCode::GeneralError, "GENERAL_ERROR", ErrorOrigin::Finesse, "when root cause is unclear", CONTINUE),
-    row(ErrorCode::CfGenericOperation, "CF_GENERIC_OPERATION", ErrorOrigin::Finesse, "An operation error occurred (no specific details available).", "display error message according to the last command sent"),
-    row(ErrorCode::BadDestination, "BAD_DESTINATION", ErrorOrigin::Finesse, "Agent called to an invalid extension", CONTINUE),
-    row(ErrorCode::Down, "DOWN", ErrorOrigin::Connector, "IOException: when Requester gets no response from Finesse; GC tries to establish connection with the secondary Finesse", CONTINUE),
-    row(ErrorCode::LicensesExceeded, "LICENSES_EXCEEDED", ErrorOrigin::Connector, "User license limit exceeded", "display the error message"),
-    row(ErrorCode::MissingExtension, "MISSING_EXTENSION", ErrorOrigin::Connector, "Missing Extension", "display the error message and ask user to enter extension"),
-    row(ErrorCode::MissingNumber, "MISSING_NUMBER", ErrorOrigin::Connector, "Number to dial is missing in request", "display the error message and ask user to enter dial number"),
-    row(ErrorCode::MissingPassword, "MISSING_PASSWORD", ErrorOrigin::Connector, "Password is missing in request", "display the error message and ask user for credentials"),
-    row(ErrorCode::MissingReasonCode, "MISSING_REASON_CODE", ErrorOrigin::Connector, "GC/Finesse expects reason-code that wasn't provided by the client", "display the error message and ask user to provide reason code"),
-    row(ErrorCode::NoDialogId, "NO_DIALOG_ID", ErrorOrigin::Connector, "The requested dialog doesn't exists in GC", "send getdialogstate request for any active dialogs"),
-    row(ErrorCode::NotReachable, "NOT_REACHABLE", ErrorOrigin::Connector, "SocketTimeoutException: timeout on connecting to Finesse via Requester; after 2 unsuccessful retries, GC tries to establish connection with secondary Finesse", CONTINUE),
-    row(ErrorCode::PleaseRetry, "PLEASE_RETRY", ErrorOrigin::Connector, "invalid request params, IOException, request timeout", CONTINUE),
-    row(ErrorCode::SubscriptionFailed, "SUBSCRIPTION_FAILED", ErrorOrigin::Connector, "Invalid credentials supplied for agent login", "display the error message and ask user to enter valid credentials"),
-    row(ErrorCode::UnableToSubscribeToFinesse, "UNABLE_TO_SUBSCRIBE_TO_FINESSE", ErrorOrigin::Connector, "Invalid credentials supplied for agent login", "display the error message and ask user to enter valid credentials"),
-    row(ErrorCode::WrongExtension, "WRONG_EXTENSION", ErrorOrigin::Connector, "Extension is not valid (contains alphabetic characters)", "display the error message and ask user to enter valid Extension"),
-    row(ErrorCode::SessionInvalidated, "SESSION_INVALIDATED", ErrorOrigin::Connector, "The current session for login has been invalidated, user has been logged in from a new destination. GC will send a logout message followed by this message", "display the error message and ask user to login again"),
-    row(ErrorCode::FinesseUnavailable, "FINESSE_UNAVAILABLE", ErrorOrigin::Connector, "Finesse is not available; the connector reconnects automatically", CONTINUE),
-    row(ErrorCode::GenericError, "GENERIC_ERROR", ErrorOrigin::Connector, "An error occurred", CONTINUE),
-    row(ErrorCode::UnknownCommand, "UNKNOWN_COMMAND", ErrorOrigin::Connector, "The JMS type names no command of the protocol", CONTINUE),
-    row(ErrorCode::InvalidDestination, "INVALID_DESTINATION", ErrorOrigin::Connector, "The client destination name is empty, too long, or has characters a routing key cannot carry", "fix the client destination name in the client configuration"),
-    row(ErrorCode::RecordingNotConfigured, "RECORDING_NOT_CONFIGURED", ErrorOrigin::Connector, "No recording controller is configured for Zoom recording commands", "display the error message and continue regular operations"),
-    row(ErrorCode::NotLoggedIn, "NOT_LOGGED_IN", ErrorOrigin::Connector, "The agent has no session on the connector (send Connect and Login first)", "send Connect and Login, then repeat the command"),
+    row(
+        ErrorCode::CfInvalidCalledDevice,
+        "CF_INVALID_CALLED_DEVICE",
+        ErrorOrigin::Finesse,
+        "The called device is not valid",
+        CONTINUE,
+    ),
+    row(
+        ErrorCode::CfInvalidCallingDevice,
+        "CF_INVALID_CALLING_DEVICE",
+        ErrorOrigin::Finesse,
+        "The calling device is not valid",
+        CONTINUE,
+    ),
+    row(
+        ErrorCode::CfInvalidConnectionIdForActiveCall,
+        "CF_INVALID_CONNECTION_ID_FOR_ACTIVE_CALL",
+        ErrorOrigin::Finesse,
+        "The active connection ID in the request is invalid",
+        CONTINUE,
+    ),
+    row(
+        ErrorCode::CfInvalidConsultType,
+        "CF_INVALID_CONSULT_TYPE",
+        ErrorOrigin::Finesse,
+        "The consult type is invalid",
+        CONTINUE,
+    ),
+    row(
+        ErrorCode::CfAgentAccountLockedOut,
+        "CF_AGENT_ACCOUNT_LOCKED_OUT",
+        ErrorOrigin::Finesse,
+        "The account is locked out",
+        CONTINUE,
+    ),
+    row(
+        ErrorCode::CfInvalidCstaDeviceIdentifier,
+        "CF_INVALID_CSTA_DEVICE_IDENTIFIER",
+        ErrorOrigin::Finesse,
+        "The device ID is not valid.",
+        "display the error message and ask user to enter valid Extension",
+    ),
+    row(
+        ErrorCode::CfResourceBusy,
+        "CF_RESOURCE_BUSY",
+        ErrorOrigin::Finesse,
+        "An internal resource is busy",
+        "",
+    ),
+    row(
+        ErrorCode::CfInvalidLogonDeviceSpecified,
+        "CF_INVALID_LOGON_DEVICE_SPECIFIED",
+        ErrorOrigin::Finesse,
+        "The request specified an invalid logon device.",
+        "display the error message and ask user to enter valid Extension",
+    ),
+    row(
+        ErrorCode::CfGenericUnspecifiedRejection,
+        "CF_GENERIC_UNSPECIFIED_REJECTION",
+        ErrorOrigin::Finesse,
+        "The request has been rejected (no specific details available).",
+        "",
+    ),
+    row(
+        ErrorCode::CfInvalidObjectState,
+        "CF_INVALID_OBJECT_STATE",
+        ErrorOrigin::Finesse,
+        "The object is in the incorrect state for the request.",
+        "",
+    ),
+    row(
+        ErrorCode::CfInvalidPasswordSpecified,
+        "CF_INVALID_PASSWORD_SPECIFIED",
+        ErrorOrigin::Finesse,
+        "The request specified an invalid agent password.",
+        "Prompt user to supply a valid password",
+    ),
+    row(
+        ErrorCode::CfGenericSystemResourceAvailability,
+        "CF_GENERIC_SYSTEM_RESOURCE_AVAILABILITY",
+        ErrorOrigin::Finesse,
+        "The request failed due to lack of system resources (no specific details available)",
+        "",
+    ),
+    row(
+        ErrorCode::ECtiInvalidCallId,
+        "E_CTI_INVALID_CALLID",
+        ErrorOrigin::Finesse,
+        "A request message was received with an invalid CallID value.",
+        "",
+    ),
+    row(
+        ErrorCode::UserNotFound,
+        "USER_NOT_FOUND",
+        ErrorOrigin::Finesse,
+        "When Agent ID isn't found in Finesse",
+        "Display the error message. Configuration update in Siebel / Finesse is required to match Agent definition (ID/Pwd).",
+    ),
+    row(
+        ErrorCode::GeneralError,
+        "GENERAL_ERROR",
+        ErrorOrigin::Finesse,
+        "when root cause is unclear",
+        CONTINUE,
+    ),
+    row(
+        ErrorCode::CfGenericOperation,
+        "CF_GENERIC_OPERATION",
+        ErrorOrigin::Finesse,
+        "An operation error occurred (no specific details available).",
+        "display error message according to the last command sent",
+    ),
+    row(
+        ErrorCode::BadDestination,
+        "BAD_DESTINATION",
+        ErrorOrigin::Finesse,
+        "Agent called to an invalid extension",
+        CONTINUE,
+    ),
+    row(
+        ErrorCode::Down,
+        "DOWN",
+        ErrorOrigin::Connector,
+        "IOException: when Requester gets no response from Finesse; GC tries to establish connection with the secondary Finesse",
+        CONTINUE,
+    ),
+    row(
+        ErrorCode::LicensesExceeded,
+        "LICENSES_EXCEEDED",
+        ErrorOrigin::Connector,
+        "User license limit exceeded",
+        "display the error message",
+    ),
+    row(
+        ErrorCode::MissingExtension,
+        "MISSING_EXTENSION",
+        ErrorOrigin::Connector,
+        "Missing Extension",
+        "display the error message and ask user to enter extension",
+    ),
+    row(
+        ErrorCode::MissingNumber,
+        "MISSING_NUMBER",
+        ErrorOrigin::Connector,
+        "Number to dial is missing in request",
+        "display the error message and ask user to enter dial number",
+    ),
+    row(
+        ErrorCode::MissingPassword,
+        "MISSING_PASSWORD",
+        ErrorOrigin::Connector,
+        "Password is missing in request",
+        "display the error message and ask user for credentials",
+    ),
+    row(
+        ErrorCode::MissingReasonCode,
+        "MISSING_REASON_CODE",
+        ErrorOrigin::Connector,
+        "GC/Finesse expects reason-code that wasn't provided by the client",
+        "display the error message and ask user to provide reason code",
+    ),
+    row(
+        ErrorCode::NoDialogId,
+        "NO_DIALOG_ID",
+        ErrorOrigin::Connector,
+        "The requested dialog doesn't exists in GC",
+        "send getdialogstate request for any active dialogs",
+    ),
+    row(
+        ErrorCode::NotReachable,
+        "NOT_REACHABLE",
+        ErrorOrigin::Connector,
+        "SocketTimeoutException: timeout on connecting to Finesse via Requester; after 2 unsuccessful retries, GC tries to establish connection with secondary Finesse",
+        CONTINUE,
+    ),
+    row(
+        ErrorCode::PleaseRetry,
+        "PLEASE_RETRY",
+        ErrorOrigin::Connector,
+        "invalid request params, IOException, request timeout",
+        CONTINUE,
+    ),
+    row(
+        ErrorCode::SubscriptionFailed,
+        "SUBSCRIPTION_FAILED",
+        ErrorOrigin::Connector,
+        "Invalid credentials supplied for agent login",
+        "display the error message and ask user to enter valid credentials",
+    ),
+    row(
+        ErrorCode::UnableToSubscribeToFinesse,
+        "UNABLE_TO_SUBSCRIBE_TO_FINESSE",
+        ErrorOrigin::Connector,
+        "Invalid credentials supplied for agent login",
+        "display the error message and ask user to enter valid credentials",
+    ),
+    row(
+        ErrorCode::WrongExtension,
+        "WRONG_EXTENSION",
+        ErrorOrigin::Connector,
+        "Extension is not valid (contains alphabetic characters)",
+        "display the error message and ask user to enter valid Extension",
+    ),
+    row(
+        ErrorCode::SessionInvalidated,
+        "SESSION_INVALIDATED",
+        ErrorOrigin::Connector,
+        "The current session for login has been invalidated, user has been logged in from a new destination. GC will send a logout message followed by this message",
+        "display the error message and ask user to login again",
+    ),
+    row(
+        ErrorCode::FinesseUnavailable,
+        "FINESSE_UNAVAILABLE",
+        ErrorOrigin::Connector,
+        "Finesse is not available; the connector reconnects automatically",
+        CONTINUE,
+    ),
+    row(
+        ErrorCode::GenericError,
+        "GENERIC_ERROR",
+        ErrorOrigin::Connector,
+        "An error occurred",
+        CONTINUE,
+    ),
+    row(
+        ErrorCode::UnknownCommand,
+        "UNKNOWN_COMMAND",
+        ErrorOrigin::Connector,
+        "The JMS type names no command of the protocol",
+        CONTINUE,
+    ),
+    row(
+        ErrorCode::InvalidDestination,
+        "INVALID_DESTINATION",
+        ErrorOrigin::Connector,
+        "The client destination name is empty, too long, or has characters a routing key cannot carry",
+        "fix the client destination name in the client configuration",
+    ),
+    row(
+        ErrorCode::RecordingNotConfigured,
+        "RECORDING_NOT_CONFIGURED",
+        ErrorOrigin::Connector,
+        "No recording controller is configured for Zoom recording commands",
+        "display the error message and continue regular operations",
+    ),
+    row(
+        ErrorCode::NotLoggedIn,
+        "NOT_LOGGED_IN",
+        ErrorOrigin::Connector,
+        "The agent has no session on the connector (send Connect and Login first)",
+        "send Connect and Login, then repeat the command",
+    ),
 ];
 
 const fn row(
@@ -163,7 +379,13 @@ const fn row(
     description: &'static str,
     driver_behaviour: &'static str,
 ) -> Row {
-    Row { code, text, origin, description, driver_behaviour }
+    Row {
+        code,
+        text,
+        origin,
+        description,
+        driver_behaviour,
+    }
 }
 
 impl ErrorCode {
@@ -183,9 +405,19 @@ impl ErrorCode {
         }
         let clean: String = trimmed
             .chars()
-            .map(|c| if matches!(c, '#' | ',' | '|') || c.is_whitespace() { '_' } else { c })
+            .map(|c| {
+                if matches!(c, '#' | ',' | '|') || c.is_whitespace() {
+                    '_'
+                } else {
+                    c
+                }
+            })
             .collect();
-        if clean.is_empty() { Self::GeneralError } else { Self::Finesse(clean) }
+        if clean.is_empty() {
+            Self::GeneralError
+        } else {
+            Self::Finesse(clean)
+        }
     }
 
     /// The exact text on the wire, e.g. `MISSING_EXTENSION`.
@@ -255,12 +487,21 @@ mod tests {
 
     #[test]
     fn parsing_ignores_case() {
-        assert_eq!(ErrorCode::parse("missing_extension"), ErrorCode::MissingExtension);
+        assert_eq!(
+            ErrorCode::parse("missing_extension"),
+            ErrorCode::MissingExtension
+        );
     }
 
     #[test]
     fn user_message_prefers_the_user_messages_table() {
-        assert_eq!(ErrorCode::MissingExtension.user_message(), "Extension is missing.");
-        assert_eq!(ErrorCode::BadDestination.user_message(), "Agent called to an invalid extension");
+        assert_eq!(
+            ErrorCode::MissingExtension.user_message(),
+            "Extension is missing."
+        );
+        assert_eq!(
+            ErrorCode::BadDestination.user_message(),
+            "Agent called to an invalid extension"
+        );
     }
 }
