@@ -1,1 +1,5 @@
 //! (being written)
+pub mod error;
+pub mod model;
+
+pub use error::Error;

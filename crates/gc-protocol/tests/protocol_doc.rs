@@ -2,7 +2,7 @@
 //! here from gc-protocol itself, and this test fails when the file differs.
 //! To rewrite the generated parts after a change: `GC_BLESS=1 cargo test -p gc-protocol --test protocol_doc`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
