@@ -1,0 +1,139 @@
+//! What the engine keeps per agent.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use gc_protocol::{
+    AgentCommand, AgentId, CallData, DestinationName, Extension, Password, ReasonCode,
+};
+
+use super::Reply;
+use crate::finesse::{Dialog, User};
+
+/// The agent's notification session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Session {
+    /// No session.
+    Closed,
+    /// Being opened; commands that need it wait in `queued`.
+    Opening,
+    /// Open.
+    Open,
+}
+
+/// How a tracked dialog is presented to the client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum DialogKind {
+    /// Shown as `InboundCall` (incoming calls, calls the agent made, monitor and barge calls).
+    Inbound,
+    /// A consult the agent started: shown as `ConsultCall`, with the dialog it came from.
+    Consult { original: Option<String> },
+    /// An Outbound Option call: `NewOutboundCall`, then `InboundCall` states.
+    Outbound,
+    /// An outbound preview reservation: `NewOutboundPreviewCall`, then `InboundCall` states.
+    OutboundPreview,
+    /// The first (OTHER_IN) packet of an outbound call, not yet announced (O-028).
+    HeldBack,
+}
+
+/// A dialog the agent is on.
+#[derive(Clone, Debug)]
+pub(crate) struct Tracked {
+    pub(crate) dialog: Dialog,
+    pub(crate) kind: DialogKind,
+    /// What the client was last shown, to publish only real changes.
+    pub(crate) shown: Option<CallData>,
+}
+
+/// A command waiting for the agent's session to open.
+#[derive(Clone, Debug)]
+pub(crate) struct Queued {
+    pub(crate) command: AgentCommand,
+    pub(crate) reply: Reply,
+}
+
+/// A logout to send once the agent is NOT_READY (UCCE logs out only from there).
+#[derive(Clone, Debug)]
+pub(crate) struct LogoutPlan {
+    /// Logout reason.
+    pub(crate) reason: Option<ReasonCode>,
+    /// Who the final State answers (without the command's ack token, acked already).
+    pub(crate) reply: Reply,
+}
+
+/// One agent known to the engine.
+#[derive(Clone, Debug)]
+pub(crate) struct Agent {
+    pub(crate) password: Password,
+    pub(crate) destination: Option<DestinationName>,
+    pub(crate) session: Session,
+    pub(crate) queued: Vec<Queued>,
+    /// Holds one of the licences (logging in or logged in).
+    pub(crate) licensed: bool,
+    /// The extension the agent logged in on.
+    pub(crate) extension: Option<Extension>,
+    /// The last User Finesse reported.
+    pub(crate) user: Option<User>,
+    pub(crate) dialogs: BTreeMap<String, Tracked>,
+    /// The dialog a consult was last requested from.
+    pub(crate) consult_from: Option<String>,
+    /// Team users nodes the supervisor subscribed to.
+    pub(crate) teams: BTreeSet<String>,
+    /// When the session was opened (O-025).
+    pub(crate) subscription_time: String,
+    /// A logout waiting for the agent to reach NOT_READY first (UCCE logs out only from there).
+    pub(crate) logout_after_not_ready: Option<LogoutPlan>,
+    /// Forget the agent when its logout is confirmed.
+    pub(crate) forget_on_logout: bool,
+    /// `(state, reason, pending)` last published, so unchanged User updates are not repeated.
+    pub(crate) shown_state: Option<(String, String, String)>,
+}
+
+impl Agent {
+    pub(crate) fn new(password: Password, subscription_time: String) -> Self {
+        Self {
+            password,
+            destination: None,
+            session: Session::Closed,
+            queued: Vec::new(),
+            licensed: false,
+            extension: None,
+            user: None,
+            dialogs: BTreeMap::new(),
+            consult_from: None,
+            teams: BTreeSet::new(),
+            subscription_time,
+            logout_after_not_ready: None,
+            forget_on_logout: false,
+            shown_state: None,
+        }
+    }
+
+    /// The agent's current state as last reported (empty when unknown).
+    pub(crate) fn state(&self) -> &str {
+        self.user.as_ref().map_or("", |u| u.state.as_str())
+    }
+
+    /// The agent's full name (empty when unknown).
+    pub(crate) fn full_name(&self) -> String {
+        self.user.as_ref().map(User::full_name).unwrap_or_default()
+    }
+
+    /// The extension to act with: the one logged in on, else the one Finesse reports.
+    pub(crate) fn own_extension(&self) -> Option<Extension> {
+        self.extension.clone().or_else(|| {
+            self.user
+                .as_ref()
+                .and_then(|u| Extension::parse(&u.extension).ok())
+        })
+    }
+
+    /// Whether Finesse reports the agent signed in.
+    pub(crate) fn is_logged_in(&self) -> bool {
+        !matches!(self.state(), "" | "LOGOUT")
+    }
+}
+
+/// Builds the agent's id-keyed entry point for messages about an id the engine knows nothing of.
+pub(crate) fn unknown(agent: &AgentId) -> String {
+    format!("unknown agent {agent}")
+}

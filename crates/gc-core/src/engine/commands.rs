@@ -1,0 +1,547 @@
+//! Agent and supervisor commands: each mapped to a Finesse operation or answered from what the
+//! engine already knows.
+
+use gc_protocol::{
+    AgentCommand as C, AgentId, DialogId, ErrorCode, Event, Extension, MobileAgentMode,
+};
+
+use super::agent::{LogoutPlan, Queued, Session, unknown};
+use super::requests::Purpose;
+use super::{Engine, Reply};
+use crate::finesse::{DialogAction, FinesseOp, MobileMode, ReasonCategory, TargetState};
+use crate::io::{Effect, RecordingAction};
+
+/// Whether a command must wait for the agent's notification session: writes whose outcome only
+/// a notification reports, and the team subscription.
+fn needs_session(command: &C) -> bool {
+    !matches!(
+        command,
+        C::Connect { .. }
+            | C::GetState
+            | C::WrapUpReasonCodes
+            | C::LogoutReasonCodes
+            | C::NotReadyReasonCodes
+            | C::GetDialogState { .. }
+            | C::GetDialogStateControls { .. }
+            | C::GetDialogParticipants { .. }
+            | C::GetAllAgents
+            | C::ZoomPauseRecording
+            | C::ZoomResumeRecording
+            | C::Refresh
+            | C::GetPhonebooks
+            | C::GetPhonebookContacts { .. }
+            | C::GetTeamPhonebooks
+            | C::GetQueueList
+            | C::GetTeamUserState { .. }
+            | C::ForceLogout
+            | C::GetTeamUsers {
+                subscribe: false,
+                ..
+            }
+    )
+}
+
+impl Engine {
+    pub(super) fn on_agent_command(&mut self, agent: &AgentId, command: C, reply: Reply) {
+        let Some(entry) = self.agents.get_mut(agent) else {
+            // O-007: the connector has no session for this agent; the client must Connect and
+            // Login again. Only reply_to can reach a client we know nothing of.
+            if reply.reply_to.is_some() {
+                self.publish_reply(
+                    &reply,
+                    Event::ReLogin {
+                        agent: agent.clone(),
+                    },
+                );
+                self.ack(&reply);
+            } else if let Some(token) = reply.token {
+                self.emit(Effect::DeadLetter {
+                    token,
+                    reason: unknown(agent),
+                });
+            }
+            return;
+        };
+        if needs_session(&command) && entry.session != Session::Open {
+            let closed = entry.session == Session::Closed;
+            entry.queued.push(Queued { command, reply });
+            if closed {
+                self.open_session(agent);
+            }
+            return;
+        }
+        self.execute(agent, command, reply);
+    }
+
+    /// Runs commands that waited for the session.
+    pub(super) fn run_queued(&mut self, agent: &AgentId) {
+        let queued = self
+            .agents
+            .get_mut(agent)
+            .map(|a| std::mem::take(&mut a.queued));
+        for Queued { command, reply } in queued.unwrap_or_default() {
+            self.execute(agent, command, reply);
+        }
+    }
+
+    /// Answers every waiting command with an error (the session could not be opened).
+    pub(super) fn fail_queued(&mut self, agent: &AgentId, code: &ErrorCode) {
+        let queued = self
+            .agents
+            .get_mut(agent)
+            .map(|a| std::mem::take(&mut a.queued));
+        for Queued { reply, .. } in queued.unwrap_or_default() {
+            self.fail_reply(&reply, code.clone());
+        }
+    }
+
+    /// Publishes an error answer and acks the command.
+    pub(super) fn fail_reply(&mut self, reply: &Reply, code: ErrorCode) {
+        self.publish_reply(
+            reply,
+            Event::Error {
+                agent: reply.agent.clone(),
+                code,
+            },
+        );
+        self.ack(reply);
+    }
+
+    fn execute(&mut self, agent: &AgentId, command: C, reply: Reply) {
+        match command {
+            C::Connect { .. } => self.ack(&reply),
+            C::Login {
+                password,
+                extension,
+            } => {
+                self.login(agent, password, extension, None, reply);
+            }
+            C::MobileAgentLogin {
+                password,
+                extension,
+                dial_number,
+                mode,
+            } => {
+                let mode = match mode {
+                    MobileAgentMode::CallByCall => MobileMode::CallByCall,
+                    MobileAgentMode::NailedConnection => MobileMode::NailedConnection,
+                };
+                self.login(agent, password, extension, Some((dial_number, mode)), reply);
+            }
+            C::Logout => self.logout(agent, None, false, reply),
+            C::LogoutWithReason { reason } => self.logout(agent, Some(reason), false, reply),
+            C::ForceLogout => self.force_logout(agent, reply),
+            // Work-ready / work-not-ready: READY / NOT_READY, which Finesse applies after the
+            // current call's wrap-up (pendingState) or at once when there is no call.
+            C::MakeReady | C::MakeWorkReady => {
+                self.set_state(agent, TargetState::Ready, None, reply);
+            }
+            C::MakeNotReady | C::MakeWorkNotReady => {
+                self.set_state(agent, TargetState::NotReady, None, reply);
+            }
+            C::MakeNotReadyWithReason { reason } => {
+                self.set_state(agent, TargetState::NotReady, Some(reason), reply);
+            }
+            C::GetState => self.request(agent, FinesseOp::GetUser, Purpose::GetState, reply),
+            C::MakeCall { number } => {
+                let Some(from) = self.extension_or_fail(agent, &reply) else {
+                    return;
+                };
+                self.request(
+                    agent,
+                    FinesseOp::MakeCall { from, to: number },
+                    Purpose::CallControl,
+                    reply,
+                );
+            }
+            C::AnswerCall { dialog } => {
+                self.dialog_action(agent, &dialog, DialogAction::Answer, reply);
+            }
+            C::HoldCall { dialog } => self.dialog_action(agent, &dialog, DialogAction::Hold, reply),
+            C::RetrieveCall { dialog } => {
+                self.dialog_action(agent, &dialog, DialogAction::Retrieve, reply);
+            }
+            C::ReleaseCall { dialog } | C::EndSilentMonitor { dialog } => {
+                self.dialog_action(agent, &dialog, DialogAction::Drop, reply);
+            }
+            C::TransferSst { number, dialog } => {
+                self.dialog_action(
+                    agent,
+                    &dialog,
+                    DialogAction::TransferSst { to: number },
+                    reply,
+                );
+            }
+            C::ConsultCall { number, dialog } => {
+                if let Some(entry) = self.agents.get_mut(agent) {
+                    entry.consult_from = Some(dialog.as_str().to_owned());
+                }
+                self.dialog_action(
+                    agent,
+                    &dialog,
+                    DialogAction::ConsultCall { to: number },
+                    reply,
+                );
+            }
+            C::TransferCall { extension, dialog } => {
+                self.dialog_action_as(agent, &dialog, extension, DialogAction::Transfer, reply);
+            }
+            C::ConferenceCall { extension, dialog } => {
+                self.dialog_action_as(agent, &dialog, extension, DialogAction::Conference, reply);
+            }
+            C::WrapUp { reason, dialog } => {
+                let action = DialogAction::UpdateCallData {
+                    variables: Vec::new(),
+                    wrap_up_reason: Some(reason.as_str().to_owned()),
+                };
+                self.dialog_action(agent, &dialog, action, reply);
+            }
+            C::UpdateCallVariable {
+                dialog,
+                name,
+                value,
+            } => {
+                let action = DialogAction::UpdateCallData {
+                    variables: vec![(name.as_str().to_owned(), value.as_str().to_owned())],
+                    wrap_up_reason: None,
+                };
+                self.dialog_action(agent, &dialog, action, reply);
+            }
+            C::AcceptOutboundPreview { dialog } => {
+                self.dialog_action(agent, &dialog, DialogAction::Accept, reply);
+            }
+            C::RejectOutboundPreview { dialog } => {
+                self.dialog_action(agent, &dialog, DialogAction::Reject, reply);
+            }
+            C::CloseOutboundPreview { dialog } => {
+                self.dialog_action(agent, &dialog, DialogAction::Close, reply);
+            }
+            C::DropParticipant { extension, dialog } => {
+                let action = DialogAction::ParticipantDrop {
+                    participant: extension.clone(),
+                };
+                self.dialog_action_as(agent, &dialog, extension, action, reply);
+            }
+            C::GetDialogState { dialog } => self.answer_dialog_state(agent, &dialog, &reply),
+            C::GetDialogStateControls { dialog } => self.answer_controls(agent, &dialog, &reply),
+            C::GetDialogParticipants { dialog } => self.answer_participants(agent, &dialog, &reply),
+            C::GetAllAgents => {
+                let event = self.all_agents(agent);
+                self.publish_reply(&reply, event);
+                self.ack(&reply);
+            }
+            C::WrapUpReasonCodes => {
+                self.request(
+                    agent,
+                    FinesseOp::GetWrapUpReasons,
+                    Purpose::WrapUpReasons,
+                    reply,
+                );
+            }
+            C::LogoutReasonCodes => {
+                let op = FinesseOp::GetReasonCodes(ReasonCategory::Logout);
+                self.request(
+                    agent,
+                    op,
+                    Purpose::ReasonCodes(ReasonCategory::Logout),
+                    reply,
+                );
+            }
+            C::NotReadyReasonCodes => {
+                let op = FinesseOp::GetReasonCodes(ReasonCategory::NotReady);
+                self.request(
+                    agent,
+                    op,
+                    Purpose::ReasonCodes(ReasonCategory::NotReady),
+                    reply,
+                );
+            }
+            C::ZoomPauseRecording => self.recording(agent, RecordingAction::Pause, reply),
+            C::ZoomResumeRecording => self.recording(agent, RecordingAction::Resume, reply),
+            C::Refresh => {
+                self.request(
+                    agent,
+                    FinesseOp::GetUser,
+                    Purpose::RefreshUser,
+                    reply.clone(),
+                );
+                self.request(agent, FinesseOp::GetDialogs, Purpose::RefreshDialogs, reply);
+            }
+            C::GetPhonebooks => {
+                self.request(
+                    agent,
+                    FinesseOp::GetPhoneBooks,
+                    Purpose::Phonebooks { team_only: false },
+                    reply,
+                );
+            }
+            C::GetTeamPhonebooks => {
+                self.request(
+                    agent,
+                    FinesseOp::GetPhoneBooks,
+                    Purpose::Phonebooks { team_only: true },
+                    reply,
+                );
+            }
+            C::GetPhonebookContacts { phonebook } => {
+                let purpose = Purpose::Contacts(phonebook.as_str().to_owned());
+                self.request(agent, FinesseOp::GetContacts(phonebook), purpose, reply);
+            }
+            C::GetQueueList => self.request(agent, FinesseOp::GetQueues, Purpose::Queues, reply),
+            C::GetTeamUsers { team, subscribe } => {
+                let purpose = Purpose::TeamUsers {
+                    team: team.as_str().to_owned(),
+                    subscribe,
+                };
+                self.request(agent, FinesseOp::GetTeam(team), purpose, reply);
+            }
+            C::GetTeamUserState { member } => {
+                let op = FinesseOp::GetTeamMember { member };
+                self.request(agent, op, Purpose::TeamMember, reply);
+            }
+            C::SilentMonitor { extension } => {
+                let Some(from) = self.extension_or_fail(agent, &reply) else {
+                    return;
+                };
+                let op = FinesseOp::SilentMonitor {
+                    from,
+                    to: extension,
+                };
+                self.request(agent, op, Purpose::CallControl, reply);
+            }
+            C::BargeIn { member, dialog } => self.barge_in(agent, &member, dialog, reply),
+        }
+    }
+
+    /// The agent's extension, or an error answer when it is not logged in.
+    fn extension_or_fail(&mut self, agent: &AgentId, reply: &Reply) -> Option<Extension> {
+        let extension = self
+            .agents
+            .get(agent)
+            .and_then(super::agent::Agent::own_extension);
+        if extension.is_none() {
+            self.fail_reply(reply, ErrorCode::NotLoggedIn);
+        }
+        extension
+    }
+
+    fn login(
+        &mut self,
+        agent: &AgentId,
+        password: gc_protocol::Password,
+        extension: Extension,
+        mobile: Option<(gc_protocol::DialNumber, MobileMode)>,
+        reply: Reply,
+    ) {
+        let licensed = self.licensed_agents();
+        let Some(entry) = self.agents.get_mut(agent) else {
+            return;
+        };
+        if !entry.licensed
+            && let Some(max) = self.config.max_agents
+            && licensed >= max
+        {
+            self.fail_reply(&reply, ErrorCode::LicensesExceeded);
+            return;
+        }
+        entry.licensed = true;
+        entry.password = password;
+        entry.extension = Some(extension.clone());
+        self.sync_agent(agent);
+        self.request(
+            agent,
+            FinesseOp::Login { extension, mobile },
+            Purpose::Login,
+            reply,
+        );
+    }
+
+    fn set_state(
+        &mut self,
+        agent: &AgentId,
+        state: TargetState,
+        reason: Option<gc_protocol::ReasonCode>,
+        reply: Reply,
+    ) {
+        let op = FinesseOp::SetState { state, reason };
+        self.request(agent, op, Purpose::StateChange, reply);
+    }
+
+    /// Logs the agent out. UCCE accepts LOGOUT only from NOT_READY, so a READY agent is made
+    /// NOT_READY first and logged out when Finesse confirms it.
+    pub(super) fn logout(
+        &mut self,
+        agent: &AgentId,
+        reason: Option<gc_protocol::ReasonCode>,
+        forget: bool,
+        reply: Reply,
+    ) {
+        let Some(entry) = self.agents.get_mut(agent) else {
+            return;
+        };
+        entry.forget_on_logout |= forget;
+        if matches!(entry.state(), "READY" | "WORK" | "WORK_READY") {
+            let later = Reply {
+                token: None,
+                ..reply.clone()
+            };
+            entry.logout_after_not_ready = Some(LogoutPlan {
+                reason,
+                reply: later,
+            });
+            self.set_state(agent, TargetState::NotReady, None, reply);
+            return;
+        }
+        let op = FinesseOp::SetState {
+            state: TargetState::Logout,
+            reason,
+        };
+        self.request(agent, op, Purpose::StateChange, reply);
+    }
+
+    /// `force_logout`: log out with the configured reason and forget the agent.
+    pub(super) fn force_logout(&mut self, agent: &AgentId, reply: Reply) {
+        let Some(entry) = self.agents.get_mut(agent) else {
+            return;
+        };
+        if !entry.is_logged_in() && !entry.licensed {
+            // Nothing to log out on Finesse: just forget the session.
+            self.forget(agent);
+            self.publish_reply(
+                &reply,
+                Event::LoggedOut {
+                    agent: agent.clone(),
+                },
+            );
+            self.ack(&reply);
+            return;
+        }
+        let reason = self.config.force_logout_reason.clone();
+        self.logout(agent, reason, true, reply);
+    }
+
+    /// Drops everything about the agent: session, licence, binding.
+    pub(super) fn forget(&mut self, agent: &AgentId) {
+        if self.agents.remove(agent).is_some() {
+            self.emit(Effect::CloseSession {
+                agent: agent.clone(),
+            });
+            self.emit(Effect::Sync(crate::io::PeerSync::AgentRemoved(
+                agent.clone(),
+            )));
+            let stale: Vec<String> = self
+                .pending
+                .iter()
+                .filter(|(_, p)| &p.agent == agent)
+                .map(|(id, _)| id.clone())
+                .collect();
+            for id in stale {
+                if let Some(p) = self.pending.remove(&id) {
+                    self.emit(Effect::CancelTimer(crate::io::TimerId::Request(id)));
+                    self.finish_work(&p.reply);
+                }
+            }
+        }
+    }
+
+    /// A dialog action with the agent's own extension as `targetMediaAddress`.
+    fn dialog_action(
+        &mut self,
+        agent: &AgentId,
+        dialog: &DialogId,
+        action: DialogAction,
+        reply: Reply,
+    ) {
+        let Some(target) = self.extension_or_fail(agent, &reply) else {
+            return;
+        };
+        self.dialog_action_as(agent, dialog, target, action, reply);
+    }
+
+    /// A dialog action on a dialog the agent has; NO_DIALOG_ID otherwise.
+    fn dialog_action_as(
+        &mut self,
+        agent: &AgentId,
+        dialog: &DialogId,
+        target: Extension,
+        action: DialogAction,
+        reply: Reply,
+    ) {
+        let known = self
+            .agents
+            .get(agent)
+            .is_some_and(|a| a.dialogs.contains_key(dialog.as_str()));
+        if !known {
+            self.fail_reply(&reply, ErrorCode::NoDialogId);
+            return;
+        }
+        let op = FinesseOp::DialogAction {
+            dialog: dialog.clone(),
+            target,
+            action,
+        };
+        self.request(agent, op, Purpose::CallControl, reply);
+    }
+
+    /// `bargein`: barge into the call the supervisor monitors on `dialog`.
+    fn barge_in(&mut self, agent: &AgentId, member: &AgentId, dialog: DialogId, reply: Reply) {
+        let Some(from) = self.extension_or_fail(agent, &reply) else {
+            return;
+        };
+        let Some(entry) = self.agents.get(agent) else {
+            return;
+        };
+        let Some(tracked) = entry.dialogs.get(dialog.as_str()) else {
+            self.fail_reply(&reply, ErrorCode::NoDialogId);
+            return;
+        };
+        // The member's extension: the other agent device on the monitored call.
+        let to = tracked
+            .dialog
+            .participants
+            .iter()
+            .filter(|p| p.media_address != from.as_str())
+            .find(|p| p.media_address_type == "AGENT_DEVICE" || p.media_address == member.as_str())
+            .and_then(|p| Extension::parse(&p.media_address).ok());
+        let Some(to) = to else {
+            self.fail_reply(&reply, ErrorCode::PleaseRetry);
+            return;
+        };
+        let op = FinesseOp::BargeCall {
+            from,
+            to,
+            monitor_dialog: dialog,
+        };
+        self.request(agent, op, Purpose::CallControl, reply);
+    }
+
+    fn recording(&mut self, agent: &AgentId, action: RecordingAction, reply: Reply) {
+        if !self.config.recording_configured {
+            self.fail_reply(&reply, ErrorCode::RecordingNotConfigured);
+            return;
+        }
+        let Some(entry) = self.agents.get(agent) else {
+            return;
+        };
+        let extension = entry.own_extension();
+        let dialog = entry
+            .dialogs
+            .values()
+            .find(|t| t.shown.as_ref().is_some_and(|c| c.state == "ACTIVE"))
+            .or_else(|| entry.dialogs.values().next())
+            .and_then(|t| DialogId::parse(&t.dialog.id).ok());
+        let request_id = self.new_request_id();
+        self.pending.insert(
+            request_id.clone(),
+            super::requests::Pending::new(agent.clone(), Purpose::Recording, reply.clone()),
+        );
+        self.start_work(&reply, 1);
+        self.emit(Effect::Recording {
+            agent: agent.clone(),
+            request_id,
+            extension,
+            dialog,
+            action,
+        });
+    }
+}

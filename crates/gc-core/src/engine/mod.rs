@@ -1,0 +1,296 @@
+//! The engine: one owner of all state, fed [`Input`]s, returning [`Effect`]s.
+//!
+//! # Order of effects
+//! The driver applies effects in the order returned. An [`Effect::Ack`] comes after the
+//! publications of the command it acknowledges, so "publish, await confirms, then ack" is the
+//! natural way to apply a batch.
+
+mod agent;
+mod calls;
+mod clients;
+mod commands;
+mod notifications;
+mod present;
+mod requests;
+mod system;
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+use gc_protocol::{AgentId, DestinationName, Event, Format};
+
+use crate::clock::Now;
+use crate::config::EngineConfig;
+use crate::finesse::NodeStatus;
+use crate::io::{DeliveryToken, Effect, Input, Publication, Target, TimerId};
+
+use agent::Agent;
+use requests::Pending;
+
+/// Where a reply goes and what it answers.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Reply {
+    /// The agent the command was for.
+    pub(crate) agent: Option<AgentId>,
+    /// The request's `reply_to`.
+    pub(crate) reply_to: Option<String>,
+    /// The format asked for in the request.
+    pub(crate) format: Option<Format>,
+    /// The correlation id answers carry.
+    pub(crate) correlation: Option<String>,
+    /// The command to ack when its work is done.
+    pub(crate) token: Option<DeliveryToken>,
+}
+
+/// A registered client destination.
+#[derive(Clone, Debug)]
+struct Destination {
+    format: Format,
+}
+
+/// The connector engine. See the crate documentation.
+#[derive(Debug)]
+pub struct Engine {
+    config: EngineConfig,
+    now: Now,
+    leader: bool,
+    system: NodeStatus,
+    destinations: BTreeMap<DestinationName, Destination>,
+    agents: BTreeMap<AgentId, Agent>,
+    /// Finesse requests waiting for their result or confirming notification, by request id.
+    pending: HashMap<String, Pending>,
+    /// Commands with Finesse work outstanding: how many operations are still running.
+    outstanding: HashMap<DeliveryToken, usize>,
+    next_request: u64,
+    seen: HashSet<String>,
+    seen_order: VecDeque<String>,
+    out: Vec<Effect>,
+}
+
+impl Engine {
+    /// A new engine with nothing registered.
+    pub fn new(config: EngineConfig) -> Self {
+        Self {
+            leader: config.start_as_leader,
+            config,
+            now: Now::default(),
+            system: NodeStatus::InService,
+            destinations: BTreeMap::new(),
+            agents: BTreeMap::new(),
+            pending: HashMap::new(),
+            outstanding: HashMap::new(),
+            next_request: 0,
+            seen: HashSet::new(),
+            seen_order: VecDeque::new(),
+            out: Vec::new(),
+        }
+    }
+
+    /// Handles one input and returns the effects to carry out, in order.
+    pub fn handle(&mut self, now: Now, input: Input) -> Vec<Effect> {
+        self.now = now;
+        match input {
+            Input::Client(request) => self.on_client(request),
+            Input::FinesseResult {
+                agent,
+                request_id,
+                result,
+            } => {
+                self.on_finesse_result(&agent, &request_id, result);
+            }
+            Input::Notification {
+                agent,
+                notification,
+            } => {
+                self.on_notification(&agent, notification);
+            }
+            Input::Session { agent, event } => self.on_session(&agent, event),
+            Input::Node { status, switched } => self.on_node(status, switched),
+            Input::RecordingResult {
+                agent,
+                request_id,
+                result,
+            } => {
+                self.on_recording_result(&agent, &request_id, result);
+            }
+            Input::Timer(timer) => self.on_timer(timer),
+            Input::Peer(sync) => self.on_peer(sync),
+            Input::Leadership(leader) => self.on_leadership(leader),
+        }
+        std::mem::take(&mut self.out)
+    }
+
+    // === read-only views (for the driver's metrics and for tests) ===
+
+    /// Agents holding a licence (logged in or logging in).
+    pub fn licensed_agents(&self) -> usize {
+        self.agents.values().filter(|a| a.licensed).count()
+    }
+
+    /// Agents known to the engine.
+    pub fn agent_count(&self) -> usize {
+        self.agents.len()
+    }
+
+    /// Registered client destinations.
+    pub fn destination_count(&self) -> usize {
+        self.destinations.len()
+    }
+
+    /// Whether this instance is the leader.
+    pub fn is_leader(&self) -> bool {
+        self.leader
+    }
+
+    /// Checks the engine's invariants; returns a description of the first one broken.
+    /// Used by property tests; cheap enough for debug assertions in a driver.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        if let Some(max) = self.config.max_agents
+            && self.licensed_agents() > max
+        {
+            return Err(format!(
+                "{} licensed agents exceed the maximum {max}",
+                self.licensed_agents()
+            ));
+        }
+        for (id, agent) in &self.agents {
+            if let Some(dest) = &agent.destination
+                && !self.destinations.contains_key(dest)
+            {
+                return Err(format!(
+                    "agent {id} is bound to unregistered destination {dest}"
+                ));
+            }
+        }
+        for (request_id, pending) in &self.pending {
+            if !self.agents.contains_key(&pending.agent) {
+                return Err(format!(
+                    "request {request_id} belongs to unknown agent {}",
+                    pending.agent
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    // === output helpers ===
+
+    fn emit(&mut self, effect: Effect) {
+        self.out.push(effect);
+    }
+
+    fn new_request_id(&mut self) -> String {
+        self.next_request += 1;
+        format!("{}-{}", self.config.instance_id, self.next_request)
+    }
+
+    /// The destination target of an agent, if it is bound to a registered destination.
+    fn agent_target(&self, agent: &AgentId) -> Option<Target> {
+        let name = self.agents.get(agent)?.destination.as_ref()?;
+        let dest = self.destinations.get(name)?;
+        Some(Target::Destination {
+            name: name.clone(),
+            format: dest.format,
+        })
+    }
+
+    /// Publishes an unsolicited event about an agent to its destination.
+    fn publish_to_agent(&mut self, agent: &AgentId, event: Event) {
+        let targets = self.agent_target(agent).into_iter().collect();
+        self.emit(Effect::Publish(Publication {
+            event,
+            targets,
+            correlation_id: None,
+        }));
+    }
+
+    /// Publishes an answer to a request: to the agent's destination and to `reply_to`.
+    fn publish_reply(&mut self, reply: &Reply, event: Event) {
+        let mut targets = Vec::new();
+        let agent_target = reply.agent.as_ref().and_then(|a| self.agent_target(a));
+        let destination_format = match &agent_target {
+            Some(Target::Destination { format, .. }) => Some(*format),
+            _ => None,
+        };
+        targets.extend(agent_target);
+        if let Some(address) = &reply.reply_to {
+            let format = reply
+                .format
+                .or(destination_format)
+                .unwrap_or(self.config.default_format);
+            targets.push(Target::ReplyTo {
+                address: address.clone(),
+                format,
+            });
+        }
+        self.emit(Effect::Publish(Publication {
+            event,
+            targets,
+            correlation_id: reply.correlation.clone(),
+        }));
+    }
+
+    /// Publishes an event to every registered destination.
+    fn broadcast(&mut self, event: Event) {
+        let targets = self
+            .destinations
+            .iter()
+            .map(|(name, d)| Target::Destination {
+                name: name.clone(),
+                format: d.format,
+            })
+            .collect();
+        self.emit(Effect::Publish(Publication {
+            event,
+            targets,
+            correlation_id: None,
+        }));
+    }
+
+    /// Whether a reply can reach anyone (a bound destination or a `reply_to`).
+    fn reachable(&self, reply: &Reply) -> bool {
+        reply.reply_to.is_some()
+            || reply
+                .agent
+                .as_ref()
+                .is_some_and(|a| self.agent_target(a).is_some())
+    }
+
+    // === command completion ===
+
+    /// Records that a command started `count` Finesse operations.
+    fn start_work(&mut self, reply: &Reply, count: usize) {
+        if let Some(token) = reply.token {
+            *self.outstanding.entry(token).or_insert(0) += count;
+        }
+    }
+
+    /// One operation of a command finished; acks the command when none is left.
+    fn finish_work(&mut self, reply: &Reply) {
+        let Some(token) = reply.token else { return };
+        let done = match self.outstanding.get_mut(&token) {
+            Some(count) if *count > 1 => {
+                *count -= 1;
+                false
+            }
+            _ => true,
+        };
+        if done {
+            self.outstanding.remove(&token);
+            self.emit(Effect::Ack(token));
+        }
+    }
+
+    /// Acks a command that needed no Finesse work.
+    fn ack(&mut self, reply: &Reply) {
+        if let Some(token) = reply.token
+            && !self.outstanding.contains_key(&token)
+        {
+            self.emit(Effect::Ack(token));
+        }
+    }
+
+    fn arm(&mut self, timer: TimerId, after: std::time::Duration) {
+        let at = self.now.after(after);
+        self.emit(Effect::ArmTimer { timer, at });
+    }
+}

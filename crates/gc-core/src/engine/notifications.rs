@@ -1,0 +1,192 @@
+//! Notifications from an agent's session, and the session's own life.
+
+use gc_protocol::{AgentId, Event};
+
+use super::agent::Session;
+use super::requests::Purpose;
+use super::{Engine, Reply};
+use crate::finesse::{FinesseOp, Notification, SessionEvent, TargetState, User};
+use crate::io::Effect;
+
+impl Engine {
+    pub(super) fn on_notification(&mut self, agent: &AgentId, notification: Notification) {
+        if !self.agents.contains_key(agent) {
+            // A notification for an agent we do not hold (late, after a logout): nothing to do.
+            tracing::debug!(%agent, "notification for an unknown agent dropped");
+            return;
+        }
+        match notification {
+            Notification::User { user, request_id } => {
+                let answered = self.settle(agent, request_id.as_deref());
+                let login = answered
+                    .as_ref()
+                    .is_some_and(|p| p.purpose == Purpose::Login);
+                self.apply_user(agent, user, answered.as_ref().map(|p| &p.reply), login);
+            }
+            Notification::DialogAdded { dialog, request_id } => {
+                self.settle(agent, request_id.as_deref());
+                self.on_dialog_added(agent, dialog);
+            }
+            Notification::DialogChanged { dialog, request_id } => {
+                self.settle(agent, request_id.as_deref());
+                self.on_dialog_changed(agent, dialog);
+            }
+            Notification::DialogRemoved { dialog, request_id } => {
+                self.settle(agent, request_id.as_deref());
+                self.on_dialog_removed(agent, &dialog);
+            }
+            Notification::TeamUser { team_id, user } => {
+                let subscribed = self
+                    .agents
+                    .get(agent)
+                    .is_some_and(|a| a.teams.contains(&team_id));
+                if subscribed {
+                    let event = super::present::team_member_changed(agent, &team_id, &user);
+                    self.publish_to_agent(agent, event);
+                }
+            }
+            Notification::ApiError {
+                request_id,
+                failure,
+            } => {
+                self.on_api_error(agent, request_id.as_deref(), failure);
+            }
+        }
+    }
+
+    /// Takes in a User from Finesse: publishes State when it changed or answers a request
+    /// (`reply`), AgentInfo / TeamInfo when `with_info`, and follows logouts through.
+    pub(super) fn apply_user(
+        &mut self,
+        agent: &AgentId,
+        user: User,
+        reply: Option<&Reply>,
+        with_info: bool,
+    ) {
+        let Some(entry) = self.agents.get_mut(agent) else {
+            return;
+        };
+        let was_logged_in = entry.is_logged_in();
+        let key = (
+            user.state.clone(),
+            user.reason_code_id.clone(),
+            user.pending_state.clone(),
+        );
+        let changed = entry.shown_state.as_ref() != Some(&key);
+        entry.shown_state = Some(key);
+        entry.user = Some(user.clone());
+        let logged_out = user.state == "LOGOUT";
+        let now_not_ready = user.state == "NOT_READY";
+
+        let state = super::present::state(agent, &user);
+        match reply {
+            Some(reply) => self.publish_reply(reply, state),
+            None if changed => self.publish_to_agent(agent, state),
+            None => {}
+        }
+        if with_info {
+            for event in super::present::agent_info(agent, &user) {
+                match reply {
+                    Some(reply) => self.publish_reply(reply, event),
+                    None => self.publish_to_agent(agent, event),
+                }
+            }
+        }
+        if now_not_ready {
+            let plan = self
+                .agents
+                .get_mut(agent)
+                .and_then(|a| a.logout_after_not_ready.take());
+            if let Some(plan) = plan {
+                let op = FinesseOp::SetState {
+                    state: TargetState::Logout,
+                    reason: plan.reason,
+                };
+                self.request(agent, op, Purpose::StateChange, plan.reply);
+            }
+        }
+        if logged_out {
+            self.after_logout(agent, was_logged_in);
+        }
+    }
+
+    /// The agent is logged out: its licence is free, its calls are gone, and its session is
+    /// closed (or the agent forgotten after force_logout).
+    fn after_logout(&mut self, agent: &AgentId, was_logged_in: bool) {
+        let Some(entry) = self.agents.get_mut(agent) else {
+            return;
+        };
+        let forget = entry.forget_on_logout;
+        entry.licensed = false;
+        entry.extension = None;
+        entry.dialogs.clear();
+        entry.consult_from = None;
+        entry.logout_after_not_ready = None;
+        let teams = std::mem::take(&mut entry.teams);
+        if forget {
+            self.forget(agent);
+            return;
+        }
+        for team in teams {
+            if let Ok(team) = gc_protocol::ObjectId::parse(&team) {
+                self.emit(Effect::UnsubscribeTeam {
+                    agent: agent.clone(),
+                    team,
+                });
+            }
+        }
+        if was_logged_in && entry_has_no_queue(self, agent) {
+            if let Some(entry) = self.agents.get_mut(agent) {
+                entry.session = Session::Closed;
+            }
+            self.emit(Effect::CloseSession {
+                agent: agent.clone(),
+            });
+        }
+        self.sync_agent(agent);
+    }
+
+    pub(super) fn on_session(&mut self, agent: &AgentId, event: SessionEvent) {
+        let Some(entry) = self.agents.get_mut(agent) else {
+            // The session of an agent we forgot: make sure it is gone.
+            if event == SessionEvent::Opened {
+                self.emit(Effect::CloseSession {
+                    agent: agent.clone(),
+                });
+            }
+            return;
+        };
+        match event {
+            SessionEvent::Opened => {
+                entry.session = Session::Open;
+                self.run_queued(agent);
+            }
+            SessionEvent::Failed(failure) => {
+                entry.session = Session::Closed;
+                let had_queue = !entry.queued.is_empty();
+                if had_queue {
+                    self.fail_queued(agent, &failure.code);
+                } else {
+                    let event = Event::Error {
+                        agent: Some(agent.clone()),
+                        code: failure.code,
+                    };
+                    self.publish_to_agent(agent, event);
+                }
+            }
+            SessionEvent::Closed => {
+                let was_open = entry.session == Session::Open;
+                entry.session = Session::Closed;
+                // The adapter gave up reconnecting. A logged-in agent would be logged out by
+                // Finesse after its grace period: try once more.
+                if was_open && entry.is_logged_in() && self.leader {
+                    self.open_session(agent);
+                }
+            }
+        }
+    }
+}
+
+fn entry_has_no_queue(engine: &Engine, agent: &AgentId) -> bool {
+    engine.agents.get(agent).is_none_or(|a| a.queued.is_empty())
+}

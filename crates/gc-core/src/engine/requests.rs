@@ -1,0 +1,330 @@
+//! Finesse requests in flight: what each is for, its REST result, the notification that confirms
+//! a write (matched by request id), and the GET fallback when that notification never comes.
+
+use gc_protocol::{AgentId, ErrorCode, Event};
+
+use super::{Engine, Reply};
+use crate::finesse::{FinesseFailure, FinesseOp, FinesseReply, ReasonCategory};
+use crate::io::{Effect, TimerId};
+
+/// Why a request was made: decides what its result publishes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    /// LOGIN: answered by State and AgentInfo (TeamInfo for supervisors).
+    Login,
+    /// READY / NOT_READY / LOGOUT: answered by State.
+    StateChange,
+    /// A call-control write: only errors are answered; dialog notifications tell the rest.
+    CallControl,
+    /// GetState.
+    GetState,
+    /// The GET after a write's notification did not come; `login` adds AgentInfo.
+    Fallback { login: bool },
+    /// refresh: the user part.
+    RefreshUser,
+    /// refresh: the dialogs part.
+    RefreshDialogs,
+    /// After a node switch or takeover: the user part (State).
+    ResyncUser,
+    /// After a node switch or takeover: the dialogs part (DialogStatus).
+    ResyncDialogs,
+    /// Reason codes of a category.
+    ReasonCodes(ReasonCategory),
+    /// Wrap-up reasons.
+    WrapUpReasons,
+    /// Phone books (only the team ones for GetTeamPhonebooks).
+    Phonebooks { team_only: bool },
+    /// Contacts of a phone book.
+    Contacts(String),
+    /// getteamusers.
+    TeamUsers { team: String, subscribe: bool },
+    /// getteamuserstate.
+    TeamMember,
+    /// getqueuelist.
+    Queues,
+    /// A Zoom recording request.
+    Recording,
+}
+
+impl Purpose {
+    /// Whether a notification carrying the request id confirms the request.
+    fn awaits_notification(&self) -> bool {
+        matches!(self, Self::Login | Self::StateChange | Self::CallControl)
+    }
+}
+
+/// A request in flight.
+#[derive(Clone, Debug)]
+pub(crate) struct Pending {
+    pub(crate) agent: AgentId,
+    pub(crate) purpose: Purpose,
+    pub(crate) reply: Reply,
+    /// The REST call returned 202; waiting for the confirming notification.
+    pub(crate) accepted: bool,
+    /// The confirming notification (or async error) already arrived.
+    pub(crate) settled: bool,
+}
+
+impl Pending {
+    pub(crate) fn new(agent: AgentId, purpose: Purpose, reply: Reply) -> Self {
+        Self {
+            agent,
+            purpose,
+            reply,
+            accepted: false,
+            settled: false,
+        }
+    }
+}
+
+impl Engine {
+    /// Sends a Finesse operation as the agent and remembers why.
+    pub(super) fn request(
+        &mut self,
+        agent: &AgentId,
+        op: FinesseOp,
+        purpose: Purpose,
+        reply: Reply,
+    ) {
+        let Some(password) = self.agents.get(agent).map(|a| a.password.clone()) else {
+            return;
+        };
+        let request_id = self.new_request_id();
+        self.pending.insert(
+            request_id.clone(),
+            Pending::new(agent.clone(), purpose, reply.clone()),
+        );
+        self.start_work(&reply, 1);
+        self.emit(Effect::Finesse {
+            agent: agent.clone(),
+            password,
+            request_id,
+            op,
+        });
+    }
+
+    pub(super) fn on_finesse_result(
+        &mut self,
+        agent: &AgentId,
+        request_id: &str,
+        result: Result<FinesseReply, FinesseFailure>,
+    ) {
+        let Some(mut pending) = self.pending.remove(request_id) else {
+            return;
+        };
+        if &pending.agent != agent {
+            // Not ours after all; put it back untouched.
+            self.pending.insert(request_id.to_owned(), pending);
+            return;
+        }
+        match result {
+            Ok(FinesseReply::Accepted)
+                if pending.purpose.awaits_notification() && !pending.settled =>
+            {
+                self.finish_work(&pending.reply);
+                pending.reply.token = None;
+                pending.accepted = true;
+                let timeout = self.config.request_timeout;
+                self.pending.insert(request_id.to_owned(), pending);
+                self.arm(TimerId::Request(request_id.to_owned()), timeout);
+            }
+            Ok(data) => {
+                if !pending.settled {
+                    self.complete(&pending, data);
+                }
+                self.finish_work(&pending.reply);
+            }
+            Err(failure) => {
+                if !pending.settled {
+                    self.fail_pending(&pending, failure);
+                }
+                self.finish_work(&pending.reply);
+            }
+        }
+    }
+
+    /// Publishes what a GET reply means for its purpose.
+    fn complete(&mut self, pending: &Pending, data: FinesseReply) {
+        let agent = pending.agent.clone();
+        let reply = &pending.reply;
+        match (&pending.purpose, data) {
+            (Purpose::GetState | Purpose::ResyncUser, FinesseReply::User(user)) => {
+                self.apply_user(&agent, user, Some(reply), false);
+            }
+            (Purpose::Fallback { login }, FinesseReply::User(user)) => {
+                self.apply_user(&agent, user, Some(reply), *login);
+            }
+            (Purpose::RefreshUser, FinesseReply::User(user)) => {
+                self.apply_user(&agent, user, Some(reply), true);
+            }
+            (Purpose::RefreshDialogs, FinesseReply::Dialogs(dialogs)) => {
+                self.replace_dialogs(&agent, dialogs, Some(reply), false);
+            }
+            (Purpose::ResyncDialogs, FinesseReply::Dialogs(dialogs)) => {
+                self.replace_dialogs(&agent, dialogs, Some(reply), true);
+            }
+            (Purpose::ReasonCodes(category), FinesseReply::ReasonCodes(codes)) => {
+                let event = self.reason_codes_event(&agent, *category, &codes);
+                self.publish_reply(reply, event);
+            }
+            (Purpose::WrapUpReasons, FinesseReply::WrapUpReasons(reasons)) => {
+                let event = self.wrap_up_event(&agent, &reasons);
+                self.publish_reply(reply, event);
+            }
+            (Purpose::Phonebooks { team_only }, FinesseReply::PhoneBooks(books)) => {
+                let event = super::present::phonebooks(&agent, &books, *team_only);
+                self.publish_reply(reply, event);
+            }
+            (Purpose::Contacts(book), FinesseReply::Contacts(contacts)) => {
+                let event = super::present::contacts(&agent, book, &contacts);
+                self.publish_reply(reply, event);
+            }
+            (Purpose::TeamUsers { team, subscribe }, FinesseReply::Team(data)) => {
+                let event = super::present::team_users(&agent, &data);
+                self.publish_reply(reply, event);
+                if *subscribe
+                    && let Some(entry) = self.agents.get_mut(&agent)
+                    && entry.teams.insert(team.clone())
+                    && let Ok(team) = gc_protocol::ObjectId::parse(team)
+                {
+                    self.emit(Effect::SubscribeTeam {
+                        agent: agent.clone(),
+                        team,
+                    });
+                }
+            }
+            (Purpose::TeamMember, FinesseReply::User(user)) => {
+                let event = super::present::team_member_from_user(&agent, &user);
+                self.publish_reply(reply, event);
+            }
+            (Purpose::Queues, FinesseReply::Queues(queues)) => {
+                let event = super::present::queue_list(&agent, &queues);
+                self.publish_reply(reply, event);
+            }
+            // 2xx for a write that needs no notification, or a reply of an unexpected shape:
+            // nothing to tell the client.
+            _ => {}
+        }
+    }
+
+    /// Publishes the error for a failed request and undoes what the request had reserved.
+    fn fail_pending(&mut self, pending: &Pending, failure: FinesseFailure) {
+        let code = Self::client_code(&pending.purpose, &failure);
+        if pending.purpose == Purpose::Login
+            && let Some(entry) = self.agents.get_mut(&pending.agent)
+            && !entry.is_logged_in()
+        {
+            entry.licensed = false;
+            entry.extension = None;
+        }
+        if let Some(entry) = self.agents.get_mut(&pending.agent) {
+            // A NOT_READY that was the first step of a logout failed: the logout is off.
+            if pending.purpose == Purpose::StateChange {
+                entry.logout_after_not_ready = None;
+            }
+        }
+        self.publish_reply(
+            &pending.reply,
+            Event::Error {
+                agent: Some(pending.agent.clone()),
+                code,
+            },
+        );
+    }
+
+    /// The seed's code for a failure: Finesse asking for a reason code becomes
+    /// MISSING_REASON_CODE ("GC/Finesse expects reason-code that wasn't provided").
+    fn client_code(purpose: &Purpose, failure: &FinesseFailure) -> ErrorCode {
+        let about_reason = failure.error_type.eq_ignore_ascii_case("Parameter Missing")
+            || failure.message.to_ascii_lowercase().contains("reasoncode");
+        if *purpose == Purpose::StateChange && about_reason {
+            ErrorCode::MissingReasonCode
+        } else {
+            failure.code.clone()
+        }
+    }
+
+    /// Takes the request a notification answers, if it is one of ours for this agent. The
+    /// request stays known (settled) until its REST result arrives when that has not happened.
+    pub(super) fn settle(&mut self, agent: &AgentId, request_id: Option<&str>) -> Option<Pending> {
+        let id = request_id.filter(|id| !id.is_empty())?;
+        let pending = self.pending.get_mut(id)?;
+        if &pending.agent != agent || pending.settled {
+            return None;
+        }
+        let snapshot = pending.clone();
+        if pending.accepted {
+            self.pending.remove(id);
+            self.emit(Effect::CancelTimer(TimerId::Request(id.to_owned())));
+        } else {
+            pending.settled = true;
+        }
+        Some(snapshot)
+    }
+
+    /// An asynchronous error for one of our requests.
+    pub(super) fn on_api_error(
+        &mut self,
+        agent: &AgentId,
+        request_id: Option<&str>,
+        failure: FinesseFailure,
+    ) {
+        if let Some(pending) = self.settle(agent, request_id) {
+            self.fail_pending(&pending, failure);
+        } else {
+            // An error for a request we did not make (or already forgot): tell the agent anyway.
+            let code = failure.code;
+            self.publish_to_agent(
+                agent,
+                Event::Error {
+                    agent: Some(agent.clone()),
+                    code,
+                },
+            );
+        }
+    }
+
+    /// A write's notification did not come in time: read the object instead.
+    pub(super) fn on_request_timeout(&mut self, request_id: &str) {
+        let Some(pending) = self.pending.remove(request_id) else {
+            return;
+        };
+        match pending.purpose {
+            Purpose::Login | Purpose::StateChange => {
+                let login = pending.purpose == Purpose::Login;
+                let agent = pending.agent.clone();
+                self.request(
+                    &agent,
+                    FinesseOp::GetUser,
+                    Purpose::Fallback { login },
+                    pending.reply,
+                );
+            }
+            // Call control: the dialog notifications (or their absence) speak for themselves.
+            _ => {}
+        }
+    }
+
+    pub(super) fn on_recording_result(
+        &mut self,
+        agent: &AgentId,
+        request_id: &str,
+        result: Result<(), String>,
+    ) {
+        let Some(pending) = self.pending.remove(request_id) else {
+            return;
+        };
+        if &pending.agent != agent {
+            self.pending.insert(request_id.to_owned(), pending);
+            return;
+        }
+        if result.is_err() {
+            let event = Event::Error {
+                agent: Some(agent.clone()),
+                code: ErrorCode::PleaseRetry,
+            };
+            self.publish_reply(&pending.reply, event);
+        }
+        self.finish_work(&pending.reply);
+    }
+}

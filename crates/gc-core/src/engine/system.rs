@@ -1,0 +1,158 @@
+//! The Finesse cluster's status, timers, and the redundant group (leadership, peer sync).
+
+use gc_protocol::{AgentId, Event, SystemStatus};
+
+use super::agent::{Agent, Session};
+use super::requests::Purpose;
+use super::{Destination, Engine, Reply};
+use crate::finesse::{FinesseOp, NodeStatus};
+use crate::io::{Effect, PeerSync, TimerId};
+
+impl Engine {
+    /// The status clients are told.
+    pub(super) fn system_status(&self) -> SystemStatus {
+        match self.system {
+            NodeStatus::InService => SystemStatus::InService,
+            NodeStatus::OutOfService => SystemStatus::OutOfService,
+            NodeStatus::NotReachable => SystemStatus::NotReachable,
+        }
+    }
+
+    /// Finesse's status changed: every destination is told; after a switch to the other node
+    /// every logged-in agent's state and dialogs are read again and published (O-024).
+    pub(super) fn on_node(&mut self, status: NodeStatus, switched: bool) {
+        if status != self.system {
+            self.system = status;
+            self.broadcast(Event::System(self.system_status()));
+        }
+        if switched && status == NodeStatus::InService {
+            let agents: Vec<AgentId> = self
+                .agents
+                .iter()
+                .filter(|(_, a)| a.licensed)
+                .map(|(id, _)| id.clone())
+                .collect();
+            for agent in agents {
+                self.resync(&agent);
+            }
+        }
+    }
+
+    /// Reads the agent's state and dialogs again and publishes State and DialogStatus.
+    fn resync(&mut self, agent: &AgentId) {
+        let reply = Reply {
+            agent: Some(agent.clone()),
+            ..Reply::default()
+        };
+        self.request(
+            agent,
+            FinesseOp::GetUser,
+            Purpose::ResyncUser,
+            reply.clone(),
+        );
+        self.request(agent, FinesseOp::GetDialogs, Purpose::ResyncDialogs, reply);
+    }
+
+    pub(super) fn on_timer(&mut self, timer: TimerId) {
+        match timer {
+            TimerId::Request(id) => self.on_request_timeout(&id),
+            TimerId::Heartbeat(name) => self.on_heartbeat_expired(&name),
+            TimerId::HeldDialog(agent, id) => self.on_held_dialog_timeout(&agent, &id),
+        }
+    }
+
+    /// A peer's state. Only a standby keeps a mirror; the leader is the source of truth.
+    pub(super) fn on_peer(&mut self, sync: PeerSync) {
+        if self.leader {
+            return;
+        }
+        match sync {
+            PeerSync::Agent {
+                agent,
+                password,
+                extension,
+                subscription_time,
+                destination,
+            } => {
+                if let Some(dest) = &destination {
+                    let format = self.config.default_format;
+                    self.destinations
+                        .entry(dest.clone())
+                        .or_insert(Destination { format });
+                }
+                let entry = self
+                    .agents
+                    .entry(agent)
+                    .or_insert_with(|| Agent::new(password.clone(), subscription_time.clone()));
+                entry.password = password;
+                entry.subscription_time = subscription_time;
+                entry.licensed = extension.is_some();
+                entry.extension = extension;
+                entry.destination = destination;
+            }
+            PeerSync::AgentRemoved(agent) => {
+                self.agents.remove(&agent);
+            }
+            PeerSync::Destination { name, format } => {
+                self.destinations.insert(name, Destination { format });
+            }
+        }
+    }
+
+    /// Leadership changed. A new leader opens every mirrored agent's session and re-reads
+    /// logged-in agents (State and DialogStatus to their destinations), so nobody logs in
+    /// again. A former leader closes its sessions and keeps the mirror.
+    pub(super) fn on_leadership(&mut self, leader: bool) {
+        if leader == self.leader {
+            return;
+        }
+        self.leader = leader;
+        let agents: Vec<AgentId> = self.agents.keys().cloned().collect();
+        if leader {
+            if let Some(max) = self.config.max_agents {
+                self.trim_licences(max);
+            }
+            for agent in &agents {
+                let licensed = self.agents.get(agent).is_some_and(|a| a.licensed);
+                self.open_session(agent);
+                if licensed {
+                    self.resync(agent);
+                }
+            }
+        } else {
+            for agent in &agents {
+                if let Some(entry) = self.agents.get_mut(agent) {
+                    entry.session = Session::Closed;
+                    entry.queued.clear();
+                }
+                self.emit(Effect::CloseSession {
+                    agent: agent.clone(),
+                });
+            }
+        }
+    }
+
+    /// A mirror can hold more logged-in agents than this instance's licences allow (peers
+    /// configured differently); the surplus is not taken over.
+    fn trim_licences(&mut self, max: usize) {
+        let surplus: Vec<AgentId> = self
+            .agents
+            .iter()
+            .filter(|(_, a)| a.licensed)
+            .skip(max)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for agent in surplus {
+            if let Some(entry) = self.agents.get_mut(&agent) {
+                entry.licensed = false;
+                entry.extension = None;
+            }
+            self.publish_to_agent(
+                &agent,
+                Event::ReLogin {
+                    agent: agent.clone(),
+                },
+            );
+        }
+    }
+}

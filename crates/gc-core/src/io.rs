@@ -1,0 +1,248 @@
+//! The engine's inputs and effects: everything that crosses its boundary.
+
+use gc_protocol::{
+    AgentId, Command, DestinationName, DialogId, Event, Extension, Format, ObjectId, Password,
+    ProtocolError,
+};
+
+use crate::finesse::{
+    FinesseFailure, FinesseOp, FinesseReply, NodeStatus, Notification, SessionEvent,
+};
+
+/// An opaque handle the driver gives with each command so the engine can say when to ack it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DeliveryToken(pub u64);
+
+/// A client message, parsed by gc-protocol (or not).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientRequest {
+    /// The command, or why the message is not one.
+    pub command: Result<Command, ProtocolError>,
+    /// `reply_to` of the message.
+    pub reply_to: Option<String>,
+    /// The correlation id answers carry: the request's `correlation_id`, else its `message_id`.
+    pub correlation_id: Option<String>,
+    /// The message id (for de-duplicating redeliveries).
+    pub message_id: Option<String>,
+    /// Whether the broker redelivered it.
+    pub redelivered: bool,
+    /// The `gc-format` header.
+    pub format: Option<Format>,
+    /// Ack handle.
+    pub token: DeliveryToken,
+}
+
+/// What a peer connector shares on `ConnectorSync` (passwords already unsealed by the driver).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PeerSync {
+    /// An agent session (O-025).
+    Agent {
+        /// The agent.
+        agent: AgentId,
+        /// The password.
+        password: Password,
+        /// The extension, if logged in.
+        extension: Option<Extension>,
+        /// When the session opened, `yyyy-MM-dd HH:mm:ss`.
+        subscription_time: String,
+        /// The bound destination.
+        destination: Option<DestinationName>,
+    },
+    /// The agent's session closed.
+    AgentRemoved(AgentId),
+    /// A destination and its output format.
+    Destination {
+        /// The destination.
+        name: DestinationName,
+        /// Its format.
+        format: Format,
+    },
+}
+
+/// A Zoom recording action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RecordingAction {
+    /// Pause recording.
+    Pause,
+    /// Resume recording.
+    Resume,
+}
+
+/// A timer the engine armed.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TimerId {
+    /// No notification arrived for a write request in time: fall back to a GET.
+    Request(String),
+    /// A destination's heartbeat is due.
+    Heartbeat(DestinationName),
+    /// The first (OTHER_IN) packet of an outbound call was held back; give up waiting for the
+    /// second one.
+    HeldDialog(AgentId, String),
+}
+
+/// An input to the engine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// A client message from the command queue.
+    Client(ClientRequest),
+    /// The outcome of an [`Effect::Finesse`].
+    FinesseResult {
+        /// The agent it was performed as.
+        agent: AgentId,
+        /// The request id given in the effect.
+        request_id: String,
+        /// Reply or failure.
+        result: Result<FinesseReply, FinesseFailure>,
+    },
+    /// A notification on the agent's session.
+    Notification {
+        /// The agent.
+        agent: AgentId,
+        /// The notification.
+        notification: Notification,
+    },
+    /// The agent's session changed.
+    Session {
+        /// The agent.
+        agent: AgentId,
+        /// What happened.
+        event: SessionEvent,
+    },
+    /// The Finesse cluster's status changed; `switched` when the adapter moved to the other node.
+    Node {
+        /// The status.
+        status: NodeStatus,
+        /// Whether the active node changed.
+        switched: bool,
+    },
+    /// The outcome of an [`Effect::Recording`].
+    RecordingResult {
+        /// The agent.
+        agent: AgentId,
+        /// The request id given in the effect.
+        request_id: String,
+        /// Whether the controller accepted it.
+        result: Result<(), String>,
+    },
+    /// A timer fired.
+    Timer(TimerId),
+    /// A peer connector's message.
+    Peer(PeerSync),
+    /// This instance became (or stopped being) the leader of the redundant group.
+    Leadership(bool),
+}
+
+/// Where an event goes.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// A client destination (the `gc.clients` exchange, routing key = name).
+    Destination {
+        /// The destination.
+        name: DestinationName,
+        /// Its format.
+        format: Format,
+    },
+    /// The `reply_to` address of a request.
+    ReplyTo {
+        /// The address.
+        address: String,
+        /// The format to use.
+        format: Format,
+    },
+}
+
+/// An event to publish. The driver also publishes every event as JSON on the integration
+/// events exchange, once, whatever its targets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Publication {
+    /// The event.
+    pub event: Event,
+    /// Client targets (may be empty: the event then only goes to the events exchange).
+    pub targets: Vec<Target>,
+    /// The correlation id of the request it answers.
+    pub correlation_id: Option<String>,
+}
+
+/// A session to share with peers on `ConnectorSync` (the driver seals the password).
+pub type SyncOut = PeerSync;
+
+/// An effect for the driver to carry out, in order.
+// Effects live briefly in one Vec per input; boxing the large publication would cost an
+// allocation per event for no gain.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Publish an event.
+    Publish(Publication),
+    /// Call Finesse REST as the agent; answer with [`Input::FinesseResult`].
+    Finesse {
+        /// The agent.
+        agent: AgentId,
+        /// Its password (Basic auth).
+        password: Password,
+        /// Our request id (the `requestId` header).
+        request_id: String,
+        /// The operation.
+        op: FinesseOp,
+    },
+    /// Open the agent's notification session (answer with [`Input::Session`]).
+    OpenSession {
+        /// The agent.
+        agent: AgentId,
+        /// Its password.
+        password: Password,
+    },
+    /// Close the agent's notification session.
+    CloseSession {
+        /// The agent.
+        agent: AgentId,
+    },
+    /// Subscribe the agent's session to a team's users node.
+    SubscribeTeam {
+        /// The supervisor.
+        agent: AgentId,
+        /// The team.
+        team: ObjectId,
+    },
+    /// Unsubscribe a team's users node.
+    UnsubscribeTeam {
+        /// The supervisor.
+        agent: AgentId,
+        /// The team.
+        team: ObjectId,
+    },
+    /// Ask the recording controller to pause or resume (answer with
+    /// [`Input::RecordingResult`]).
+    Recording {
+        /// The agent.
+        agent: AgentId,
+        /// Our request id.
+        request_id: String,
+        /// The agent's extension, when logged in.
+        extension: Option<Extension>,
+        /// The agent's active dialog, if any.
+        dialog: Option<DialogId>,
+        /// Pause or resume.
+        action: RecordingAction,
+    },
+    /// Share state with peers.
+    Sync(SyncOut),
+    /// Arm (or re-arm) a timer.
+    ArmTimer {
+        /// The timer.
+        timer: TimerId,
+        /// When it fires (monotonic milliseconds).
+        at: crate::clock::Deadline,
+    },
+    /// Cancel a timer.
+    CancelTimer(TimerId),
+    /// Ack the command (after the publications emitted before this effect are confirmed).
+    Ack(DeliveryToken),
+    /// Dead-letter the command with a reason.
+    DeadLetter {
+        /// The command.
+        token: DeliveryToken,
+        /// Why.
+        reason: String,
+    },
+}

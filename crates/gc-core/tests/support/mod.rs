@@ -1,0 +1,473 @@
+//! Scenario harness for the engine: a simulated clock, timers that fire when time advances,
+//! and helpers to send client commands, play Finesse's part (results, notifications) and read
+//! what the engine published, per destination, as the client would see it.
+//!
+//! Finesse is scripted by each test, explicitly: the test sees every operation the engine asks
+//! for and decides what Finesse answers.
+
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
+
+use std::collections::{BTreeMap, VecDeque};
+use std::time::Duration;
+
+use gc_core::finesse::{
+    Dialog, FinesseFailure, FinesseOp, FinesseReply, NodeStatus, Notification, Participant,
+    SessionEvent, TeamRef, User,
+};
+use gc_core::{
+    ClientRequest, Deadline, DeliveryToken, Effect, Engine, EngineConfig, Input, Now, PeerSync,
+    Publication, Target, TimerId,
+};
+use gc_protocol::{AgentId, Command, ErrorCode, Format, ObjectId};
+
+/// A Finesse operation the engine asked for.
+#[derive(Clone, Debug)]
+pub struct Op {
+    pub agent: AgentId,
+    pub request_id: String,
+    pub op: FinesseOp,
+}
+
+/// The world around one engine.
+pub struct World {
+    pub engine: Engine,
+    pub now: Now,
+    next_token: u64,
+    timers: BTreeMap<TimerId, Deadline>,
+    /// Everything published, in order, not yet taken.
+    pub published: VecDeque<Publication>,
+    /// Finesse operations not yet taken.
+    pub ops: VecDeque<Op>,
+    pub acked: Vec<DeliveryToken>,
+    pub dead_lettered: Vec<(DeliveryToken, String)>,
+    pub opened: Vec<AgentId>,
+    pub closed: Vec<AgentId>,
+    pub subscribed: Vec<(AgentId, ObjectId)>,
+    pub unsubscribed: Vec<(AgentId, ObjectId)>,
+    pub synced: Vec<PeerSync>,
+    pub recordings: Vec<Effect>,
+    /// Every effect, in order (for invariant checks).
+    pub log: Vec<Effect>,
+}
+
+pub fn agent(id: &str) -> AgentId {
+    AgentId::parse(id).unwrap()
+}
+
+impl World {
+    pub fn new(config: EngineConfig) -> Self {
+        Self {
+            engine: Engine::new(config),
+            now: Now {
+                mono_ms: 1_000,
+                unix_ms: 1_795_609_800_000,
+            },
+            next_token: 0,
+            timers: BTreeMap::new(),
+            published: VecDeque::new(),
+            ops: VecDeque::new(),
+            acked: Vec::new(),
+            dead_lettered: Vec::new(),
+            opened: Vec::new(),
+            closed: Vec::new(),
+            subscribed: Vec::new(),
+            unsubscribed: Vec::new(),
+            synced: Vec::new(),
+            recordings: Vec::new(),
+            log: Vec::new(),
+        }
+    }
+
+    pub fn standard() -> Self {
+        Self::new(EngineConfig::default())
+    }
+
+    /// Feeds an input and files its effects.
+    pub fn input(&mut self, input: Input) {
+        let effects = self.engine.handle(self.now, input);
+        for effect in effects {
+            self.log.push(effect.clone());
+            match effect {
+                Effect::Publish(p) => self.published.push_back(p),
+                Effect::Finesse {
+                    agent,
+                    request_id,
+                    op,
+                    ..
+                } => {
+                    self.ops.push_back(Op {
+                        agent,
+                        request_id,
+                        op,
+                    });
+                }
+                Effect::OpenSession { agent, .. } => self.opened.push(agent),
+                Effect::CloseSession { agent } => self.closed.push(agent),
+                Effect::SubscribeTeam { agent, team } => self.subscribed.push((agent, team)),
+                Effect::UnsubscribeTeam { agent, team } => self.unsubscribed.push((agent, team)),
+                Effect::Sync(s) => self.synced.push(s),
+                e @ Effect::Recording { .. } => self.recordings.push(e),
+                Effect::ArmTimer { timer, at } => {
+                    self.timers.insert(timer, at);
+                }
+                Effect::CancelTimer(timer) => {
+                    self.timers.remove(&timer);
+                }
+                Effect::Ack(token) => self.acked.push(token),
+                Effect::DeadLetter { token, reason } => self.dead_lettered.push((token, reason)),
+            }
+        }
+        if let Err(broken) = self.engine.check_invariants() {
+            panic!("invariant broken: {broken}");
+        }
+    }
+
+    /// Sends a client message as the broker would deliver it.
+    pub fn send_full(
+        &mut self,
+        jms_type: &str,
+        body: &str,
+        reply_to: Option<&str>,
+        correlation: Option<&str>,
+        format: Option<Format>,
+    ) -> DeliveryToken {
+        self.next_token += 1;
+        let token = DeliveryToken(self.next_token);
+        let request = ClientRequest {
+            command: Command::parse(Some(jms_type), body.as_bytes()),
+            reply_to: reply_to.map(str::to_owned),
+            correlation_id: correlation.map(str::to_owned),
+            message_id: Some(format!("msg-{}", self.next_token)),
+            redelivered: false,
+            format,
+            token,
+        };
+        self.input(Input::Client(request));
+        token
+    }
+
+    pub fn send(&mut self, jms_type: &str, body: &str) -> DeliveryToken {
+        self.send_full(jms_type, body, None, None, None)
+    }
+
+    /// Moves the clock and fires the timers that fall due, in order.
+    pub fn advance(&mut self, by: Duration) {
+        self.now = self.now + by;
+        loop {
+            let due = self
+                .timers
+                .iter()
+                .filter(|(_, at)| at.0 <= self.now.mono_ms)
+                .min_by_key(|(_, at)| **at)
+                .map(|(t, _)| t.clone());
+            let Some(timer) = due else { break };
+            self.timers.remove(&timer);
+            self.input(Input::Timer(timer));
+        }
+    }
+
+    pub fn timer_armed(&self, timer: &TimerId) -> bool {
+        self.timers.contains_key(timer)
+    }
+
+    // === Finesse's part ===
+
+    /// Takes the next operation; panics when there is none.
+    pub fn next_op(&mut self) -> Op {
+        self.ops
+            .pop_front()
+            .expect("the engine asked Finesse for nothing")
+    }
+
+    /// Takes every operation asked for so far.
+    pub fn take_ops(&mut self) -> Vec<Op> {
+        self.ops.drain(..).collect()
+    }
+
+    pub fn reply(&mut self, op: &Op, result: Result<FinesseReply, FinesseFailure>) {
+        self.input(Input::FinesseResult {
+            agent: op.agent.clone(),
+            request_id: op.request_id.clone(),
+            result,
+        });
+    }
+
+    pub fn accept(&mut self, op: &Op) {
+        self.reply(op, Ok(FinesseReply::Accepted));
+    }
+
+    pub fn fail(&mut self, op: &Op, code: ErrorCode) {
+        self.reply(op, Err(FinesseFailure::new(code)));
+    }
+
+    pub fn notify(&mut self, agent_id: &str, notification: Notification) {
+        self.input(Input::Notification {
+            agent: agent(agent_id),
+            notification,
+        });
+    }
+
+    pub fn user_update(&mut self, user: User, request_id: Option<&str>) {
+        let id = user.login_id.clone();
+        self.notify(
+            &id,
+            Notification::User {
+                user,
+                request_id: request_id.map(str::to_owned),
+            },
+        );
+    }
+
+    pub fn session(&mut self, agent_id: &str, event: SessionEvent) {
+        self.input(Input::Session {
+            agent: agent(agent_id),
+            event,
+        });
+    }
+
+    pub fn node(&mut self, status: NodeStatus, switched: bool) {
+        self.input(Input::Node { status, switched });
+    }
+
+    // === what clients see ===
+
+    /// Takes the publications that went to a destination, rendered in its format.
+    pub fn take_for(&mut self, destination: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut rest = VecDeque::new();
+        for p in self.published.drain(..) {
+            let mut mine = false;
+            for t in &p.targets {
+                if let Target::Destination { name, format } = t {
+                    if name.as_str() == destination {
+                        out.push(p.event.render(*format));
+                        mine = true;
+                    }
+                }
+            }
+            if !mine {
+                rest.push_back(p);
+            }
+        }
+        self.published = rest;
+        out
+    }
+
+    /// Takes the publications that went to a reply-to address, with their correlation ids.
+    pub fn take_replies(&mut self, address: &str) -> Vec<(String, Option<String>)> {
+        let mut out = Vec::new();
+        let mut rest = VecDeque::new();
+        for p in self.published.drain(..) {
+            let mut mine = false;
+            for t in &p.targets {
+                if let Target::ReplyTo { address: a, format } = t {
+                    if a == address {
+                        out.push((p.event.render(*format), p.correlation_id.clone()));
+                        mine = true;
+                    }
+                }
+            }
+            if !mine {
+                rest.push_back(p);
+            }
+        }
+        self.published = rest;
+        out
+    }
+
+    /// Drops everything published so far.
+    pub fn clear(&mut self) {
+        self.published.clear();
+    }
+
+    // === common flows ===
+
+    /// Hello, Connect and the session opening, for one agent on one destination.
+    pub fn connect(&mut self, agent_id: &str, destination: &str) {
+        self.send(&format!("Hello#{destination}"), "");
+        self.send(
+            &format!("Connect#{agent_id}"),
+            &format!("{destination},secret"),
+        );
+        self.session(agent_id, SessionEvent::Opened);
+        self.clear();
+    }
+
+    /// Connect, then a Login that Finesse accepts: the agent ends NOT_READY on `extension`.
+    pub fn login(&mut self, agent_id: &str, destination: &str, extension: &str) {
+        self.connect(agent_id, destination);
+        self.send(&format!("Login#{agent_id}"), &format!("secret,{extension}"));
+        let op = self.next_op();
+        self.accept(&op);
+        let user = user(agent_id).extension(extension).state("NOT_READY");
+        self.user_update(user, Some(&op.request_id));
+        self.clear();
+    }
+
+    /// Makes the agent READY through the engine.
+    pub fn ready(&mut self, agent_id: &str) {
+        self.send(&format!("MakeReady#{agent_id}"), "");
+        let op = self.next_op();
+        self.accept(&op);
+        let ext = self.extension_of(agent_id);
+        self.user_update(
+            user(agent_id).extension(&ext).state("READY"),
+            Some(&op.request_id),
+        );
+        self.clear();
+    }
+
+    fn extension_of(&self, agent_id: &str) -> String {
+        match agent_id {
+            "2001" => "3901".into(),
+            id => format!("30{}", &id[id.len().saturating_sub(2)..]),
+        }
+    }
+}
+
+// === builders ===
+
+/// A user from the default directory: 1001 Maria Meier (team 1 Sales), 1002 Ali Khan, 1003
+/// Eva Lind, 2001 Sam Boss (supervisor of teams 1 and 2).
+pub fn user(id: &str) -> User {
+    let (first, last) = match id {
+        "1001" => ("Maria", "Meier"),
+        "1002" => ("Ali", "Khan"),
+        "1003" => ("Eva", "Lind"),
+        "2001" => ("Sam", "Boss"),
+        _ => ("Agent", id),
+    };
+    let sales = TeamRef {
+        id: "1".into(),
+        name: "Sales".into(),
+    };
+    let support = TeamRef {
+        id: "2".into(),
+        name: "Support".into(),
+    };
+    User {
+        login_id: id.into(),
+        first_name: first.into(),
+        last_name: last.into(),
+        extension: String::new(),
+        state: "LOGOUT".into(),
+        pending_state: String::new(),
+        reason_code_id: String::new(),
+        state_change_time: "2026-11-25T12:30:00.000Z".into(),
+        supervisor: id == "2001",
+        team: Some(sales.clone()),
+        teams: if id == "2001" {
+            vec![sales, support]
+        } else {
+            Vec::new()
+        },
+        wrap_up_on_incoming: "OPTIONAL".into(),
+        media_type: "1".into(),
+    }
+}
+
+pub trait UserExt {
+    fn state(self, state: &str) -> Self;
+    fn extension(self, extension: &str) -> Self;
+    fn reason(self, reason: &str) -> Self;
+    fn pending(self, pending: &str) -> Self;
+}
+
+impl UserExt for User {
+    fn state(mut self, state: &str) -> Self {
+        self.state = state.into();
+        self
+    }
+    fn extension(mut self, extension: &str) -> Self {
+        self.extension = extension.into();
+        self
+    }
+    fn reason(mut self, reason: &str) -> Self {
+        self.reason_code_id = reason.into();
+        self
+    }
+    fn pending(mut self, pending: &str) -> Self {
+        self.pending_state = pending.into();
+        self
+    }
+}
+
+/// A dialog builder.
+pub fn dialog(id: &str, call_type: &str, from: &str, to: &str) -> Dialog {
+    Dialog {
+        id: id.into(),
+        call_type: call_type.into(),
+        state: "ACTIVE".into(),
+        from_address: from.into(),
+        to_address: to.into(),
+        ..Dialog::default()
+    }
+}
+
+pub trait DialogExt {
+    fn state(self, state: &str) -> Self;
+    fn with(self, address: &str, state: &str, agent_device: bool, actions: &[&str]) -> Self;
+    fn var(self, name: &str, value: &str) -> Self;
+    fn associated(self, id: &str) -> Self;
+}
+
+impl DialogExt for Dialog {
+    fn state(mut self, state: &str) -> Self {
+        self.state = state.into();
+        self
+    }
+    fn with(mut self, address: &str, state: &str, agent_device: bool, actions: &[&str]) -> Self {
+        self.participants.push(Participant {
+            media_address: address.into(),
+            media_address_type: if agent_device {
+                "AGENT_DEVICE".into()
+            } else {
+                String::new()
+            },
+            state: state.into(),
+            state_cause: String::new(),
+            start_time: "2026-11-25T12:30:05.000Z".into(),
+            actions: actions.iter().map(|a| (*a).to_owned()).collect(),
+        });
+        self
+    }
+    fn var(mut self, name: &str, value: &str) -> Self {
+        self.call_variables.push((name.into(), value.into()));
+        self
+    }
+    fn associated(mut self, id: &str) -> Self {
+        self.associated_dialog = Some(id.into());
+        self
+    }
+}
+
+pub fn added(dialog: Dialog, request_id: Option<&str>) -> Notification {
+    Notification::DialogAdded {
+        dialog,
+        request_id: request_id.map(str::to_owned),
+    }
+}
+
+pub fn changed(dialog: Dialog, request_id: Option<&str>) -> Notification {
+    Notification::DialogChanged {
+        dialog,
+        request_id: request_id.map(str::to_owned),
+    }
+}
+
+pub fn removed(dialog: Dialog, request_id: Option<&str>) -> Notification {
+    Notification::DialogRemoved {
+        dialog,
+        request_id: request_id.map(str::to_owned),
+    }
+}
+
+/// The ten empty call variables as the legacy text shows them.
+pub const NO_VARS: &str = "callVariable1=|callVariable2=|callVariable3=|callVariable4=|\
+callVariable5=|callVariable6=|callVariable7=|callVariable8=|callVariable9=|callVariable10=";
