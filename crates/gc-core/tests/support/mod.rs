@@ -244,11 +244,11 @@ impl World {
         for p in self.published.drain(..) {
             let mut mine = false;
             for t in &p.targets {
-                if let Target::Destination { name, format } = t {
-                    if name.as_str() == destination {
-                        out.push(p.event.render(*format));
-                        mine = true;
-                    }
+                if let Target::Destination { name, format } = t
+                    && name.as_str() == destination
+                {
+                    out.push(p.event.render(*format));
+                    mine = true;
                 }
             }
             if !mine {
@@ -266,11 +266,11 @@ impl World {
         for p in self.published.drain(..) {
             let mut mine = false;
             for t in &p.targets {
-                if let Target::ReplyTo { address: a, format } = t {
-                    if a == address {
-                        out.push((p.event.render(*format), p.correlation_id.clone()));
-                        mine = true;
-                    }
+                if let Target::ReplyTo { address: a, format } = t
+                    && a == address
+                {
+                    out.push((p.event.render(*format), p.correlation_id.clone()));
+                    mine = true;
                 }
             }
             if !mine {
@@ -315,19 +315,20 @@ impl World {
         self.send(&format!("MakeReady#{agent_id}"), "");
         let op = self.next_op();
         self.accept(&op);
-        let ext = self.extension_of(agent_id);
+        let ext = extension_of(agent_id);
         self.user_update(
             user(agent_id).extension(&ext).state("READY"),
             Some(&op.request_id),
         );
         self.clear();
     }
+}
 
-    fn extension_of(&self, agent_id: &str) -> String {
-        match agent_id {
-            "2001" => "3901".into(),
-            id => format!("30{}", &id[id.len().saturating_sub(2)..]),
-        }
+/// The default directory's extension of an agent (1001 → 3001, 2001 → 3901).
+pub fn extension_of(agent_id: &str) -> String {
+    match agent_id {
+        "2001" => "3901".into(),
+        id => format!("30{}", &id[id.len().saturating_sub(2)..]),
     }
 }
 
