@@ -1,7 +1,7 @@
 //! Messages between connector instances on the `ConnectorSync` topic (O-025 and the connector's
 //! additions), so a standby knows every agent session when it takes over.
 
-use crate::{AgentId, DestinationName, Extension};
+use crate::{AgentId, DestinationName, Extension, Format};
 
 /// One agent's session as the active instance shares it (O-025):
 /// `AgentState#<Agent_Id>#<Agent_Password>#<Agent_Extension>#<SubscriptionTime>` followed by
@@ -42,6 +42,13 @@ pub enum SyncMessage {
     AgentState(AgentStateSync),
     /// The agent's session is closed (logout, takeover by nothing): `AgentRemoved#<Agent_Id>`.
     AgentRemoved(AgentId),
+    /// A client destination and its output format: `Destination#<name>#<legacy|json>`.
+    Destination {
+        /// The destination.
+        name: DestinationName,
+        /// Its output format.
+        format: Format,
+    },
 }
 
 impl SyncMessage {
@@ -57,6 +64,13 @@ impl SyncMessage {
                 s.destination.as_ref().map_or("", DestinationName::as_str),
             ),
             Self::AgentRemoved(agent) => format!("AgentRemoved#{agent}"),
+            Self::Destination { name, format } => {
+                let format = match format {
+                    Format::Legacy => "legacy",
+                    Format::Json => "json",
+                };
+                format!("Destination#{name}#{format}")
+            }
         }
     }
 
@@ -82,6 +96,10 @@ impl SyncMessage {
                 }))
             }
             ["AgentRemoved", agent] => AgentId::parse(agent).ok().map(Self::AgentRemoved),
+            ["Destination", name, format] => Some(Self::Destination {
+                name: DestinationName::parse(name).ok()?,
+                format: Format::from_name(format)?,
+            }),
             _ => None,
         }
     }
@@ -126,6 +144,16 @@ mod tests {
     #[test]
     fn debug_hides_the_password() {
         assert!(!format!("{:?}", session()).contains("c2VhbGVk"));
+    }
+
+    #[test]
+    fn destinations_round_trip() {
+        let message = SyncMessage::Destination {
+            name: DestinationName::parse("crm-7").unwrap(),
+            format: Format::Json,
+        };
+        assert_eq!(message.to_wire(), "Destination#crm-7#json");
+        assert_eq!(SyncMessage::parse("Destination#crm-7#json"), Some(message));
     }
 
     #[test]
