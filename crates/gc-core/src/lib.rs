@@ -13,7 +13,8 @@
 //! - [`config`]: the engine's settings, [`EngineConfig`].
 //! - [`clock`]: time as an input ([`Now`], [`Deadline`]).
 //! - `engine/`: the engine itself, one file per concern (clients and destinations, commands,
-//!   requests in flight, notifications, calls, presentation, system and redundancy).
+//!   agent state and licences, requests in flight, notifications, call events, dialog queries
+//!   and re-reads, presentation, system and redundancy).
 //!
 //! # Never
 //! No async runtime, no sockets, no clock reads, no randomness: everything arrives as an input,

@@ -1,28 +1,15 @@
-//! Dialogs: which call events a dialog notification becomes (NewInboundCall, InboundCall,
-//! ConsultCall, NewOutboundCall, NewOutboundPreviewCall), and the dialog queries.
+//! Dialog notifications: which call events they become (NewInboundCall, InboundCall,
+//! ConsultCall, NewOutboundCall, NewOutboundPreviewCall). Queries and re-reads are in
+//! `dialogs.rs`.
 
-use gc_protocol::event::Control;
-use gc_protocol::{AgentId, CallData, DialogId, ErrorCode, Event};
+use gc_protocol::{AgentId, CallData, Event};
 
+use super::Engine;
 use super::agent::{Agent, DialogKind, Tracked};
-use super::{Engine, Reply};
 use crate::finesse::Dialog;
 use crate::io::{Effect, TimerId};
 
-/// The O-017 control table of docs/protocol.md: Finesse action → control index.
-const CONTROLS: [(&str, u32); 9] = [
-    ("ANSWER", 1),
-    ("HOLD", 2),
-    ("RETRIEVE", 3),
-    ("DROP", 4),
-    ("CONSULT_CALL", 5),
-    ("TRANSFER", 6),
-    ("CONFERENCE", 7),
-    ("TRANSFER_SST", 8),
-    ("UPDATE_CALL_DATA", 9),
-];
-
-fn is_outbound(call_type: &str) -> bool {
+pub(super) fn is_outbound(call_type: &str) -> bool {
     call_type.to_ascii_uppercase().starts_with("OUTBOUND")
 }
 
@@ -39,12 +26,33 @@ fn has_outbound_variables(dialog: &Dialog) -> bool {
         .any(|(name, _)| name.starts_with("BA"))
 }
 
+/// Whether a dialog the engine does not track yet may start being tracked: a logged-out agent
+/// has no calls, and a dialog that is over already (a late packet after its DELETE) is nothing
+/// to announce.
+pub(super) fn admissible(agent: &Agent, dialog: &Dialog) -> bool {
+    if agent.state() == "LOGOUT" || dialog.state.eq_ignore_ascii_case("DROPPED") {
+        return false;
+    }
+    let me = agent
+        .own_extension()
+        .map(|e| e.as_str().to_owned())
+        .unwrap_or_default();
+    dialog
+        .participant(&me)
+        .is_none_or(|p| !p.state.eq_ignore_ascii_case("DROPPED"))
+}
+
 /// How a dialog the agent has just been put on is presented.
-fn classify(agent: &mut Agent, dialog: &Dialog) -> DialogKind {
+pub(super) fn classify(agent: &mut Agent, dialog: &Dialog) -> DialogKind {
     let call_type = dialog.call_type.to_ascii_uppercase();
+    // O-028: the dialer's first packet is OTHER_IN without the dialled number or the BA*
+    // variables. Finesse may publish it before the agent's RESERVED_OUTBOUND state, so an
+    // OTHER_IN without a dialled number is held back too; the next packet or a short timeout
+    // decides what it was.
     if call_type == "OTHER_IN"
-        && agent.state().starts_with("RESERVED_OUTBOUND")
         && !has_outbound_variables(dialog)
+        && (agent.state().starts_with("RESERVED_OUTBOUND")
+            || dialog.dialed_number.trim().is_empty())
     {
         return DialogKind::HeldBack;
     }
@@ -92,7 +100,7 @@ fn classify(agent: &mut Agent, dialog: &Dialog) -> DialogKind {
 
 impl Engine {
     /// The call data a client sees for a tracked dialog; `removed` for the dialog's last state.
-    fn call_data(agent: &Agent, dialog: &Dialog, removed: bool) -> CallData {
+    pub(super) fn call_data(agent: &Agent, dialog: &Dialog, removed: bool) -> CallData {
         let me = agent
             .own_extension()
             .map(|e| e.as_str().to_owned())
@@ -113,7 +121,12 @@ impl Engine {
         )
     }
 
-    fn call_event(agent_id: &AgentId, agent: &Agent, kind: &DialogKind, call: CallData) -> Event {
+    pub(super) fn call_event(
+        agent_id: &AgentId,
+        agent: &Agent,
+        kind: &DialogKind,
+        call: CallData,
+    ) -> Event {
         match kind {
             DialogKind::Consult { .. } => Event::ConsultCall {
                 agent: agent_id.clone(),
@@ -136,6 +149,9 @@ impl Engine {
             self.on_dialog_changed(agent, dialog);
             return;
         }
+        if !admissible(entry, &dialog) {
+            return;
+        }
         let kind = classify(entry, &dialog);
         let id = dialog.id.clone();
         entry.dialogs.insert(
@@ -156,7 +172,7 @@ impl Engine {
     }
 
     /// Publishes the "new call" event for a dialog, then its state.
-    fn announce(&mut self, agent: &AgentId, id: &str) {
+    pub(super) fn announce(&mut self, agent: &AgentId, id: &str) {
         let Some(entry) = self.agents.get(agent) else {
             return;
         };
@@ -199,7 +215,7 @@ impl Engine {
 
     /// Publishes the dialog's state if it differs from what the client was last shown (or
     /// always, with `force`).
-    fn show(&mut self, agent: &AgentId, id: &str, force: bool) {
+    pub(super) fn show(&mut self, agent: &AgentId, id: &str, force: bool) {
         let Some(entry) = self.agents.get(agent) else {
             return;
         };
@@ -230,16 +246,19 @@ impl Engine {
             return;
         };
         let id = dialog.id.clone();
-        let released = tracked.kind == DialogKind::HeldBack
-            && (is_outbound(&dialog.call_type) || has_outbound_variables(&dialog));
+        // The packet after a held-back first one decides what the call is (O-028): with the
+        // outbound data it is the NewOutboundCall; without, it was an ordinary call after all
+        // and is announced at once instead of staying invisible until the timeout.
+        let released = tracked.kind == DialogKind::HeldBack;
         if released {
             tracked.kind = if is_preview(&dialog.call_type) {
                 DialogKind::OutboundPreview
-            } else {
+            } else if is_outbound(&dialog.call_type) || has_outbound_variables(&dialog) {
                 DialogKind::Outbound
+            } else {
+                DialogKind::Inbound
             };
         }
-        let held = tracked.kind == DialogKind::HeldBack;
         tracked.dialog = dialog;
         if released {
             self.emit(Effect::CancelTimer(TimerId::HeldDialog(
@@ -247,7 +266,7 @@ impl Engine {
                 id.clone(),
             )));
             self.announce(agent, &id);
-        } else if !held {
+        } else {
             self.show(agent, &id, false);
         }
     }
@@ -274,7 +293,12 @@ impl Engine {
         let Some(entry) = self.agents.get(agent) else {
             return;
         };
-        let call = Self::call_data(entry, &tracked.dialog, true);
+        let mut call = Self::call_data(entry, &tracked.dialog, true);
+        // The failure was shown already (with its cause); what is left to say is that the
+        // call is gone: DROP, not the same FAILED twice.
+        if call.is_failed() && tracked.shown.as_ref().is_some_and(CallData::is_failed) {
+            "DROPPED".clone_into(&mut call.state);
+        }
         let event = Self::call_event(agent, entry, &tracked.kind, call);
         self.publish_to_agent(agent, event);
     }
@@ -292,229 +316,5 @@ impl Engine {
             tracked.kind = DialogKind::Inbound;
             self.announce(agent, id);
         }
-    }
-
-    /// Replaces the tracked dialogs with a fresh list from Finesse and publishes them: each
-    /// dialog's state (refresh), or DialogStatus (after a failover, O-024). Dialogs that are
-    /// gone are published as released.
-    pub(super) fn replace_dialogs(
-        &mut self,
-        agent: &AgentId,
-        dialogs: Vec<Dialog>,
-        reply: Option<&Reply>,
-        failover: bool,
-    ) {
-        let Some(entry) = self.agents.get_mut(agent) else {
-            return;
-        };
-        let gone: Vec<Dialog> = entry
-            .dialogs
-            .values()
-            .filter(|t| !dialogs.iter().any(|d| d.id == t.dialog.id))
-            .map(|t| t.dialog.clone())
-            .collect();
-        for dialog in dialogs {
-            if let Some(tracked) = entry.dialogs.get_mut(&dialog.id) {
-                tracked.dialog = dialog;
-            } else {
-                let kind = match classify(entry, &dialog) {
-                    DialogKind::HeldBack => DialogKind::Inbound,
-                    kind => kind,
-                };
-                entry.dialogs.insert(
-                    dialog.id.clone(),
-                    Tracked {
-                        dialog,
-                        kind,
-                        shown: None,
-                    },
-                );
-            }
-        }
-        for dialog in &gone {
-            self.on_dialog_removed(agent, dialog);
-        }
-        let ids: Vec<String> = self
-            .agents
-            .get(agent)
-            .map(|a| a.dialogs.keys().cloned().collect())
-            .unwrap_or_default();
-        for id in &ids {
-            let event = if failover {
-                self.dialog_status(agent, id)
-            } else {
-                let Some(entry) = self.agents.get(agent) else {
-                    return;
-                };
-                let Some(tracked) = entry.dialogs.get(id) else {
-                    continue;
-                };
-                let call = Self::call_data(entry, &tracked.dialog, false);
-                let event = Self::call_event(agent, entry, &tracked.kind, call.clone());
-                if let Some(t) = self
-                    .agents
-                    .get_mut(agent)
-                    .and_then(|a| a.dialogs.get_mut(id))
-                {
-                    t.shown = Some(call);
-                }
-                Some(event)
-            };
-            if let Some(event) = event {
-                match reply {
-                    Some(reply) => self.publish_reply(reply, event),
-                    None => self.publish_to_agent(agent, event),
-                }
-            }
-        }
-    }
-
-    /// O-024 for a dialog: the dialog with its consult, once per pair (the consult side of a
-    /// pair is reported with its original).
-    fn dialog_status(&self, agent: &AgentId, id: &str) -> Option<Event> {
-        let entry = self.agents.get(agent)?;
-        let tracked = entry.dialogs.get(id)?;
-        if let DialogKind::Consult {
-            original: Some(original),
-        } = &tracked.kind
-            && entry.dialogs.contains_key(original)
-        {
-            return None;
-        }
-        let call = Self::call_data(entry, &tracked.dialog, false);
-        let associated =
-            Self::associated(entry, id).map(|t| Self::call_data(entry, &t.dialog, false));
-        Some(Event::DialogStatus {
-            agent: agent.clone(),
-            call,
-            associated,
-        })
-    }
-
-    /// The consult started from this dialog, or the dialog this consult came from.
-    fn associated<'a>(entry: &'a Agent, id: &str) -> Option<&'a Tracked> {
-        let tracked = entry.dialogs.get(id)?;
-        if let DialogKind::Consult {
-            original: Some(original),
-        } = &tracked.kind
-        {
-            return entry.dialogs.get(original);
-        }
-        entry
-            .dialogs
-            .values()
-            .find(|t| matches!(&t.kind, DialogKind::Consult { original: Some(o) } if o == id))
-    }
-
-    /// getdialogstate: O-014 (state NOT_FOUND for a dialog the agent does not have).
-    pub(super) fn answer_dialog_state(
-        &mut self,
-        agent: &AgentId,
-        dialog: &DialogId,
-        reply: &Reply,
-    ) {
-        let Some(entry) = self.agents.get(agent) else {
-            return;
-        };
-        let event = match entry.dialogs.get(dialog.as_str()) {
-            Some(tracked) => Event::DialogState {
-                agent: agent.clone(),
-                full_name: entry.full_name(),
-                call: Self::call_data(entry, &tracked.dialog, false),
-                associated: Self::associated(entry, dialog.as_str())
-                    .map(|t| Self::call_data(entry, &t.dialog, false)),
-            },
-            None => Event::DialogState {
-                agent: agent.clone(),
-                full_name: entry.full_name(),
-                call: CallData {
-                    dialog_id: dialog.as_str().to_owned(),
-                    state: "NOT_FOUND".into(),
-                    ..CallData::default()
-                },
-                associated: None,
-            },
-        };
-        self.publish_reply(reply, event);
-        self.ack(reply);
-    }
-
-    /// getdialogstatecontrols: O-015 then O-017 from the actions Finesse allows now.
-    pub(super) fn answer_controls(&mut self, agent: &AgentId, dialog: &DialogId, reply: &Reply) {
-        let Some(entry) = self.agents.get(agent) else {
-            return;
-        };
-        let Some(tracked) = entry.dialogs.get(dialog.as_str()) else {
-            self.fail_reply(reply, ErrorCode::NoDialogId);
-            return;
-        };
-        let call = Self::call_data(entry, &tracked.dialog, false);
-        let me = entry
-            .own_extension()
-            .map(|e| e.as_str().to_owned())
-            .unwrap_or_default();
-        let actions = tracked
-            .dialog
-            .participant(&me)
-            .map(|p| p.actions.clone())
-            .unwrap_or_default();
-        let dialog_type = match tracked.kind {
-            DialogKind::Consult { .. } => "ConsultCall",
-            _ => "InboundCall",
-        };
-        let events = [
-            Event::DialogStateControls {
-                agent: agent.clone(),
-                dialog_type: dialog_type.into(),
-                state: call.state,
-                dialog_id: call.dialog_id,
-                full_name: entry.full_name(),
-            },
-            Event::Controls {
-                agent: agent.clone(),
-                controls: CONTROLS
-                    .iter()
-                    .map(|(action, index)| Control {
-                        index: *index,
-                        visible: actions.iter().any(|a| a.eq_ignore_ascii_case(action)),
-                    })
-                    .collect(),
-            },
-        ];
-        for event in events {
-            self.publish_reply(reply, event);
-        }
-        self.ack(reply);
-    }
-
-    /// getDialogParticipants: O-022 with the dialog's participants.
-    pub(super) fn answer_participants(
-        &mut self,
-        agent: &AgentId,
-        dialog: &DialogId,
-        reply: &Reply,
-    ) {
-        let Some(tracked) = self
-            .agents
-            .get(agent)
-            .and_then(|a| a.dialogs.get(dialog.as_str()))
-        else {
-            self.fail_reply(reply, ErrorCode::NoDialogId);
-            return;
-        };
-        let extensions = tracked
-            .dialog
-            .participants
-            .iter()
-            .map(|p| p.media_address.clone())
-            .collect();
-        self.publish_reply(
-            reply,
-            Event::ConferenceParticipants {
-                agent: agent.clone(),
-                extensions,
-            },
-        );
-        self.ack(reply);
     }
 }

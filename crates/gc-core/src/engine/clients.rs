@@ -256,7 +256,8 @@ impl Engine {
 
     /// A destination's heartbeat expired: drop it, and log out or keep its agents.
     pub(super) fn on_heartbeat_expired(&mut self, name: &DestinationName) {
-        if self.destinations.remove(name).is_none() {
+        // Only the leader expires destinations (it re-arms every heartbeat on takeover).
+        if !self.leader || self.destinations.remove(name).is_none() {
             return;
         }
         let bound: Vec<AgentId> = self

@@ -5,7 +5,7 @@ use gc_protocol::{
     AgentCommand as C, AgentId, DialogId, ErrorCode, Event, Extension, MobileAgentMode,
 };
 
-use super::agent::{LogoutPlan, Queued, Session, unknown};
+use super::agent::{Queued, Session, unknown};
 use super::requests::Purpose;
 use super::{Engine, Reply};
 use crate::finesse::{DialogAction, FinesseOp, MobileMode, ReasonCategory, TargetState};
@@ -325,125 +325,6 @@ impl Engine {
         extension
     }
 
-    fn login(
-        &mut self,
-        agent: &AgentId,
-        password: gc_protocol::Password,
-        extension: Extension,
-        mobile: Option<(gc_protocol::DialNumber, MobileMode)>,
-        reply: Reply,
-    ) {
-        let licensed = self.licensed_agents();
-        let Some(entry) = self.agents.get_mut(agent) else {
-            return;
-        };
-        if !entry.licensed
-            && let Some(max) = self.config.max_agents
-            && licensed >= max
-        {
-            self.fail_reply(&reply, ErrorCode::LicensesExceeded);
-            return;
-        }
-        entry.licensed = true;
-        entry.password = password;
-        entry.extension = Some(extension.clone());
-        self.sync_agent(agent);
-        self.request(
-            agent,
-            FinesseOp::Login { extension, mobile },
-            Purpose::Login,
-            reply,
-        );
-    }
-
-    fn set_state(
-        &mut self,
-        agent: &AgentId,
-        state: TargetState,
-        reason: Option<gc_protocol::ReasonCode>,
-        reply: Reply,
-    ) {
-        let op = FinesseOp::SetState { state, reason };
-        self.request(agent, op, Purpose::StateChange, reply);
-    }
-
-    /// Logs the agent out. UCCE accepts LOGOUT only from NOT_READY, so a READY agent is made
-    /// NOT_READY first and logged out when Finesse confirms it.
-    pub(super) fn logout(
-        &mut self,
-        agent: &AgentId,
-        reason: Option<gc_protocol::ReasonCode>,
-        forget: bool,
-        reply: Reply,
-    ) {
-        let Some(entry) = self.agents.get_mut(agent) else {
-            return;
-        };
-        entry.forget_on_logout |= forget;
-        if matches!(entry.state(), "READY" | "WORK" | "WORK_READY") {
-            let later = Reply {
-                token: None,
-                ..reply.clone()
-            };
-            entry.logout_after_not_ready = Some(LogoutPlan {
-                reason,
-                reply: later,
-            });
-            self.set_state(agent, TargetState::NotReady, None, reply);
-            return;
-        }
-        let op = FinesseOp::SetState {
-            state: TargetState::Logout,
-            reason,
-        };
-        self.request(agent, op, Purpose::StateChange, reply);
-    }
-
-    /// `force_logout`: log out with the configured reason and forget the agent.
-    pub(super) fn force_logout(&mut self, agent: &AgentId, reply: Reply) {
-        let Some(entry) = self.agents.get_mut(agent) else {
-            return;
-        };
-        if !entry.is_logged_in() && !entry.licensed {
-            // Nothing to log out on Finesse: just forget the session.
-            self.forget(agent);
-            self.publish_reply(
-                &reply,
-                Event::LoggedOut {
-                    agent: agent.clone(),
-                },
-            );
-            self.ack(&reply);
-            return;
-        }
-        let reason = self.config.force_logout_reason.clone();
-        self.logout(agent, reason, true, reply);
-    }
-
-    /// Drops everything about the agent: session, licence, binding.
-    pub(super) fn forget(&mut self, agent: &AgentId) {
-        if self.agents.remove(agent).is_some() {
-            self.emit(Effect::CloseSession {
-                agent: agent.clone(),
-            });
-            self.emit(Effect::Sync(crate::io::PeerSync::AgentRemoved(
-                agent.clone(),
-            )));
-            let stale: Vec<String> = self
-                .pending
-                .iter()
-                .filter(|(_, p)| &p.agent == agent)
-                .map(|(id, _)| id.clone())
-                .collect();
-            for id in stale {
-                if let Some(p) = self.pending.remove(&id) {
-                    self.emit(Effect::CancelTimer(crate::io::TimerId::Request(id)));
-                    self.finish_work(&p.reply);
-                }
-            }
-        }
-    }
-
     /// A dialog action with the agent's own extension as `targetMediaAddress`.
     fn dialog_action(
         &mut self,
@@ -491,7 +372,19 @@ impl Engine {
         let Some(entry) = self.agents.get(agent) else {
             return;
         };
-        let Some(tracked) = entry.dialogs.get(dialog.as_str()) else {
+        // The seed's `<Dialog_ID>` may be the supervisor's monitoring dialog (what Finesse's
+        // BARGE_CALL wants) or the monitored call itself (what the supervisor sees on the
+        // team view): the latter is found through the monitoring dialog's association.
+        let Some(tracked) = entry.dialogs.get(dialog.as_str()).or_else(|| {
+            entry
+                .dialogs
+                .values()
+                .find(|t| t.dialog.associated_dialog.as_deref() == Some(dialog.as_str()))
+        }) else {
+            self.fail_reply(&reply, ErrorCode::NoDialogId);
+            return;
+        };
+        let Ok(monitor_dialog) = DialogId::parse(&tracked.dialog.id) else {
             self.fail_reply(&reply, ErrorCode::NoDialogId);
             return;
         };
@@ -510,7 +403,7 @@ impl Engine {
         let op = FinesseOp::BargeCall {
             from,
             to,
-            monitor_dialog: dialog,
+            monitor_dialog,
         };
         self.request(agent, op, Purpose::CallControl, reply);
     }

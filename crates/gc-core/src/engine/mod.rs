@@ -9,9 +9,11 @@ mod agent;
 mod calls;
 mod clients;
 mod commands;
+mod dialogs;
 mod notifications;
 mod present;
 mod requests;
+mod state;
 mod system;
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -141,7 +143,16 @@ impl Engine {
         self.leader
     }
 
-    /// Checks the engine's invariants; returns a description of the first one broken.
+    /// Whether a client destination is registered (events for agents go only to registered
+    /// destinations; the driver's metrics and the property tests ask).
+    pub fn has_destination(&self, name: &DestinationName) -> bool {
+        self.destinations.contains_key(name)
+    }
+
+    /// Checks the engine's invariants; returns a description of the first one broken:
+    /// licences within the maximum (a standby's mirror included), agents bound only to
+    /// registered destinations, a licence always with an extension, no dialog for an agent
+    /// Finesse reports logged out, every request in flight belonging to a known agent.
     /// Used by property tests; cheap enough for debug assertions in a driver.
     pub fn check_invariants(&self) -> Result<(), String> {
         if let Some(max) = self.config.max_agents
@@ -158,6 +169,17 @@ impl Engine {
             {
                 return Err(format!(
                     "agent {id} is bound to unregistered destination {dest}"
+                ));
+            }
+            if agent.licensed && agent.extension.is_none() {
+                return Err(format!("agent {id} holds a licence without an extension"));
+            }
+            // Finesse ends every call of an agent that logs out; a dialog kept after LOGOUT
+            // would be shown to the client as a call that cannot exist.
+            if agent.state() == "LOGOUT" && !agent.dialogs.is_empty() {
+                return Err(format!(
+                    "agent {id} is logged out but has {} dialogs",
+                    agent.dialogs.len()
                 ));
             }
         }

@@ -63,6 +63,22 @@ impl Engine {
         reply: Option<&Reply>,
         with_info: bool,
     ) {
+        let signed_in_on = (!matches!(user.state.as_str(), "" | "LOGOUT"))
+            .then(|| gc_protocol::Extension::parse(&user.extension).ok())
+            .flatten();
+        // An agent Finesse reports signed in holds a licence, also when it signed in before
+        // this connector knew it (a restart, another desktop): the count stays honest. When
+        // none is free the agent keeps working but is not counted; its next Login is refused.
+        let unlicensed = self.agents.get(agent).is_some_and(|a| !a.licensed);
+        if let Some(extension) = signed_in_on
+            && unlicensed
+            && self.take_licence(agent)
+        {
+            if let Some(entry) = self.agents.get_mut(agent) {
+                entry.extension.get_or_insert(extension);
+            }
+            self.sync_agent(agent);
+        }
         let Some(entry) = self.agents.get_mut(agent) else {
             return;
         };
@@ -113,12 +129,17 @@ impl Engine {
     /// The agent is logged out: its licence is free, its calls are gone, and its session is
     /// closed (or the agent forgotten after force_logout).
     fn after_logout(&mut self, agent: &AgentId, was_logged_in: bool) {
+        // A LOGOUT reported while our LOGIN is in flight is the state before the login, not
+        // its outcome: the licence and the session stay until the login's result is known.
+        let login_pending = self.login_in_flight(agent);
         let Some(entry) = self.agents.get_mut(agent) else {
             return;
         };
-        let forget = entry.forget_on_logout;
-        entry.licensed = false;
-        entry.extension = None;
+        let forget = entry.forget_on_logout && !login_pending;
+        if !login_pending {
+            entry.licensed = false;
+            entry.extension = None;
+        }
         entry.dialogs.clear();
         entry.consult_from = None;
         entry.logout_after_not_ready = None;
@@ -135,7 +156,7 @@ impl Engine {
                 });
             }
         }
-        if was_logged_in && entry_has_no_queue(self, agent) {
+        if was_logged_in && !login_pending && entry_has_no_queue(self, agent) {
             if let Some(entry) = self.agents.get_mut(agent) {
                 entry.session = Session::Closed;
             }
@@ -177,6 +198,13 @@ impl Engine {
             SessionEvent::Closed => {
                 let was_open = entry.session == Session::Open;
                 entry.session = Session::Closed;
+                // Commands waiting for a session the adapter gave up on would wait for ever.
+                if !entry.queued.is_empty() {
+                    self.fail_queued(agent, &gc_protocol::ErrorCode::FinesseUnavailable);
+                }
+                let Some(entry) = self.agents.get(agent) else {
+                    return;
+                };
                 // The adapter gave up reconnecting. A logged-in agent would be logged out by
                 // Finesse after its grace period: try once more.
                 if was_open && entry.is_logged_in() && self.leader {

@@ -20,6 +20,8 @@ pub(crate) enum Purpose {
     GetState,
     /// The GET after a write's notification did not come; `login` adds AgentInfo.
     Fallback { login: bool },
+    /// The GET of the agent's dialogs after a call-control write's notification did not come.
+    DialogsFallback,
     /// refresh: the user part.
     RefreshUser,
     /// refresh: the dialogs part.
@@ -157,6 +159,9 @@ impl Engine {
             (Purpose::RefreshUser, FinesseReply::User(user)) => {
                 self.apply_user(&agent, user, Some(reply), true);
             }
+            (Purpose::DialogsFallback, FinesseReply::Dialogs(dialogs)) => {
+                self.reconcile_dialogs(&agent, dialogs);
+            }
             (Purpose::RefreshDialogs, FinesseReply::Dialogs(dialogs)) => {
                 self.replace_dialogs(&agent, dialogs, Some(reply), false);
             }
@@ -216,6 +221,8 @@ impl Engine {
         {
             entry.licensed = false;
             entry.extension = None;
+            // Peers mirrored the licence when the login started: give it back there too.
+            self.sync_agent(&pending.agent);
         }
         if let Some(entry) = self.agents.get_mut(&pending.agent) {
             // A NOT_READY that was the first step of a logout failed: the logout is off.
@@ -300,7 +307,17 @@ impl Engine {
                     pending.reply,
                 );
             }
-            // Call control: the dialog notifications (or their absence) speak for themselves.
+            // Call control: read the agent's dialogs and show what the missing notifications
+            // would have shown.
+            Purpose::CallControl => {
+                let agent = pending.agent.clone();
+                self.request(
+                    &agent,
+                    FinesseOp::GetDialogs,
+                    Purpose::DialogsFallback,
+                    pending.reply,
+                );
+            }
             _ => {}
         }
     }

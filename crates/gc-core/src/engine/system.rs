@@ -1,6 +1,6 @@
 //! The Finesse cluster's status, timers, and the redundant group (leadership, peer sync).
 
-use gc_protocol::{AgentId, Event, SystemStatus};
+use gc_protocol::{AgentId, DestinationName, ErrorCode, Event, SystemStatus};
 
 use super::agent::{Agent, Session};
 use super::requests::Purpose;
@@ -29,7 +29,7 @@ impl Engine {
             let agents: Vec<AgentId> = self
                 .agents
                 .iter()
-                .filter(|(_, a)| a.licensed)
+                .filter(|(_, a)| a.licensed || a.is_logged_in())
                 .map(|(id, _)| id.clone())
                 .collect();
             for agent in agents {
@@ -80,18 +80,25 @@ impl Engine {
                         .entry(dest.clone())
                         .or_insert(Destination { format });
                 }
+                let licensed = self.licensed_agents();
+                let max = self.config.max_agents;
                 let entry = self
                     .agents
                     .entry(agent)
                     .or_insert_with(|| Agent::new(password.clone(), subscription_time.clone()));
                 entry.password = password;
                 entry.subscription_time = subscription_time;
-                entry.licensed = extension.is_some();
+                // The peer may allow more agents than this instance. The mirror keeps the
+                // surplus's extension but no licence; a takeover asks those agents to log in
+                // again (RE_LOGIN) instead of taking them over.
+                let had = entry.licensed;
+                entry.licensed =
+                    extension.is_some() && (had || max.is_none_or(|max| licensed < max));
                 entry.extension = extension;
                 entry.destination = destination;
             }
             PeerSync::AgentRemoved(agent) => {
-                self.agents.remove(&agent);
+                self.drop_agent(&agent);
             }
             PeerSync::Destination { name, format } => {
                 self.destinations.insert(name, Destination { format });
@@ -108,9 +115,12 @@ impl Engine {
         }
         self.leader = leader;
         let agents: Vec<AgentId> = self.agents.keys().cloned().collect();
+        let destinations: Vec<DestinationName> = self.destinations.keys().cloned().collect();
         if leader {
-            if let Some(max) = self.config.max_agents {
-                self.trim_licences(max);
+            self.release_surplus();
+            // Heartbeats run on the leader only: the mirror's destinations start theirs now.
+            for name in &destinations {
+                self.touch(name);
             }
             for agent in &agents {
                 let licensed = self.agents.get(agent).is_some_and(|a| a.licensed);
@@ -120,31 +130,36 @@ impl Engine {
                 }
             }
         } else {
+            // Requests in flight are the new leader's business now (it re-reads every agent);
+            // commands still waiting for a session will not run here and are answered.
+            self.drop_pending();
             for agent in &agents {
+                self.fail_queued(agent, &ErrorCode::PleaseRetry);
                 if let Some(entry) = self.agents.get_mut(agent) {
                     entry.session = Session::Closed;
-                    entry.queued.clear();
                 }
                 self.emit(Effect::CloseSession {
                     agent: agent.clone(),
                 });
             }
+            // A standby must not expire destinations (and log agents out on Finesse).
+            for name in destinations {
+                self.emit(Effect::CancelTimer(TimerId::Heartbeat(name)));
+            }
         }
     }
 
-    /// A mirror can hold more logged-in agents than this instance's licences allow (peers
-    /// configured differently); the surplus is not taken over.
-    fn trim_licences(&mut self, max: usize) {
+    /// Mirrored agents that were logged in on the peer but hold no licence here (the peer
+    /// allows more agents): they are not taken over and are asked to log in again.
+    fn release_surplus(&mut self) {
         let surplus: Vec<AgentId> = self
             .agents
             .iter()
-            .filter(|(_, a)| a.licensed)
-            .skip(max)
+            .filter(|(_, a)| !a.licensed && a.extension.is_some())
             .map(|(id, _)| id.clone())
             .collect();
         for agent in surplus {
             if let Some(entry) = self.agents.get_mut(&agent) {
-                entry.licensed = false;
                 entry.extension = None;
             }
             self.publish_to_agent(
@@ -153,6 +168,7 @@ impl Engine {
                     agent: agent.clone(),
                 },
             );
+            self.sync_agent(&agent);
         }
     }
 }

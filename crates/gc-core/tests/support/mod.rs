@@ -91,6 +91,23 @@ impl World {
     /// Feeds an input and files its effects.
     pub fn input(&mut self, input: Input) {
         let effects = self.engine.handle(self.now, input);
+        // Every event for a client destination goes to a destination registered now, except
+        // O-026, whose purpose is to reach a destination the connector does not know.
+        for effect in &effects {
+            if let Effect::Publish(p) = effect
+                && !matches!(p.event, gc_protocol::Event::DestinationReconnect { .. })
+            {
+                for target in &p.targets {
+                    if let Target::Destination { name, .. } = target {
+                        assert!(
+                            self.engine.has_destination(name),
+                            "{:?} published to unregistered destination {name}",
+                            p.event
+                        );
+                    }
+                }
+            }
+        }
         for effect in effects {
             self.log.push(effect.clone());
             match effect {
@@ -149,6 +166,28 @@ impl World {
             token,
         };
         self.input(Input::Client(request));
+        token
+    }
+
+    /// Sends a message with a given message id (a redelivery carries the same one).
+    pub fn send_with_id(
+        &mut self,
+        jms_type: &str,
+        body: &str,
+        message_id: &str,
+        redelivered: bool,
+    ) -> DeliveryToken {
+        self.next_token += 1;
+        let token = DeliveryToken(self.next_token);
+        self.input(Input::Client(ClientRequest {
+            command: Command::parse(Some(jms_type), body.as_bytes()),
+            reply_to: None,
+            correlation_id: None,
+            message_id: Some(message_id.to_owned()),
+            redelivered,
+            format: None,
+            token,
+        }));
         token
     }
 
@@ -235,45 +274,72 @@ impl World {
         self.input(Input::Node { status, switched });
     }
 
+    /// An asynchronous Finesse error (`apiErrors`) on the agent's session.
+    pub fn api_error(&mut self, agent_id: &str, request_id: Option<&str>, failure: FinesseFailure) {
+        self.notify(
+            agent_id,
+            Notification::ApiError {
+                request_id: request_id.map(str::to_owned),
+                failure,
+            },
+        );
+    }
+
+    /// A peer connector's ConnectorSync message.
+    pub fn peer(&mut self, sync: PeerSync) {
+        self.input(Input::Peer(sync));
+    }
+
+    /// Leadership gained or lost.
+    pub fn leadership(&mut self, leader: bool) {
+        self.input(Input::Leadership(leader));
+    }
+
+    /// Answers a GET with data.
+    pub fn answer(&mut self, op: &Op, reply: FinesseReply) {
+        self.reply(op, Ok(reply));
+    }
+
     // === what clients see ===
 
-    /// Takes the publications that went to a destination, rendered in its format.
+    /// Takes the publications that went to a destination, rendered in its format. Only that
+    /// target is taken: a publication for several destinations stays for the others.
     pub fn take_for(&mut self, destination: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut rest = VecDeque::new();
-        for p in self.published.drain(..) {
-            let mut mine = false;
-            for t in &p.targets {
-                if let Target::Destination { name, format } = t
-                    && name.as_str() == destination
-                {
-                    out.push(p.event.render(*format));
-                    mine = true;
-                }
-            }
-            if !mine {
-                rest.push_back(p);
-            }
-        }
-        self.published = rest;
-        out
+        self.take_targets(|t| match t {
+            Target::Destination { name, format } if name.as_str() == destination => Some(*format),
+            _ => None,
+        })
+        .into_iter()
+        .map(|(text, _)| text)
+        .collect()
     }
 
     /// Takes the publications that went to a reply-to address, with their correlation ids.
     pub fn take_replies(&mut self, address: &str) -> Vec<(String, Option<String>)> {
+        self.take_targets(|t| match t {
+            Target::ReplyTo { address: a, format } if a == address => Some(*format),
+            _ => None,
+        })
+    }
+
+    /// Removes the targets `pick` selects, rendering each publication once per picked target;
+    /// a publication left without targets is dropped.
+    fn take_targets(
+        &mut self,
+        pick: impl Fn(&Target) -> Option<Format>,
+    ) -> Vec<(String, Option<String>)> {
         let mut out = Vec::new();
         let mut rest = VecDeque::new();
-        for p in self.published.drain(..) {
-            let mut mine = false;
-            for t in &p.targets {
-                if let Target::ReplyTo { address: a, format } = t
-                    && a == address
-                {
-                    out.push((p.event.render(*format), p.correlation_id.clone()));
-                    mine = true;
+        for mut p in self.published.drain(..) {
+            let before = p.targets.len();
+            p.targets.retain(|t| match pick(t) {
+                Some(format) => {
+                    out.push((p.event.render(format), p.correlation_id.clone()));
+                    false
                 }
-            }
-            if !mine {
+                None => true,
+            });
+            if p.targets.len() == before || !p.targets.is_empty() {
                 rest.push_back(p);
             }
         }
@@ -284,6 +350,51 @@ impl World {
     /// Drops everything published so far.
     pub fn clear(&mut self) {
         self.published.clear();
+    }
+
+    /// Every publication not yet taken, rendered as legacy text with its targets' names
+    /// (`dest:<name>`, `reply:<address>`; none when it only goes to the events exchange).
+    pub fn take_all(&mut self) -> Vec<(String, Vec<String>)> {
+        self.published
+            .drain(..)
+            .map(|p| {
+                let targets = p
+                    .targets
+                    .iter()
+                    .map(|t| match t {
+                        Target::Destination { name, .. } => format!("dest:{name}"),
+                        Target::ReplyTo { address, .. } => format!("reply:{address}"),
+                    })
+                    .collect();
+                (p.event.render(Format::Legacy), targets)
+            })
+            .collect()
+    }
+
+    /// Asserts that nothing was published and nothing asked of Finesse since the last take.
+    pub fn assert_quiet(&mut self) {
+        let published = self.take_all();
+        assert!(
+            published.is_empty(),
+            "unexpected publications: {published:?}"
+        );
+        assert!(
+            self.ops.is_empty(),
+            "unexpected Finesse operations: {:?}",
+            self.ops
+        );
+    }
+
+    /// Clears the record of sessions, subscriptions, syncs, acks and recordings.
+    pub fn forget_effects(&mut self) {
+        self.opened.clear();
+        self.closed.clear();
+        self.subscribed.clear();
+        self.unsubscribed.clear();
+        self.synced.clear();
+        self.acked.clear();
+        self.dead_lettered.clear();
+        self.recordings.clear();
     }
 
     // === common flows ===
@@ -321,6 +432,74 @@ impl World {
             Some(&op.request_id),
         );
         self.clear();
+    }
+}
+
+impl World {
+    /// A new call ringing at the agent (Finesse POSTs it to the agent's Dialogs): the agent's
+    /// NewInboundCall and InboundCall ALERTING are taken.
+    pub fn ring(&mut self, agent_id: &str, id: &str) {
+        let ext = extension_of(agent_id);
+        self.notify(agent_id, added(ringing(id, &ext), None));
+        self.clear();
+    }
+
+    /// A call ringing at the agent, answered: the agent talks on it.
+    pub fn talk(&mut self, agent_id: &str, id: &str) {
+        self.ring(agent_id, id);
+        let ext = extension_of(agent_id);
+        self.notify(agent_id, changed(talking(id, &ext), None));
+        self.clear();
+    }
+}
+
+/// An ACD call from 4012 ringing at `ext`.
+pub fn ringing(id: &str, ext: &str) -> Dialog {
+    dialog(id, "ACD_IN", "4012", ext)
+        .state("ALERTING")
+        .with("4012", "ACTIVE", false, &[])
+        .with(ext, "ALERTING", true, &["ANSWER"])
+}
+
+/// The same call, answered at `ext`.
+pub fn talking(id: &str, ext: &str) -> Dialog {
+    dialog(id, "ACD_IN", "4012", ext)
+        .with("4012", "ACTIVE", false, &[])
+        .with(
+            ext,
+            "ACTIVE",
+            true,
+            &[
+                "HOLD",
+                "DROP",
+                "CONSULT_CALL",
+                "TRANSFER_SST",
+                "UPDATE_CALL_DATA",
+            ],
+        )
+}
+
+/// The same call, held at `ext`.
+pub fn held(id: &str, ext: &str) -> Dialog {
+    dialog(id, "ACD_IN", "4012", ext)
+        .with("4012", "ACTIVE", false, &[])
+        .with(ext, "HELD", true, &["RETRIEVE", "DROP", "UPDATE_CALL_DATA"])
+}
+
+/// The same call, gone from `ext` (what a DELETE carries).
+pub fn dropped(id: &str, ext: &str) -> Dialog {
+    dialog(id, "ACD_IN", "4012", ext)
+        .state("DROPPED")
+        .with("4012", "DROPPED", false, &[])
+        .with(ext, "DROPPED", true, &[])
+}
+
+/// A failure with only a code and Finesse's error type.
+pub fn failure(code: ErrorCode, error_type: &str) -> FinesseFailure {
+    FinesseFailure {
+        code,
+        error_type: error_type.into(),
+        message: String::new(),
     }
 }
 
@@ -413,6 +592,8 @@ pub fn dialog(id: &str, call_type: &str, from: &str, to: &str) -> Dialog {
 
 pub trait DialogExt {
     fn state(self, state: &str) -> Self;
+    /// Sets the `stateCause` of the participant on `address`.
+    fn cause(self, address: &str, cause: &str) -> Self;
     fn with(self, address: &str, state: &str, agent_device: bool, actions: &[&str]) -> Self;
     fn var(self, name: &str, value: &str) -> Self;
     fn associated(self, id: &str) -> Self;
@@ -421,6 +602,14 @@ pub trait DialogExt {
 impl DialogExt for Dialog {
     fn state(mut self, state: &str) -> Self {
         self.state = state.into();
+        self
+    }
+    fn cause(mut self, address: &str, cause: &str) -> Self {
+        for p in &mut self.participants {
+            if p.media_address == address {
+                p.state_cause = cause.into();
+            }
+        }
         self
     }
     fn with(mut self, address: &str, state: &str, agent_device: bool, actions: &[&str]) -> Self {
@@ -472,3 +661,31 @@ pub fn removed(dialog: Dialog, request_id: Option<&str>) -> Notification {
 /// The ten empty call variables as the legacy text shows them.
 pub const NO_VARS: &str = "callVariable1=|callVariable2=|callVariable3=|callVariable4=|\
 callVariable5=|callVariable6=|callVariable7=|callVariable8=|callVariable9=|callVariable10=";
+
+/// The full name of a directory user, as the legacy text ends.
+pub fn full_name(agent_id: &str) -> String {
+    user(agent_id).full_name()
+}
+
+/// O-008 in the new format for a call from `from` without call variables.
+pub fn inbound_line(agent_id: &str, state: &str, id: &str, from: &str) -> String {
+    format!(
+        "{agent_id}#InboundCall#{state}#DialogID:{id}#{from}#{NO_VARS}#2026-11-25 12:30:05#{}",
+        full_name(agent_id)
+    )
+}
+
+/// O-010 in the new format for a consult from `from` without call variables.
+pub fn consult_line(agent_id: &str, state: &str, id: &str, from: &str) -> String {
+    format!(
+        "{agent_id}#ConsultCall#{state}#AssDialogID:{id}#{from}#{NO_VARS}#2026-11-25 12:30:05#{}",
+        full_name(agent_id)
+    )
+}
+
+/// A consult call from `from` to `to` with the two agents' participant states.
+pub fn consult(id: &str, from: &str, to: &str, from_state: &str, to_state: &str) -> Dialog {
+    dialog(id, "CONSULT", from, to)
+        .with(from, from_state, true, &["DROP"])
+        .with(to, to_state, true, &["ANSWER"])
+}
