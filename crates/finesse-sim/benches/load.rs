@@ -1,0 +1,321 @@
+//! Load bench: N agents (default 2000) each open an XMPP session (raw stanzas: stream, SASL
+//! PLAIN, bind, session, presence) and sign in over REST (PUT LOGIN), waiting for their own
+//! NOT_READY notification. Measures the time until all are signed in and the simulator
+//! process's memory (RSS now and peak) with every session still open.
+//!
+//! The simulator runs as its own process (the `finesse-sim` binary), so the figures are the
+//! simulator's alone. Run: `cargo bench -p finesse-sim --bench load`.
+//! Environment: `LOAD_AGENTS` (2000), `LOAD_RUNS` (3), `LOAD_CONCURRENCY` (200 handshakes at
+//! once). Linux only (reads /proc).
+
+use std::error::Error;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use tokio::process::{Child, Command};
+use tokio::sync::{Semaphore, mpsc};
+
+type Res<T> = Result<T, Box<dyn Error + Send + Sync>>;
+
+const TIMEOUT: Duration = Duration::from_mins(1);
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// `VmRSS` and `VmHWM` of a process, in KiB.
+fn memory_kib(pid: u32) -> Res<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let field = |name: &str| -> u64 {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    Ok((field("VmRSS:"), field("VmHWM:")))
+}
+
+struct Sim {
+    child: Child,
+    rest: String,
+    xmpp: String,
+    control: String,
+    _dir: tempfile::TempDir,
+}
+
+async fn start_sim(agents: usize) -> Res<Sim> {
+    let dir = tempfile::tempdir()?;
+    let config = dir.path().join("load.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "directory = {{ generated = {agents} }}\nevent_log_capacity = 1000\n\
+             [secondary]\nenabled = false\n"
+        ),
+    )?;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_finesse-sim"))
+        .arg("--config")
+        .arg(&config)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let (mut rest, mut xmpp, mut control) = (String::new(), String::new(), String::new());
+    while control.is_empty() {
+        let line = tokio::time::timeout(TIMEOUT, lines.next_line())
+            .await??
+            .ok_or("simulator exited")?;
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.first() {
+            Some(&"primary") => {
+                rest = words.get(2).ok_or("no REST url")?.to_string();
+                xmpp = words.get(4).ok_or("no XMPP address")?.to_string();
+            }
+            Some(&"control") => control = words.get(1).ok_or("no control url")?.to_string(),
+            _ => {}
+        }
+    }
+    Ok(Sim {
+        child,
+        rest,
+        xmpp,
+        control,
+        _dir: dir,
+    })
+}
+
+/// A bare XMPP session: reads into a text buffer and waits for markers.
+struct Session {
+    tcp: TcpStream,
+    buf: String,
+}
+
+impl Session {
+    async fn send(&mut self, text: &str) -> Res<()> {
+        self.tcp.write_all(text.as_bytes()).await?;
+        Ok(())
+    }
+
+    async fn wait_for(&mut self, needle: &str) -> Res<()> {
+        let mut chunk = [0u8; 4096];
+        while !self.buf.contains(needle) {
+            let n = tokio::time::timeout(TIMEOUT, self.tcp.read(&mut chunk)).await??;
+            if n == 0 {
+                return Err(format!("closed while waiting for {needle}").into());
+            }
+            self.buf.push_str(&String::from_utf8_lossy(&chunk[..n]));
+        }
+        Ok(())
+    }
+
+    async fn open(&mut self) -> Res<()> {
+        self.buf.clear();
+        self.send(
+            "<?xml version='1.0'?><stream:stream to='finesse.local' xmlns='jabber:client' \
+             xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>",
+        )
+        .await?;
+        self.wait_for("</stream:features>").await
+    }
+}
+
+/// One agent: XMPP session first (as Finesse recommends), then REST LOGIN, then its
+/// notification. Returns the open session.
+async fn sign_in(
+    id: String,
+    ext: String,
+    xmpp: String,
+    rest: String,
+    http: reqwest::Client,
+) -> Res<Session> {
+    let mut s = Session {
+        tcp: TcpStream::connect(&xmpp).await?,
+        buf: String::new(),
+    };
+    s.open().await?;
+    let token = base64::engine::general_purpose::STANDARD.encode(format!("\0{id}\0secret"));
+    s.send(&format!(
+        "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>{token}</auth>"
+    ))
+    .await?;
+    s.wait_for("<success").await?;
+    s.open().await?;
+    s.send(&format!(
+        "<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>gc-{id}</resource></bind></iq>\
+         <iq type='set' id='s'><session xmlns='urn:ietf:params:xml:ns:xmpp-session'/></iq><presence/>"
+    ))
+    .await?;
+    s.wait_for("finesse@").await?;
+    s.buf.clear();
+    let response = http
+        .put(format!("{rest}/finesse/api/User/{id}"))
+        .basic_auth(&id, Some("secret"))
+        .header("requestId", format!("load-{id}"))
+        .body(format!(
+            "<User><state>LOGIN</state><extension>{ext}</extension></User>"
+        ))
+        .send()
+        .await?;
+    if response.status().as_u16() != 202 {
+        return Err(format!("LOGIN {id}: {}", response.status()).into());
+    }
+    s.wait_for(&format!("&lt;requestId&gt;load-{id}&lt;/requestId&gt;"))
+        .await?;
+    if !s.buf.contains("&lt;state&gt;NOT_READY&lt;/state&gt;") {
+        return Err(format!("{id}: unexpected notification {}", s.buf).into());
+    }
+    s.buf.clear();
+    Ok(s)
+}
+
+fn http_client() -> Res<reqwest::Client> {
+    // reqwest is built with rustls-no-provider: give it an explicit ring configuration.
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_root_certificates(rustls::RootCertStore::empty())
+    .with_no_client_auth();
+    Ok(reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .no_proxy()
+        .pool_max_idle_per_host(256)
+        .build()?)
+}
+
+struct Figures {
+    seconds: f64,
+    rss_idle_kib: u64,
+    rss_kib: u64,
+    hwm_kib: u64,
+}
+
+async fn run(agents: usize, concurrency: usize) -> Res<Figures> {
+    let sim = start_sim(agents).await?;
+    let pid = sim.child.id().ok_or("no pid")?;
+    let (rss_idle_kib, _) = memory_kib(pid)?;
+    let http = http_client()?;
+    let permits = Arc::new(Semaphore::new(concurrency));
+    let (done_tx, mut done_rx) = mpsc::channel::<Res<()>>(agents);
+    let (hold_tx, _) = tokio::sync::broadcast::channel::<()>(1);
+    let started = Instant::now();
+    for i in 0..agents {
+        let (id, ext) = (format!("{}", 10_001 + i), format!("{}", 40_001 + i));
+        let (xmpp, rest, http) = (sim.xmpp.clone(), sim.rest.clone(), http.clone());
+        let permits = Arc::clone(&permits);
+        let done = done_tx.clone();
+        let mut hold = hold_tx.subscribe();
+        tokio::spawn(async move {
+            let session = match permits.acquire().await {
+                Ok(_permit) => sign_in(id, ext, xmpp, rest, http).await,
+                Err(e) => Err(e.into()),
+            };
+            match session {
+                Ok(session) => {
+                    let _ = done.send(Ok(())).await;
+                    // Keep the session open until the measurement is over.
+                    let _ = hold.recv().await;
+                    drop(session);
+                }
+                Err(e) => {
+                    let _ = done.send(Err(e)).await;
+                }
+            }
+        });
+    }
+    drop(done_tx);
+    for _ in 0..agents {
+        done_rx.recv().await.ok_or("an agent task vanished")??;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    // Every agent is signed in with an open session: check it from the simulator's side.
+    let health: serde_json::Value = http
+        .get(format!("{}/health", sim.control))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let sessions = health["xmppSessions"].as_u64().unwrap_or(0);
+    if sessions != agents as u64 {
+        return Err(format!("the simulator reports {sessions} sessions, expected {agents}").into());
+    }
+    let states: Vec<serde_json::Value> = http
+        .get(format!("{}/agents", sim.control))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let signed_in = states.iter().filter(|a| a["state"] == "NOT_READY").count();
+    if signed_in != agents {
+        return Err(format!("{signed_in} of {agents} agents are NOT_READY").into());
+    }
+    let (rss_kib, hwm_kib) = memory_kib(pid)?;
+    let _ = hold_tx.send(());
+    drop(sim);
+    Ok(Figures {
+        seconds,
+        rss_idle_kib,
+        rss_kib,
+        hwm_kib,
+    })
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(0.0)
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+#[allow(clippy::cast_precision_loss)] // figures for humans: counts far below 2^52
+#[tokio::main]
+async fn main() -> Res<()> {
+    // Under `cargo test --benches` (no `--bench` argument) run a small smoke version.
+    let full = std::env::args().any(|a| a == "--bench");
+    let agents = env_usize("LOAD_AGENTS", if full { 2000 } else { 50 });
+    let runs = env_usize("LOAD_RUNS", if full { 3 } else { 1 }).max(1);
+    let concurrency = env_usize("LOAD_CONCURRENCY", 200).max(1);
+    println!("finesse-sim load: {agents} agents, XMPP session + REST LOGIN each, {runs} runs");
+    let mut all = Vec::new();
+    for run_no in 1..=runs {
+        let f = run(agents, concurrency).await?;
+        println!(
+            "run {run_no}: all signed in after {:.2} s ({:.0} logins/s); simulator RSS {:.1} MiB \
+             (idle {:.1} MiB, peak {:.1} MiB)",
+            f.seconds,
+            agents as f64 / f.seconds,
+            mib(f.rss_kib),
+            mib(f.rss_idle_kib),
+            mib(f.hwm_kib)
+        );
+        all.push(f);
+    }
+    println!(
+        "median: {:.2} s to sign in {agents} agents; RSS {:.1} MiB with all sessions open \
+         (peak {:.1} MiB, {:.1} KiB per session above idle)",
+        median(all.iter().map(|f| f.seconds).collect()),
+        median(all.iter().map(|f| mib(f.rss_kib)).collect()),
+        median(all.iter().map(|f| mib(f.hwm_kib)).collect()),
+        median(
+            all.iter()
+                .map(|f| (f.rss_kib.saturating_sub(f.rss_idle_kib)) as f64 / agents as f64)
+                .collect()
+        ),
+    );
+    Ok(())
+}
