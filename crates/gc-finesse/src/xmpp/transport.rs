@@ -1,0 +1,278 @@
+//! Opening a session: TCP, TLS (direct or STARTTLS), SASL PLAIN, resource binding, the legacy
+//! session iq where the server still asks for it, and initial presence (finesse-api.md §6.2).
+
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use rustls::pki_types::ServerName;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
+
+use super::framing::{Frame, Splitter};
+use super::stanzas;
+use super::{XmppEndpoint, XmppSecurity};
+use crate::Error;
+use crate::model::xml::Element;
+use crate::rest::Credentials;
+
+/// The byte stream: plain TCP or TLS over TCP.
+pub(crate) enum Io {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+}
+
+impl AsyncRead for Io {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Self::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Self::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Io {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Self::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Self::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Self::Plain(s) => Pin::new(s).poll_flush(cx),
+            Self::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Self::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Self::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
+
+/// An open XMPP stream with its framing state.
+pub(crate) struct Wire {
+    io: Io,
+    split: Splitter,
+}
+
+impl Wire {
+    pub(crate) async fn send(&mut self, text: &str) -> Result<(), Error> {
+        self.io.write_all(text.as_bytes()).await.map_err(io_error)?;
+        self.io.flush().await.map_err(io_error)
+    }
+
+    /// The next frame. Cancel-safe: unread bytes stay in the splitter, and `read_buf` only
+    /// appends what it actually read.
+    pub(crate) async fn read_frame(&mut self) -> Result<Frame, Error> {
+        loop {
+            if let Some(frame) = self
+                .split
+                .next_frame()
+                .map_err(|e| Error::Xmpp(e.to_string()))?
+            {
+                return Ok(frame);
+            }
+            let buf = self.split.buffer();
+            if buf.capacity() - buf.len() < 512 {
+                buf.reserve(2048);
+            }
+            let n = self.io.read_buf(buf).await.map_err(io_error)?;
+            if n == 0 {
+                return Err(Error::Xmpp("connection closed by the server".into()));
+            }
+        }
+    }
+
+    /// Next top-level stanza, skipping stream headers.
+    async fn stanza(&mut self) -> Result<Element, Error> {
+        loop {
+            match self.read_frame().await? {
+                Frame::Stanza(e) if e.is("error") => {
+                    return Err(Error::Xmpp(format!(
+                        "stream error: {}",
+                        stanzas::condition(&e)
+                    )));
+                }
+                Frame::Stanza(e) => return Ok(e),
+                Frame::StreamOpen { .. } => {}
+                Frame::StreamClose => return Err(Error::Xmpp("server closed the stream".into())),
+            }
+        }
+    }
+
+    /// Waits for the iq answering `id`, ignoring anything else.
+    async fn iq_answer(&mut self, id: &str) -> Result<Element, Error> {
+        loop {
+            let e = self.stanza().await?;
+            if e.is("iq") && e.attr("id") == Some(id) {
+                return Ok(e);
+            }
+        }
+    }
+
+    pub(crate) async fn shutdown(&mut self) {
+        let _ = self.io.shutdown().await;
+    }
+}
+
+#[allow(clippy::needless_pass_by_value)] // used as `map_err(io_error)`
+fn io_error(e: io::Error) -> Error {
+    Error::Xmpp(e.to_string())
+}
+
+/// An authenticated, bound session with initial presence sent.
+pub(crate) struct Connection {
+    pub(crate) wire: Wire,
+    pub(crate) jid: String,
+}
+
+/// Opens a session on `endpoint` as `creds`, bound to `resource`.
+pub(crate) async fn open(
+    endpoint: &XmppEndpoint,
+    creds: &Credentials,
+    resource: &str,
+    tls: &Arc<rustls::ClientConfig>,
+) -> Result<Connection, Error> {
+    let tcp = TcpStream::connect((endpoint.host.as_str(), endpoint.port))
+        .await
+        .map_err(|e| Error::NotReachable {
+            node: endpoint.address(),
+            attempts: 1,
+            reason: e.to_string(),
+        })?;
+    let _ = tcp.set_nodelay(true);
+    let server_name = ServerName::try_from(
+        endpoint
+            .tls_name
+            .clone()
+            .unwrap_or_else(|| endpoint.host.clone()),
+    )
+    .map_err(|e| Error::Config(format!("TLS server name: {e}")))?;
+    let connector = TlsConnector::from(tls.clone());
+    let io = if endpoint.security == XmppSecurity::DirectTls {
+        let stream = connector
+            .connect(server_name.clone(), tcp)
+            .await
+            .map_err(|e| Error::Tls(e.to_string()))?;
+        Io::Tls(Box::new(stream))
+    } else {
+        Io::Plain(tcp)
+    };
+    let mut wire = Wire {
+        io,
+        split: Splitter::new(),
+    };
+    let mut authenticated = false;
+    loop {
+        wire.send(&stanzas::stream_header(&endpoint.domain)).await?;
+        let features = wire.stanza().await?;
+        if !features.is("features") {
+            return Err(Error::Xmpp(format!(
+                "expected stream features, got <{}>",
+                features.name()
+            )));
+        }
+        let tls_offer = features.child("starttls");
+        let on_tls = matches!(wire.io, Io::Tls(_));
+        if !on_tls && endpoint.security == XmppSecurity::StartTls {
+            if tls_offer.is_none() {
+                return Err(Error::Tls("server does not offer STARTTLS".into()));
+            }
+            wire.send(&stanzas::starttls()).await?;
+            let answer = wire.stanza().await?;
+            if !answer.is("proceed") {
+                return Err(Error::Tls(format!("STARTTLS refused: <{}>", answer.name())));
+            }
+            let Io::Plain(tcp) = wire.io else {
+                return Err(Error::Tls("STARTTLS on a TLS stream".into()));
+            };
+            let stream = connector
+                .connect(server_name.clone(), tcp)
+                .await
+                .map_err(|e| Error::Tls(e.to_string()))?;
+            wire = Wire {
+                io: Io::Tls(Box::new(stream)),
+                split: Splitter::new(),
+            };
+            continue;
+        }
+        if !on_tls && tls_offer.is_some_and(|t| t.child("required").is_some()) {
+            return Err(Error::Config(
+                "the server requires STARTTLS; configure StartTls".into(),
+            ));
+        }
+        if !authenticated {
+            let plain = features.child("mechanisms").is_some_and(|m| {
+                m.children_named("mechanism")
+                    .any(|x| x.text().eq_ignore_ascii_case("PLAIN"))
+            });
+            if !plain {
+                return Err(Error::Xmpp("server does not offer SASL PLAIN".into()));
+            }
+            wire.send(&stanzas::auth_plain(creds.agent.as_str(), &creds.password))
+                .await?;
+            let answer = wire.stanza().await?;
+            if answer.is("success") {
+                authenticated = true;
+                wire.split.reset();
+                continue;
+            }
+            return Err(Error::XmppAuth {
+                agent: creds.agent.to_string(),
+                condition: stanzas::condition(&answer),
+            });
+        }
+        let jid = bind(&mut wire, &features, resource).await?;
+        let fallback = || format!("{}@{}/{resource}", creds.agent, endpoint.domain);
+        let jid = jid.unwrap_or_else(fallback);
+        wire.send(stanzas::initial_presence()).await?;
+        return Ok(Connection { wire, jid });
+    }
+}
+
+async fn bind(
+    wire: &mut Wire,
+    features: &Element,
+    resource: &str,
+) -> Result<Option<String>, Error> {
+    wire.send(&stanzas::bind("bind-1", resource)).await?;
+    let answer = wire.iq_answer("bind-1").await?;
+    if answer.attr("type") != Some("result") {
+        return Err(Error::Xmpp(format!(
+            "resource binding failed: {}",
+            stanzas::condition(&answer)
+        )));
+    }
+    let jid = answer.child("bind").and_then(|b| b.text_of("jid"));
+    // RFC 3921 session establishment, still announced (without <optional/>) by older Openfire.
+    if features
+        .child("session")
+        .is_some_and(|s| s.child("optional").is_none())
+    {
+        wire.send(&stanzas::session("session-1")).await?;
+        let answer = wire.iq_answer("session-1").await?;
+        if answer.attr("type") != Some("result") {
+            return Err(Error::Xmpp(format!(
+                "session start failed: {}",
+                stanzas::condition(&answer)
+            )));
+        }
+    }
+    Ok(jid)
+}
