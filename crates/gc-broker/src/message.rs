@@ -1,0 +1,360 @@
+//! Messages as the driver sees them, and their mapping to and from AMQP properties.
+//!
+//! Everything here is pure (no IO): inbound deliveries become [`CommandDelivery`] values,
+//! outbound [`OutgoingMessage`]s become AMQP properties following docs/protocol.md section 2,
+//! and a command to dead-letter becomes a copy carrying `x-gc-reason`. The adapter does not
+//! interpret commands; it moves bytes and properties.
+//!
+//! `Debug` output of every type that holds a body shows its length only: a `Connect` body
+//! carries the agent's password.
+
+use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use lapin::Acker;
+use lapin::BasicProperties;
+use lapin::message::Delivery;
+use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
+
+use crate::BrokerError;
+use crate::config::MAX_SHORT;
+
+/// A header value longer than this is cut to it. One byte above the protocol's 64 KiB message
+/// limit, so a cut value is still rejected as too large by `gc-protocol`; the cut only keeps us
+/// from copying whatever the frame size allows into a `String`.
+pub const MAX_HEADER_TEXT: usize = 64 * 1024 + 1;
+
+/// `x-gc-reason` texts are cut to this many bytes.
+pub const MAX_REASON: usize = 4096;
+
+/// The JMS type sent when the caller names none: a JMS client then materialises a TextMessage.
+pub const DEFAULT_JMS_TYPE: &str = "TextMessage";
+
+/// `delivery_mode` value for persistent messages.
+const PERSISTENT: u8 = 2;
+/// `delivery_mode` value for transient messages.
+const TRANSIENT: u8 = 1;
+
+// === inbound ===
+
+/// A command as delivered from the command queue, with the token that acks or dead-letters it.
+pub struct CommandDelivery {
+    /// The JMS type `<Command>#<argument>`: header `JMSType` (string or bytes), else the AMQP
+    /// `type` property. Empty values count as absent.
+    pub jms_type: Option<String>,
+    /// The body, as sent.
+    pub body: Vec<u8>,
+    /// The `reply_to` property (JMSReplyTo).
+    pub reply_to: Option<String>,
+    /// The `correlation_id` property, else header `JMSCorrelationID`.
+    pub correlation_id: Option<String>,
+    /// The `message_id` property, else header `JMSMessageID` (where the JMS client puts it).
+    pub message_id: Option<String>,
+    /// Header `gc-format` (`json` or `legacy`), passed through uninterpreted.
+    pub format: Option<String>,
+    /// The broker's redelivered flag: this command may have been seen before.
+    pub redelivered: bool,
+    /// Hand back to [`Broker::ack`](crate::Broker::ack) or
+    /// [`Broker::dead_letter`](crate::Broker::dead_letter) exactly once.
+    pub token: DeliveryToken,
+}
+
+impl fmt::Debug for CommandDelivery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CommandDelivery")
+            .field("jms_type", &self.jms_type)
+            .field("body_len", &self.body.len())
+            .field("reply_to", &self.reply_to)
+            .field("correlation_id", &self.correlation_id)
+            .field("message_id", &self.message_id)
+            .field("format", &self.format)
+            .field("redelivered", &self.redelivered)
+            .field("token", &self.token)
+            .finish()
+    }
+}
+
+/// Proof of an unacknowledged delivery. Single use: ack or dead-letter consumes it.
+///
+/// It remembers the connection it came from (`epoch`): after a reconnect the broker has
+/// already requeued the delivery, so acking it is a harmless no-op rather than an ack of
+/// whatever now has the same delivery tag. A token dropped without being handed back leaves
+/// its delivery unacked (holding a prefetch slot) until the connection closes.
+pub struct DeliveryToken {
+    pub(crate) epoch: u64,
+    pub(crate) delivery_tag: u64,
+    pub(crate) acker: Acker,
+    /// Boxed: the original properties are large and only needed to dead-letter.
+    pub(crate) original: Box<Original>,
+}
+
+impl fmt::Debug for DeliveryToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeliveryToken")
+            .field("epoch", &self.epoch)
+            .field("delivery_tag", &self.delivery_tag)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a dead-letter copy needs of the original delivery.
+pub(crate) struct Original {
+    pub(crate) exchange: ShortString,
+    pub(crate) routing_key: ShortString,
+    pub(crate) properties: BasicProperties,
+    pub(crate) body: Vec<u8>,
+}
+
+/// Turns a delivery from the command queue into a [`CommandDelivery`].
+pub(crate) fn command_from_delivery(delivery: Delivery, epoch: u64) -> CommandDelivery {
+    let Delivery {
+        delivery_tag,
+        exchange,
+        routing_key,
+        redelivered,
+        properties,
+        data,
+        acker,
+    } = delivery;
+    let headers = properties.headers().as_ref();
+    let jms_type =
+        header_text(headers, "JMSType").or_else(|| short_text(properties.kind().as_ref()));
+    let message_id = short_text(properties.message_id().as_ref())
+        .or_else(|| header_text(headers, "JMSMessageID"));
+    let correlation_id = short_text(properties.correlation_id().as_ref())
+        .or_else(|| header_text(headers, "JMSCorrelationID"));
+    let format = header_text(headers, "gc-format");
+    let reply_to = short_text(properties.reply_to().as_ref());
+    let original = Box::new(Original {
+        exchange,
+        routing_key,
+        body: data.clone(),
+        properties,
+    });
+    CommandDelivery {
+        jms_type,
+        body: data,
+        reply_to,
+        correlation_id,
+        message_id,
+        format,
+        redelivered,
+        token: DeliveryToken {
+            epoch,
+            delivery_tag,
+            acker,
+            original,
+        },
+    }
+}
+
+/// A header as text, when it is a string or byte array; invalid UTF-8 is replaced (so
+/// downstream validation reports it instead of it silently vanishing); cut at
+/// [`MAX_HEADER_TEXT`]. Empty counts as absent.
+pub(crate) fn header_text(headers: Option<&FieldTable>, name: &str) -> Option<String> {
+    let bytes: &[u8] = match headers?.inner().get(name)? {
+        AMQPValue::LongString(s) => s.as_bytes(),
+        AMQPValue::ShortString(s) => s.as_str().as_bytes(),
+        AMQPValue::ByteArray(b) => b.as_slice(),
+        _ => return None,
+    };
+    let cut = &bytes[..bytes.len().min(MAX_HEADER_TEXT)];
+    non_empty(String::from_utf8_lossy(cut).into_owned())
+}
+
+fn short_text(value: Option<&ShortString>) -> Option<String> {
+    value.and_then(|s| non_empty(s.to_string()))
+}
+
+fn non_empty(s: String) -> Option<String> {
+    (!s.is_empty()).then_some(s)
+}
+
+// === outbound ===
+
+/// Where an [`OutgoingMessage`] goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A client destination: the clients exchange, routing key = destination name.
+    /// Published `mandatory`, so a destination nobody has bound is reported.
+    Client(String),
+    /// A request's `reply_to`: the default exchange, routing key = the reply queue.
+    /// Published `mandatory`, so a vanished reply queue is reported.
+    Reply(String),
+    /// Integration events: the events exchange, routing key `<category>.<agentId>`.
+    Events(String),
+}
+
+/// An event or reply to publish; [`Broker::publish`](crate::Broker::publish) adds the
+/// properties every event carries (docs/protocol.md section 2).
+pub struct OutgoingMessage {
+    /// Where to.
+    pub target: Target,
+    /// The payload (legacy text or JSON, UTF-8).
+    pub body: Vec<u8>,
+    /// `text/plain` or `application/json`.
+    pub content_type: &'static str,
+    /// Header `category` (`agent_state`, `agent_call`, `agent_error`, `system`, …).
+    pub category: String,
+    /// The request's correlation id (else its message id) when this answers a request.
+    pub correlation_id: Option<String>,
+    /// Header `JMSType`; `None` sends [`DEFAULT_JMS_TYPE`].
+    pub jms_type: Option<String>,
+}
+
+impl fmt::Debug for OutgoingMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OutgoingMessage")
+            .field("target", &self.target)
+            .field("body_len", &self.body.len())
+            .field("content_type", &self.content_type)
+            .field("category", &self.category)
+            .field("correlation_id", &self.correlation_id)
+            .field("jms_type", &self.jms_type)
+            .finish()
+    }
+}
+
+/// A fresh message id, `ID:`-prefixed as JMS message ids are, so the same value can serve as
+/// `message_id` and as header `JMSMessageID`.
+pub(crate) fn new_message_id() -> String {
+    format!("ID:{}", uuid::Uuid::new_v4())
+}
+
+/// The properties of every event message (docs/protocol.md section 2): `content_type`, a
+/// unique `message_id`, `timestamp` in seconds, `correlation_id` when given, `app_id`,
+/// headers `category` and `JMSType`, `delivery_mode` 2. For JMS clients reading the queue as
+/// an 'amqp' destination, also headers `JMSMessageID` (the JMS client takes the id only from
+/// there) and `JMSTimestamp` in milliseconds (it would read `timestamp` as milliseconds).
+pub(crate) fn event_properties(
+    msg: &OutgoingMessage,
+    instance_id: &str,
+    now: SystemTime,
+) -> Result<BasicProperties, BrokerError> {
+    let message_id = new_message_id();
+    let since_epoch = now.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let millis = i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX);
+    let jms_type = msg.jms_type.as_deref().unwrap_or(DEFAULT_JMS_TYPE);
+    let mut headers = FieldTable::default();
+    headers.insert("category".into(), long(&msg.category));
+    headers.insert("JMSType".into(), long(jms_type));
+    headers.insert("JMSMessageID".into(), long(&message_id));
+    headers.insert("JMSTimestamp".into(), AMQPValue::LongLongInt(millis));
+    let mut properties = BasicProperties::default()
+        .with_content_type(short("content_type", msg.content_type)?)
+        .with_message_id(short("message_id", &message_id)?)
+        .with_timestamp(since_epoch.as_secs())
+        .with_app_id(short("app_id", instance_id)?)
+        .with_delivery_mode(PERSISTENT)
+        .with_headers(headers);
+    if let Some(correlation_id) = &msg.correlation_id {
+        properties = properties.with_correlation_id(short("correlation_id", correlation_id)?);
+    }
+    Ok(properties)
+}
+
+/// Properties of a ConnectorSync message: transient, with a TTL, `app_id` = sender.
+pub(crate) fn sync_properties(
+    instance_id: &str,
+    ttl_ms: Option<u128>,
+    now: SystemTime,
+) -> Result<BasicProperties, BrokerError> {
+    let mut properties = BasicProperties::default()
+        .with_content_type("application/octet-stream".into())
+        .with_message_id(short("message_id", &new_message_id())?)
+        .with_timestamp(now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs())
+        .with_app_id(short("app_id", instance_id)?)
+        .with_delivery_mode(TRANSIENT);
+    if let Some(ttl) = ttl_ms {
+        properties = properties.with_expiration(short("expiration", &ttl.to_string())?);
+    }
+    Ok(properties)
+}
+
+/// The dead-letter copy's properties: every property and header of the original, plus
+/// `x-gc-reason` (cut at [`MAX_REASON`] bytes), `x-gc-original-exchange` and
+/// `x-gc-original-routing-key`; made persistent, and without the original `expiration` so the
+/// copy does not expire in the DLQ.
+pub(crate) fn dead_letter_properties(original: &Original, reason: &str) -> BasicProperties {
+    let p = &original.properties;
+    let mut headers = p.headers().clone().unwrap_or_default();
+    headers.insert("x-gc-reason".into(), long(cut_at_char(reason, MAX_REASON)));
+    headers.insert(
+        "x-gc-original-exchange".into(),
+        long(original.exchange.as_str()),
+    );
+    headers.insert(
+        "x-gc-original-routing-key".into(),
+        long(original.routing_key.as_str()),
+    );
+    let mut copy = BasicProperties::default()
+        .with_headers(headers)
+        .with_delivery_mode(PERSISTENT);
+    if let Some(v) = p.content_type() {
+        copy = copy.with_content_type(v.clone());
+    }
+    if let Some(v) = p.content_encoding() {
+        copy = copy.with_content_encoding(v.clone());
+    }
+    if let Some(v) = p.priority() {
+        copy = copy.with_priority(*v);
+    }
+    if let Some(v) = p.correlation_id() {
+        copy = copy.with_correlation_id(v.clone());
+    }
+    if let Some(v) = p.reply_to() {
+        copy = copy.with_reply_to(v.clone());
+    }
+    if let Some(v) = p.message_id() {
+        copy = copy.with_message_id(v.clone());
+    }
+    if let Some(v) = p.timestamp() {
+        copy = copy.with_timestamp(*v);
+    }
+    if let Some(v) = p.kind() {
+        copy = copy.with_type(v.clone());
+    }
+    if let Some(v) = p.user_id() {
+        copy = copy.with_user_id(v.clone());
+    }
+    if let Some(v) = p.app_id() {
+        copy = copy.with_app_id(v.clone());
+    }
+    if let Some(v) = p.cluster_id() {
+        copy = copy.with_cluster_id(v.clone());
+    }
+    copy
+}
+
+/// A value for an AMQP short string field, or [`BrokerError::TooLong`]. (lapin's `From<&str>`
+/// panics on more than 255 bytes, so caller-supplied values never go through it.)
+pub(crate) fn short(field: &'static str, value: &str) -> Result<ShortString, BrokerError> {
+    if value.len() > MAX_SHORT {
+        return Err(BrokerError::TooLong {
+            field,
+            len: value.len(),
+        });
+    }
+    ShortString::try_new(value).map_err(|_| BrokerError::TooLong {
+        field,
+        len: value.len(),
+    })
+}
+
+fn long(value: &str) -> AMQPValue {
+    AMQPValue::LongString(LongString::from(value))
+}
+
+fn cut_at_char(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+#[cfg(test)]
+mod tests;

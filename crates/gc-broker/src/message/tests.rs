@@ -1,0 +1,264 @@
+use std::time::Duration;
+
+use lapin::types::ByteArray;
+
+use super::*;
+
+fn delivery(properties: BasicProperties, body: &[u8]) -> Delivery {
+    let mut d = Delivery::mock(
+        7,
+        "gc.commands".into(),
+        "any.key".into(),
+        true,
+        body.to_vec(),
+    );
+    d.properties = properties;
+    d
+}
+
+fn headers(pairs: &[(&str, AMQPValue)]) -> FieldTable {
+    let mut table = FieldTable::default();
+    for (k, v) in pairs {
+        table.insert((*k).into(), v.clone());
+    }
+    table
+}
+
+fn header<'a>(p: &'a BasicProperties, name: &str) -> Option<&'a AMQPValue> {
+    p.headers().as_ref().and_then(|h| h.inner().get(name))
+}
+
+fn text(value: &str) -> AMQPValue {
+    AMQPValue::LongString(value.into())
+}
+
+#[test]
+fn the_jms_type_header_wins_over_the_type_property() {
+    let props = BasicProperties::default()
+        .with_type("Logout#1".into())
+        .with_headers(headers(&[("JMSType", text("Login#1001"))]));
+    let cmd = command_from_delivery(delivery(props, b"secret,3001"), 3);
+    assert_eq!(cmd.jms_type.as_deref(), Some("Login#1001"));
+    assert_eq!(cmd.body, b"secret,3001");
+    assert!(cmd.redelivered);
+    assert_eq!(cmd.token.epoch, 3);
+    assert_eq!(cmd.token.delivery_tag, 7);
+}
+
+#[test]
+fn the_type_property_is_used_without_a_header_or_with_an_unusable_one() {
+    for hdrs in [
+        None,
+        Some(headers(&[("JMSType", AMQPValue::LongLongInt(5))])),
+        Some(headers(&[("JMSType", text(""))])),
+    ] {
+        let mut props = BasicProperties::default().with_type("Ready#1001".into());
+        if let Some(h) = hdrs {
+            props = props.with_headers(h);
+        }
+        let cmd = command_from_delivery(delivery(props, b""), 1);
+        assert_eq!(cmd.jms_type.as_deref(), Some("Ready#1001"));
+    }
+}
+
+#[test]
+fn header_values_may_be_short_strings_or_bytes() {
+    let props = BasicProperties::default().with_headers(headers(&[
+        (
+            "JMSType",
+            AMQPValue::ByteArray(ByteArray::from(b"Hello#crm".to_vec())),
+        ),
+        ("gc-format", AMQPValue::ShortString("json".into())),
+    ]));
+    let cmd = command_from_delivery(delivery(props, b""), 1);
+    assert_eq!(cmd.jms_type.as_deref(), Some("Hello#crm"));
+    assert_eq!(cmd.format.as_deref(), Some("json"));
+}
+
+#[test]
+fn ids_come_from_properties_else_from_jms_headers() {
+    let jms = BasicProperties::default().with_headers(headers(&[
+        ("JMSMessageID", text("ID:abc")),
+        ("JMSCorrelationID", text("corr-h")),
+    ]));
+    let cmd = command_from_delivery(delivery(jms.clone(), b""), 1);
+    assert_eq!(cmd.message_id.as_deref(), Some("ID:abc"));
+    assert_eq!(cmd.correlation_id.as_deref(), Some("corr-h"));
+
+    let both = jms
+        .with_message_id("m-1".into())
+        .with_correlation_id("c-1".into())
+        .with_reply_to("replies".into());
+    let cmd = command_from_delivery(delivery(both, b""), 1);
+    assert_eq!(cmd.message_id.as_deref(), Some("m-1"));
+    assert_eq!(cmd.correlation_id.as_deref(), Some("c-1"));
+    assert_eq!(cmd.reply_to.as_deref(), Some("replies"));
+}
+
+#[test]
+fn absent_and_empty_fields_are_none() {
+    let props = BasicProperties::default()
+        .with_reply_to("".into())
+        .with_message_id("".into());
+    let cmd = command_from_delivery(delivery(props, b""), 1);
+    assert_eq!(cmd.jms_type, None);
+    assert_eq!(cmd.reply_to, None);
+    assert_eq!(cmd.message_id, None);
+    assert_eq!(cmd.correlation_id, None);
+    assert_eq!(cmd.format, None);
+}
+
+#[test]
+fn oversized_and_non_utf8_header_values_are_cut_and_replaced() {
+    let huge = "x".repeat(MAX_HEADER_TEXT + 1000);
+    let props = BasicProperties::default().with_headers(headers(&[
+        ("JMSType", text(&huge)),
+        (
+            "gc-format",
+            AMQPValue::ByteArray(ByteArray::from(vec![b'j', 0xff, b's'])),
+        ),
+    ]));
+    let cmd = command_from_delivery(delivery(props, b""), 1);
+    assert_eq!(cmd.jms_type.map(|t| t.len()), Some(MAX_HEADER_TEXT));
+    assert_eq!(cmd.format.as_deref(), Some("j\u{fffd}s"));
+}
+
+#[test]
+fn debug_output_never_shows_the_body() {
+    let cmd = command_from_delivery(delivery(BasicProperties::default(), b"crm,hunter2"), 1);
+    let shown = format!("{cmd:?}");
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(shown.contains("body_len: 11"), "{shown}");
+}
+
+fn event(correlation_id: Option<&str>, jms_type: Option<&str>) -> OutgoingMessage {
+    OutgoingMessage {
+        target: Target::Client("crm-7".to_owned()),
+        body: b"1001#State#READY".to_vec(),
+        content_type: "text/plain",
+        category: "agent_state".to_owned(),
+        correlation_id: correlation_id.map(str::to_owned),
+        jms_type: jms_type.map(str::to_owned),
+    }
+}
+
+#[test]
+fn event_properties_follow_the_published_table() {
+    let now = UNIX_EPOCH + Duration::from_millis(1_700_000_000_123);
+    let p = event_properties(&event(Some("corr-9"), None), "gc-a", now).unwrap();
+    assert_eq!(
+        p.content_type().as_ref().map(ShortString::as_str),
+        Some("text/plain")
+    );
+    let id = p.message_id().clone().unwrap();
+    assert!(id.as_str().starts_with("ID:"));
+    assert_eq!(*p.timestamp(), Some(1_700_000_000));
+    assert_eq!(
+        p.correlation_id().as_ref().map(ShortString::as_str),
+        Some("corr-9")
+    );
+    assert_eq!(p.app_id().as_ref().map(ShortString::as_str), Some("gc-a"));
+    assert_eq!(*p.delivery_mode(), Some(2));
+    assert_eq!(header(&p, "category"), Some(&text("agent_state")));
+    assert_eq!(header(&p, "JMSType"), Some(&text("TextMessage")));
+    assert_eq!(header(&p, "JMSMessageID"), Some(&text(id.as_str())));
+    assert_eq!(
+        header(&p, "JMSTimestamp"),
+        Some(&AMQPValue::LongLongInt(1_700_000_000_123))
+    );
+
+    let other = event_properties(&event(None, Some("Login#1001")), "gc-a", now).unwrap();
+    assert_eq!(*other.correlation_id(), None);
+    assert_eq!(header(&other, "JMSType"), Some(&text("Login#1001")));
+    assert_ne!(other.message_id(), p.message_id());
+}
+
+#[test]
+fn an_overlong_correlation_id_is_an_error_not_a_panic() {
+    let long_id = "c".repeat(300);
+    let err = event_properties(&event(Some(&long_id), None), "gc-a", SystemTime::now());
+    assert!(matches!(
+        err,
+        Err(BrokerError::TooLong {
+            field: "correlation_id",
+            len: 300
+        })
+    ));
+}
+
+#[test]
+fn sync_messages_are_transient_with_a_ttl() {
+    let p = sync_properties("gc-b", Some(60_000), SystemTime::now()).unwrap();
+    assert_eq!(*p.delivery_mode(), Some(1));
+    assert_eq!(
+        p.expiration().as_ref().map(ShortString::as_str),
+        Some("60000")
+    );
+    assert_eq!(p.app_id().as_ref().map(ShortString::as_str), Some("gc-b"));
+    let no_ttl = sync_properties("gc-b", None, SystemTime::now()).unwrap();
+    assert_eq!(*no_ttl.expiration(), None);
+}
+
+#[test]
+fn a_dead_letter_copy_keeps_everything_and_says_why() {
+    let props = BasicProperties::default()
+        .with_headers(headers(&[
+            ("JMSType", text("Bogus")),
+            ("x-custom", AMQPValue::LongInt(3)),
+        ]))
+        .with_type("t".into())
+        .with_reply_to("replies".into())
+        .with_correlation_id("c".into())
+        .with_message_id("m".into())
+        .with_app_id("crm".into())
+        .with_content_type("text/plain".into())
+        .with_timestamp(42)
+        .with_priority(4)
+        .with_delivery_mode(1)
+        .with_expiration("1000".into());
+    let cmd = command_from_delivery(delivery(props, b"body"), 1);
+    let reason = "é".repeat(MAX_REASON);
+    let copy = dead_letter_properties(&cmd.token.original, &reason);
+    assert_eq!(header(&copy, "JMSType"), Some(&text("Bogus")));
+    assert_eq!(header(&copy, "x-custom"), Some(&AMQPValue::LongInt(3)));
+    assert_eq!(
+        header(&copy, "x-gc-original-exchange"),
+        Some(&text("gc.commands"))
+    );
+    assert_eq!(
+        header(&copy, "x-gc-original-routing-key"),
+        Some(&text("any.key"))
+    );
+    match header(&copy, "x-gc-reason") {
+        Some(AMQPValue::LongString(s)) => {
+            assert!(s.len() <= MAX_REASON && s.len() >= MAX_REASON - 1);
+            assert!(std::str::from_utf8(s.as_bytes()).is_ok());
+        }
+        other => panic!("x-gc-reason: {other:?}"),
+    }
+    assert_eq!(copy.kind().as_ref().map(ShortString::as_str), Some("t"));
+    assert_eq!(
+        copy.reply_to().as_ref().map(ShortString::as_str),
+        Some("replies")
+    );
+    assert_eq!(
+        copy.correlation_id().as_ref().map(ShortString::as_str),
+        Some("c")
+    );
+    assert_eq!(
+        copy.message_id().as_ref().map(ShortString::as_str),
+        Some("m")
+    );
+    assert_eq!(copy.app_id().as_ref().map(ShortString::as_str), Some("crm"));
+    assert_eq!(*copy.timestamp(), Some(42));
+    assert_eq!(*copy.priority(), Some(4));
+    assert_eq!(*copy.delivery_mode(), Some(2));
+    assert_eq!(*copy.expiration(), None);
+    assert_eq!(cmd.token.original.body, b"body");
+}
+
+#[test]
+fn short_refuses_more_than_255_bytes() {
+    assert!(short("routing_key", &"k".repeat(255)).is_ok());
+    assert!(short("routing_key", &"k".repeat(256)).is_err());
+}
