@@ -1,0 +1,449 @@
+//! The connector's settings: layered (defaults → file → environment), validated once, every
+//! problem reported before exit. Secrets are held as [`SecretString`] and never printed.
+
+mod layers;
+
+/// The documented default configuration file (deploy/generic-connector.toml).
+pub const DEFAULT_FILE: &str = layers::DEFAULTS;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use gc_protocol::{Format, ReasonCode};
+use secrecy::{ExposeSecret, SecretString};
+use toml::{Table, Value};
+
+/// Why the settings could not be loaded: every problem found.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration:\n  {}", .problems.join("\n  "))]
+pub struct ConfigError {
+    /// One line per problem.
+    pub problems: Vec<String>,
+}
+
+/// Broker settings.
+#[derive(Clone, Debug)]
+pub struct BrokerSettings {
+    /// AMQP URI (secret).
+    pub url: SecretString,
+    pub command_queue: String,
+    pub command_exchange: String,
+    pub clients_exchange: String,
+    pub events_exchange: String,
+    pub dead_letter_queue: String,
+    pub sync_exchange: String,
+    pub leader_queue: String,
+    pub prefetch: u16,
+}
+
+impl BrokerSettings {
+    /// The URI without its password, for logs.
+    pub fn display_url(&self) -> String {
+        redact_url(self.url.expose_secret())
+    }
+}
+
+/// XMPP transport security.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum XmppSecurity {
+    Plain,
+    StartTls,
+    Tls,
+}
+
+/// One Finesse node.
+#[derive(Clone, Debug)]
+pub struct NodeSettings {
+    pub rest_url: String,
+    pub xmpp_host: String,
+    pub xmpp_port: u16,
+}
+
+/// Finesse settings; absent when the built-in simulator is to be used.
+#[derive(Clone, Debug)]
+pub struct FinesseSettings {
+    pub primary: NodeSettings,
+    pub secondary: Option<NodeSettings>,
+    pub xmpp_domain: String,
+    pub xmpp_security: XmppSecurity,
+    pub ca_file: Option<PathBuf>,
+    pub request_timeout: Duration,
+    pub probe_interval: Duration,
+}
+
+/// The built-in simulator's ports.
+#[derive(Clone, Copy, Debug)]
+pub struct SimulatorSettings {
+    pub rest_port: u16,
+    pub xmpp_port: u16,
+    pub control_port: u16,
+}
+
+/// Log output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Plain,
+    Json,
+}
+
+/// Everything the connector is configured with.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub instance_id: String,
+    pub broker: BrokerSettings,
+    /// `None`: run the built-in simulator.
+    pub finesse: Option<FinesseSettings>,
+    pub confirm_timeout: Duration,
+    pub default_format: Format,
+    pub destination_timeout: Option<Duration>,
+    pub logout_on_destination_loss: bool,
+    pub max_agents: Option<usize>,
+    pub force_logout_reason: Option<ReasonCode>,
+    pub recording_url: Option<String>,
+    pub redundancy: bool,
+    /// 32-byte key sealing passwords on ConnectorSync.
+    pub sync_key: Option<SecretString>,
+    pub allow_plaintext_sync: bool,
+    pub http_listen: SocketAddr,
+    pub log_format: LogFormat,
+    pub log_filter: String,
+    pub shutdown_grace: Duration,
+    pub logout_on_shutdown: bool,
+    pub simulator: SimulatorSettings,
+}
+
+impl Settings {
+    /// Loads the defaults, the file (if any) and the environment variables given.
+    pub fn load<'a>(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, ConfigError> {
+        let mut table = layers::defaults();
+        let mut problems = Vec::new();
+        if let Some(path) = file {
+            match std::fs::read_to_string(path)
+                .map_err(|e| e.to_string())
+                .and_then(|text| toml::from_str::<Table>(&text).map_err(|e| e.to_string()))
+            {
+                Ok(file_table) => {
+                    layers::apply_file(
+                        &mut table,
+                        &file_table,
+                        &path.display().to_string(),
+                        &mut problems,
+                    );
+                }
+                Err(e) => problems.push(format!("{}: {e}", path.display())),
+            }
+        }
+        layers::apply_env(&mut table, env, &mut problems);
+        let settings = Reader {
+            table: &table,
+            problems: &mut problems,
+        }
+        .settings();
+        if problems.is_empty() {
+            Ok(settings)
+        } else {
+            Err(ConfigError { problems })
+        }
+    }
+}
+
+/// Reads typed values out of the merged table, recording problems instead of stopping.
+struct Reader<'a> {
+    table: &'a Table,
+    problems: &'a mut Vec<String>,
+}
+
+impl Reader<'_> {
+    fn value(&self, section: &str, key: &str) -> Option<&Value> {
+        self.table.get(section)?.as_table()?.get(key)
+    }
+
+    fn string(&self, section: &str, key: &str) -> String {
+        self.value(section, key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .trim()
+            .to_owned()
+    }
+
+    fn bool(&self, section: &str, key: &str) -> bool {
+        self.value(section, key)
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
+
+    fn int(&mut self, section: &str, key: &str, min: i64, max: i64) -> i64 {
+        let value = self
+            .value(section, key)
+            .and_then(Value::as_integer)
+            .unwrap_or(min);
+        if value < min || value > max {
+            self.problems
+                .push(format!("`{section}.{key}` must be between {min} and {max}"));
+            return min;
+        }
+        value
+    }
+
+    fn secs(&mut self, section: &str, key: &str, min: i64) -> Duration {
+        let secs = self.int(section, key, min, 86_400);
+        Duration::from_secs(u64::try_from(secs).unwrap_or(0))
+    }
+
+    fn name(&mut self, section: &str, key: &str) -> String {
+        let value = self.string(section, key);
+        if value.is_empty()
+            || value.len() > 255
+            || value.chars().any(|c| c.is_control() || c == ' ')
+        {
+            self.problems
+                .push(format!("`{section}.{key}` must be a non-empty AMQP name"));
+        }
+        value
+    }
+
+    fn node(&mut self, prefix: &str) -> Option<NodeSettings> {
+        let rest_url = self.string("finesse", &format!("{prefix}_url"));
+        let xmpp = self.string("finesse", &format!("{prefix}_xmpp"));
+        if rest_url.is_empty() {
+            if !xmpp.is_empty() {
+                self.problems.push(format!(
+                    "`finesse.{prefix}_xmpp` is set without `finesse.{prefix}_url`"
+                ));
+            }
+            return None;
+        }
+        if !(rest_url.starts_with("http://") || rest_url.starts_with("https://")) {
+            self.problems.push(format!(
+                "`finesse.{prefix}_url` must start with http:// or https://"
+            ));
+        }
+        let Some((host, port)) = xmpp
+            .rsplit_once(':')
+            .and_then(|(h, p)| Some((h, p.parse::<u16>().ok()?)))
+        else {
+            self.problems
+                .push(format!("`finesse.{prefix}_xmpp` must be host:port"));
+            return None;
+        };
+        Some(NodeSettings {
+            rest_url,
+            xmpp_host: host.to_owned(),
+            xmpp_port: port,
+        })
+    }
+
+    fn settings(mut self) -> Settings {
+        let instance_id = self.string("instance", "id");
+        if instance_id.is_empty()
+            || !instance_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        {
+            self.problems
+                .push("`instance.id` must be letters, digits, `-`, `_` or `.`".into());
+        }
+        let url = self.string("broker", "url");
+        if !(url.starts_with("amqp://") || url.starts_with("amqps://")) {
+            self.problems
+                .push("`broker.url` must start with amqp:// or amqps://".into());
+        }
+        let broker = BrokerSettings {
+            url: SecretString::from(url),
+            command_queue: self.name("broker", "command_queue"),
+            command_exchange: self.name("broker", "command_exchange"),
+            clients_exchange: self.name("broker", "clients_exchange"),
+            events_exchange: self.name("broker", "events_exchange"),
+            dead_letter_queue: self.name("broker", "dead_letter_queue"),
+            sync_exchange: self.name("broker", "sync_exchange"),
+            leader_queue: self.name("broker", "leader_queue"),
+            prefetch: u16::try_from(self.int("broker", "prefetch", 1, 65_535)).unwrap_or(64),
+        };
+        let finesse = self.finesse();
+        let default_format = match self.string("clients", "default_format").as_str() {
+            "legacy" => Format::Legacy,
+            "json" => Format::Json,
+            _ => {
+                self.problems
+                    .push("`clients.default_format` must be \"legacy\" or \"json\"".into());
+                Format::Legacy
+            }
+        };
+        let destination_timeout = self.secs("clients", "destination_timeout_secs", 0);
+        let max_agents = self.int("clients", "max_agents", 0, 1_000_000);
+        let reason = self.string("clients", "force_logout_reason");
+        let force_logout_reason = if reason.is_empty() {
+            None
+        } else {
+            ReasonCode::parse(&reason)
+                .map_err(|_| {
+                    self.problems
+                        .push("`clients.force_logout_reason` is not a reason code id".into());
+                })
+                .ok()
+        };
+        let recording = self.string("recording", "controller_url");
+        if !recording.is_empty() && !recording.starts_with("http") {
+            self.problems
+                .push("`recording.controller_url` must be an http(s) URL".into());
+        }
+        let redundancy = self.bool("redundancy", "enabled");
+        let key = self.string("redundancy", "sync_key");
+        let allow_plaintext_sync = self.bool("redundancy", "allow_plaintext_sync");
+        if redundancy && key.is_empty() && !allow_plaintext_sync {
+            self.problems.push(
+                "`redundancy.enabled` needs `redundancy.sync_key` (or `redundancy.allow_plaintext_sync = true`)".into(),
+            );
+        }
+        if !key.is_empty() && crate::sync::SyncSealer::from_base64(&key).is_none() {
+            self.problems
+                .push("`redundancy.sync_key` must be 32 bytes in base64".into());
+        }
+        let listen = self.string("http", "listen");
+        let http_listen = listen.parse().unwrap_or_else(|_| {
+            self.problems
+                .push("`http.listen` must be address:port".into());
+            SocketAddr::from(([127, 0, 0, 1], 9464))
+        });
+        let log_format = match self.string("log", "format").as_str() {
+            "plain" => LogFormat::Plain,
+            "json" => LogFormat::Json,
+            _ => {
+                self.problems
+                    .push("`log.format` must be \"plain\" or \"json\"".into());
+                LogFormat::Plain
+            }
+        };
+        let port = |r: &mut Self, key: &str| {
+            u16::try_from(r.int("simulator", key, 0, 65_535)).unwrap_or(0)
+        };
+        let simulator = SimulatorSettings {
+            rest_port: port(&mut self, "rest_port"),
+            xmpp_port: port(&mut self, "xmpp_port"),
+            control_port: port(&mut self, "control_port"),
+        };
+        Settings {
+            instance_id,
+            broker,
+            finesse,
+            confirm_timeout: self.secs("finesse", "confirm_timeout_secs", 1),
+            default_format,
+            destination_timeout: (!destination_timeout.is_zero()).then_some(destination_timeout),
+            logout_on_destination_loss: self.bool("clients", "logout_on_destination_loss"),
+            max_agents: usize::try_from(max_agents).ok().filter(|m| *m > 0),
+            force_logout_reason,
+            recording_url: (!recording.is_empty()).then_some(recording),
+            redundancy,
+            sync_key: (!key.is_empty()).then(|| SecretString::from(key)),
+            allow_plaintext_sync,
+            http_listen,
+            log_format,
+            log_filter: self.string("log", "filter"),
+            shutdown_grace: self.secs("shutdown", "grace_secs", 0),
+            logout_on_shutdown: self.bool("shutdown", "logout_agents"),
+            simulator,
+        }
+    }
+
+    fn finesse(&mut self) -> Option<FinesseSettings> {
+        let primary = self.node("primary")?;
+        let secondary = self.node("secondary");
+        let xmpp_security = match self.string("finesse", "xmpp_security").as_str() {
+            "plain" => XmppSecurity::Plain,
+            "starttls" => XmppSecurity::StartTls,
+            "tls" => XmppSecurity::Tls,
+            _ => {
+                self.problems.push(
+                    "`finesse.xmpp_security` must be \"plain\", \"starttls\" or \"tls\"".into(),
+                );
+                XmppSecurity::StartTls
+            }
+        };
+        let mut xmpp_domain = self.string("finesse", "xmpp_domain");
+        if xmpp_domain.is_empty() {
+            xmpp_domain.clone_from(&primary.xmpp_host);
+        }
+        let ca = self.string("finesse", "ca_file");
+        Some(FinesseSettings {
+            xmpp_domain,
+            xmpp_security,
+            ca_file: (!ca.is_empty()).then(|| PathBuf::from(ca)),
+            request_timeout: self.secs("finesse", "request_timeout_secs", 1),
+            probe_interval: self.secs("finesse", "probe_interval_secs", 1),
+            primary,
+            secondary,
+        })
+    }
+}
+
+/// `amqp://user:secret@host:5672/vhost` → `amqp://user:***@host:5672/vhost`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "***".into();
+    };
+    let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
+    let host = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{user}:***@{host}")
+        }
+        None => authority.to_owned(),
+    };
+    if path.is_empty() {
+        format!("{scheme}://{host}")
+    } else {
+        format!("{scheme}://{host}/{path}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_load_and_mean_the_built_in_simulator() {
+        let s = Settings::load(None, []).unwrap();
+        assert!(s.finesse.is_none());
+        assert_eq!(s.broker.command_queue, "gc.commands");
+        assert_eq!(s.max_agents, None);
+        assert_eq!(s.default_format, Format::Legacy);
+    }
+
+    #[test]
+    fn every_problem_is_reported_together() {
+        let env = [
+            ("GC_CLIENTS__DEFAULT_FORMAT", "xml"),
+            ("GC_BROKER__URL", "http://x"),
+            ("GC_FINESSE__PRIMARY_URL", "https://fin-a:8445"),
+            ("GC_REDUNDANCY__ENABLED", "true"),
+        ];
+        let err = Settings::load(None, env).unwrap_err();
+        assert_eq!(err.problems.len(), 4, "{:?}", err.problems);
+    }
+
+    #[test]
+    fn the_amqp_password_never_shows() {
+        let env = [("GC_BROKER__URL", "amqp://gc:hunter2@mq:5672/%2f")];
+        let s = Settings::load(None, env).unwrap();
+        assert_eq!(s.broker.display_url(), "amqp://gc:***@mq:5672/%2f");
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn a_finesse_cluster_is_read() {
+        let env = [
+            ("GC_FINESSE__PRIMARY_URL", "https://fin-a:8445"),
+            ("GC_FINESSE__PRIMARY_XMPP", "fin-a:5222"),
+            ("GC_FINESSE__SECONDARY_URL", "https://fin-b:8445"),
+            ("GC_FINESSE__SECONDARY_XMPP", "fin-b:5222"),
+        ];
+        let s = Settings::load(None, env).unwrap();
+        let f = s.finesse.unwrap();
+        assert_eq!(f.xmpp_domain, "fin-a");
+        assert_eq!(f.secondary.unwrap().xmpp_port, 5222);
+    }
+}

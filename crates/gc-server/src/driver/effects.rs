@@ -1,0 +1,251 @@
+//! Carrying out the engine's effects.
+
+use std::time::Duration;
+
+use gc_broker::Target as BrokerTarget;
+use gc_core::{Effect, Input, Publication, RecordingAction, Target};
+use gc_finesse::Credentials;
+use gc_protocol::{AgentId, Event, Format};
+use tokio::time::Instant;
+
+use super::publisher::{Batch, Message, Settle};
+use super::{Driver, finesse_ops};
+use crate::translate;
+
+impl Driver {
+    /// Applies the effects of one step; returns what the publisher must do, in order.
+    pub(super) async fn apply(&mut self, effects: Vec<Effect>) -> Batch {
+        let mut batch = Batch::default();
+        for effect in effects {
+            match effect {
+                Effect::Publish(publication) => self.publish(publication, &mut batch),
+                Effect::Finesse {
+                    agent,
+                    password,
+                    request_id,
+                    op,
+                } => {
+                    self.spawn_finesse(Credentials::new(agent, password), request_id, op);
+                }
+                Effect::OpenSession { agent, password } => {
+                    if let Some(old) = self.sessions.remove(&agent) {
+                        tokio::spawn(old.close());
+                    }
+                    let session = self.cluster.open_session(
+                        Credentials::new(agent.clone(), password),
+                        self.session_tx.clone(),
+                    );
+                    self.sessions.insert(agent, session);
+                }
+                Effect::CloseSession { agent } => {
+                    if let Some(session) = self.sessions.remove(&agent) {
+                        tokio::spawn(session.close());
+                    }
+                }
+                Effect::SubscribeTeam { agent, team } => {
+                    if let Some(session) = self.sessions.get(&agent) {
+                        let node = gc_finesse::xmpp::team_node(&team);
+                        if tokio::time::timeout(Duration::from_secs(1), session.subscribe(node))
+                            .await
+                            .is_err()
+                        {
+                            tracing::warn!(%agent, "team subscription not handed to the session in time");
+                        }
+                    }
+                }
+                Effect::UnsubscribeTeam { agent, team } => {
+                    if let Some(session) = self.sessions.get(&agent) {
+                        let node = gc_finesse::xmpp::team_node(&team);
+                        let _ =
+                            tokio::time::timeout(Duration::from_secs(1), session.unsubscribe(node))
+                                .await;
+                    }
+                }
+                Effect::Recording {
+                    agent,
+                    request_id,
+                    extension,
+                    dialog,
+                    action,
+                } => {
+                    self.spawn_recording(
+                        agent,
+                        request_id,
+                        extension.map(|e| e.as_str().to_owned()),
+                        dialog.map(|d| d.as_str().to_owned()),
+                        action,
+                    );
+                }
+                Effect::Sync(sync) => {
+                    if let Some(text) = self.sync.as_ref().and_then(|policy| policy.encode(&sync)) {
+                        batch.syncs.push(text.into_bytes());
+                    }
+                }
+                Effect::ArmTimer { timer, at } => {
+                    let deadline = self.origin + Duration::from_millis(at.0);
+                    match self.timer_keys.get(&timer) {
+                        Some(key) => self.timers.reset_at(key, deadline),
+                        None => {
+                            let key = self.timers.insert_at(timer.clone(), deadline);
+                            self.timer_keys.insert(timer, key);
+                        }
+                    }
+                }
+                Effect::CancelTimer(timer) => {
+                    if let Some(key) = self.timer_keys.remove(&timer) {
+                        self.timers.remove(&key);
+                    }
+                }
+                Effect::Ack(token) => {
+                    if let Some(token) = self.tokens.remove(&token.0) {
+                        batch.settles.push(Settle::Ack(token));
+                    }
+                }
+                Effect::DeadLetter { token, reason } => {
+                    if let Some(token) = self.tokens.remove(&token.0) {
+                        self.metrics.command("invalid", "dead_lettered");
+                        batch.settles.push(Settle::DeadLetter(token, reason));
+                    }
+                }
+            }
+        }
+        batch
+    }
+
+    /// One event to each client target, and once as JSON to the integration events exchange.
+    fn publish(&self, publication: Publication, batch: &mut Batch) {
+        let Publication {
+            event,
+            targets,
+            correlation_id,
+        } = publication;
+        let category = event.category().as_str();
+        self.metrics
+            .events
+            .get_or_create(&crate::metrics::CategoryLabels { category })
+            .inc();
+        if let Event::Error { code, .. } = &event {
+            self.metrics
+                .errors
+                .get_or_create(&crate::metrics::CodeLabels {
+                    code: code.as_str().to_owned(),
+                })
+                .inc();
+        }
+        let jms_type = event.jms_type().map(str::to_owned);
+        for target in targets {
+            let (target, format) = match target {
+                Target::Destination { name, format } => {
+                    (BrokerTarget::Client(name.as_str().to_owned()), format)
+                }
+                Target::ReplyTo { address, format } => (BrokerTarget::Reply(address), format),
+            };
+            batch.messages.push(Message {
+                target,
+                body: event.render(format).into_bytes(),
+                content_type: format.content_type(),
+                category,
+                correlation_id: correlation_id.clone(),
+                jms_type: jms_type.clone(),
+            });
+        }
+        batch.messages.push(Message {
+            target: BrokerTarget::Events(event.events_routing_key()),
+            body: event.render(Format::Json).into_bytes(),
+            content_type: Format::Json.content_type(),
+            category,
+            correlation_id,
+            jms_type,
+        });
+    }
+
+    /// Runs a Finesse operation on a task; its result comes back as an input.
+    fn spawn_finesse(
+        &self,
+        creds: Credentials,
+        request_id: String,
+        op: gc_core::finesse::FinesseOp,
+    ) {
+        let cluster = self.cluster.clone();
+        let inputs = self.inputs_tx.clone();
+        let metrics = self.metrics.clone();
+        tokio::spawn(async move {
+            let name = finesse_ops::op_name(&op);
+            let started = Instant::now();
+            let node = cluster.active();
+            let result = match cluster.rest() {
+                Ok(rest) => finesse_ops::execute(&rest, &creds, &request_id, op).await,
+                Err(error) => Err(error),
+            };
+            let result = result.map_err(|error| {
+                if let Some(node) = node {
+                    cluster.report_error(node, &error);
+                }
+                tracing::debug!(agent = %creds.agent, %error, op = name, "Finesse request failed");
+                translate::failure(&error)
+            });
+            metrics.finesse(
+                name,
+                if result.is_ok() { "ok" } else { "error" },
+                started.elapsed(),
+            );
+            let input = Input::FinesseResult {
+                agent: creds.agent,
+                request_id,
+                result,
+            };
+            let _ = inputs.send(input).await;
+        });
+    }
+
+    /// POSTs a recording action to the recording controller.
+    fn spawn_recording(
+        &self,
+        agent: AgentId,
+        request_id: String,
+        extension: Option<String>,
+        dialog: Option<String>,
+        action: RecordingAction,
+    ) {
+        let inputs = self.inputs_tx.clone();
+        let Some((client, url)) = self.recording.clone() else {
+            let input = Input::RecordingResult {
+                agent,
+                request_id,
+                result: Err("no recording controller".into()),
+            };
+            tokio::spawn(async move {
+                let _ = inputs.send(input).await;
+            });
+            return;
+        };
+        tokio::spawn(async move {
+            let body = serde_json::json!({
+                "agentId": agent.as_str(),
+                "extension": extension,
+                "dialogId": dialog,
+                "action": match action { RecordingAction::Pause => "pause", RecordingAction::Resume => "resume" },
+            });
+            let request = client
+                .post(&url)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.to_string())
+                .timeout(Duration::from_secs(10));
+            let result = match request.send().await {
+                Ok(response) if response.status().is_success() => Ok(()),
+                Ok(response) => Err(format!(
+                    "recording controller answered {}",
+                    response.status()
+                )),
+                Err(error) => Err(format!("recording controller unreachable: {error}")),
+            };
+            let _ = inputs
+                .send(Input::RecordingResult {
+                    agent,
+                    request_id,
+                    result,
+                })
+                .await;
+        });
+    }
+}

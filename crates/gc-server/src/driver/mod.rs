@@ -1,0 +1,304 @@
+//! The driver: the one task that owns the engine. It turns broker deliveries, Finesse results,
+//! session events, node events and timers into engine inputs, and carries out the effects the
+//! engine returns. It decides nothing itself.
+
+mod effects;
+mod finesse_ops;
+pub(crate) mod publisher;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use gc_broker::{Broker, BrokerEvent, CommandDelivery};
+use gc_core::finesse::{NodeStatus, SessionEvent as CoreSession};
+use gc_core::{ClientRequest, DeliveryToken, Engine, Input, Now, TimerId};
+use gc_finesse::{FinesseCluster, NodeEvent, SessionEvent, SessionEventKind, XmppSession};
+use gc_protocol::{AgentId, Command, Format};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use tokio_util::time::DelayQueue;
+
+use crate::metrics::Metrics;
+use crate::sync::PasswordPolicy;
+use crate::translate;
+use publisher::Batch;
+
+/// Everything the driver needs, built by the application.
+pub(crate) struct DriverParts {
+    pub(crate) engine: Engine,
+    pub broker: Broker,
+    pub broker_events: mpsc::Receiver<BrokerEvent>,
+    pub cluster: FinesseCluster,
+    pub node_events: mpsc::Receiver<NodeEvent>,
+    pub metrics: Arc<Metrics>,
+    pub sync: Option<PasswordPolicy>,
+    pub recording_url: Option<String>,
+}
+
+/// The driver task's state.
+pub(crate) struct Driver {
+    engine: Engine,
+    origin: Instant,
+    broker: Broker,
+    cluster: FinesseCluster,
+    metrics: Arc<Metrics>,
+    sync: Option<PasswordPolicy>,
+    recording: Option<(reqwest::Client, String)>,
+    sessions: HashMap<AgentId, XmppSession>,
+    session_tx: mpsc::Sender<SessionEvent>,
+    inputs_tx: mpsc::Sender<Input>,
+    tokens: HashMap<u64, gc_broker::DeliveryToken>,
+    next_token: u64,
+    timers: DelayQueue<TimerId>,
+    timer_keys: HashMap<TimerId, tokio_util::time::delay_queue::Key>,
+    publisher: mpsc::Sender<Batch>,
+}
+
+/// Runs the driver until `shutdown` is cancelled, then drains: stops taking commands,
+/// lets the publisher finish confirms and acks, and closes every session.
+pub(crate) async fn run(parts: DriverParts, shutdown: CancellationToken, grace: Duration) {
+    let DriverParts {
+        engine,
+        broker,
+        mut broker_events,
+        cluster,
+        mut node_events,
+        metrics,
+        sync,
+        recording_url,
+    } = parts;
+    let (session_tx, mut session_rx) = mpsc::channel(4096);
+    let (inputs_tx, mut inputs_rx) = mpsc::channel(4096);
+    let (publisher_tx, publisher_rx) = mpsc::channel(1024);
+    let publisher = tokio::spawn(publisher::run(
+        broker.clone(),
+        publisher_rx,
+        metrics.clone(),
+    ));
+    let recording = recording_url.map(|url| (reqwest::Client::new(), url));
+    let mut driver = Driver {
+        engine,
+        origin: Instant::now(),
+        broker,
+        cluster,
+        metrics,
+        sync,
+        recording,
+        sessions: HashMap::new(),
+        session_tx,
+        inputs_tx,
+        tokens: HashMap::new(),
+        next_token: 0,
+        timers: DelayQueue::new(),
+        timer_keys: HashMap::new(),
+        publisher: publisher_tx,
+    };
+    loop {
+        tokio::select! {
+            biased;
+            () = shutdown.cancelled() => break,
+            Some(input) = inputs_rx.recv() => driver.step(input).await,
+            Some(event) = session_rx.recv() => driver.on_session_event(event).await,
+            Some(event) = node_events.recv() => driver.on_node_event(event).await,
+            Some(expired) = futures::StreamExt::next(&mut driver.timers) => {
+                let timer = expired.into_inner();
+                driver.timer_keys.remove(&timer);
+                driver.step(Input::Timer(timer)).await;
+            }
+            Some(event) = broker_events.recv() => driver.on_broker_event(event).await,
+        }
+    }
+    tracing::info!("shutting down: no more commands; finishing work in flight");
+    drop(broker_events);
+    // Results of Finesse calls already under way still produce their replies.
+    let drain_until = Instant::now() + grace;
+    while !driver.tokens.is_empty() {
+        match tokio::time::timeout_at(drain_until, inputs_rx.recv()).await {
+            Ok(Some(input)) => driver.step(input).await,
+            _ => break,
+        }
+    }
+    let Driver {
+        sessions,
+        publisher: publisher_tx,
+        broker,
+        ..
+    } = driver;
+    for (_, session) in sessions {
+        session.close().await;
+    }
+    drop(publisher_tx);
+    if tokio::time::timeout(grace, publisher).await.is_err() {
+        tracing::warn!("publisher did not finish within the grace period");
+    }
+    broker.shutdown().await;
+}
+
+impl Driver {
+    fn now(&self) -> Now {
+        let mono_ms = u64::try_from(self.origin.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let unix_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        Now { mono_ms, unix_ms }
+    }
+
+    /// Feeds one input to the engine and carries out its effects.
+    pub(crate) async fn step(&mut self, input: Input) {
+        let now = self.now();
+        let effects = self.engine.handle(now, input);
+        let batch = self.apply(effects).await;
+        if !batch.is_empty() && self.publisher.send(batch).await.is_err() {
+            tracing::error!("the publisher has stopped; events are lost");
+        }
+        self.metrics
+            .agents_logged_in
+            .set(i64::try_from(self.engine.licensed_agents()).unwrap_or(i64::MAX));
+        self.metrics
+            .destinations
+            .set(i64::try_from(self.engine.destination_count()).unwrap_or(i64::MAX));
+        self.metrics.leader.set(i64::from(self.engine.is_leader()));
+    }
+
+    async fn on_broker_event(&mut self, event: BrokerEvent) {
+        match event {
+            BrokerEvent::Command(delivery) => {
+                let input = self.client_request(delivery);
+                self.step(input).await;
+            }
+            BrokerEvent::Sync { body, from } => {
+                let text = String::from_utf8_lossy(&body);
+                match self.sync.as_ref().and_then(|policy| policy.decode(&text)) {
+                    Some(sync) => self.step(Input::Peer(sync)).await,
+                    None => tracing::debug!(?from, "ConnectorSync message ignored"),
+                }
+            }
+            BrokerEvent::Connected => {
+                tracing::info!(broker = %self.broker.endpoint(), "connected to the broker");
+                self.metrics.broker_connected.set(1);
+            }
+            BrokerEvent::Disconnected { reason } => {
+                tracing::warn!(%reason, "broker connection lost; reconnecting");
+                self.metrics.broker_connected.set(0);
+            }
+            BrokerEvent::Leadership(leader) => {
+                tracing::info!(leader, "leadership changed");
+                if self.sync.is_some() {
+                    self.step(Input::Leadership(leader)).await;
+                }
+            }
+            BrokerEvent::Returned {
+                exchange,
+                routing_key,
+            } => {
+                tracing::debug!(%exchange, %routing_key, "event not routed: no client queue bound");
+                self.metrics.unroutable.inc();
+            }
+        }
+    }
+
+    /// A delivery as the engine's client request (the command parsed by gc-protocol).
+    fn client_request(&mut self, delivery: CommandDelivery) -> Input {
+        let CommandDelivery {
+            jms_type,
+            body,
+            reply_to,
+            correlation_id,
+            message_id,
+            format,
+            redelivered,
+            token,
+        } = delivery;
+        let command = Command::parse(jms_type.as_deref(), &body);
+        tracing::debug!(jms_type = ?jms_type, ok = command.is_ok(), redelivered, "command received");
+        let name = match &command {
+            Ok(c) => c.name().as_str(),
+            Err(_) => "invalid",
+        };
+        self.metrics.command(
+            name,
+            if command.is_ok() {
+                "accepted"
+            } else {
+                "rejected"
+            },
+        );
+        self.next_token += 1;
+        let id = self.next_token;
+        self.tokens.insert(id, token);
+        Input::Client(ClientRequest {
+            command,
+            reply_to,
+            correlation_id: correlation_id.or_else(|| message_id.clone()),
+            message_id,
+            redelivered,
+            format: format.as_deref().and_then(Format::from_name),
+            token: DeliveryToken(id),
+        })
+    }
+
+    async fn on_session_event(&mut self, event: SessionEvent) {
+        let SessionEvent { agent, kind } = event;
+        let input = match kind {
+            SessionEventKind::Connected { node, .. } => {
+                self.cluster.report_xmpp(node, true);
+                Some(CoreSession::Opened)
+            }
+            SessionEventKind::Disconnected {
+                node,
+                error,
+                retry_in,
+            } => {
+                tracing::info!(%agent, %error, ?retry_in, "notification session lost; reconnecting");
+                self.cluster.report_xmpp(node, false);
+                None
+            }
+            SessionEventKind::Notification(notification) => {
+                for n in translate::notification(&notification) {
+                    self.step(Input::Notification {
+                        agent: agent.clone(),
+                        notification: n,
+                    })
+                    .await;
+                }
+                None
+            }
+            SessionEventKind::Malformed { node, error } => {
+                tracing::warn!(%agent, %node, %error, "unreadable notification skipped");
+                None
+            }
+            SessionEventKind::SubscribeFailed { node, condition } => {
+                tracing::warn!(%agent, %node, %condition, "team subscription refused");
+                None
+            }
+            SessionEventKind::AuthFailed(error) => {
+                self.sessions.remove(&agent);
+                Some(CoreSession::Failed(translate::failure(&error)))
+            }
+            SessionEventKind::Closed => {
+                self.sessions.remove(&agent);
+                Some(CoreSession::Closed)
+            }
+            _ => None,
+        };
+        if let Some(event) = input {
+            self.step(Input::Session { agent, event }).await;
+        }
+    }
+
+    async fn on_node_event(&mut self, event: NodeEvent) {
+        let (status, switched) = match event {
+            NodeEvent::InService { .. } => (NodeStatus::InService, false),
+            NodeEvent::OutOfService { .. } => (NodeStatus::OutOfService, false),
+            NodeEvent::NotReachable { .. } | NodeEvent::Down => (NodeStatus::NotReachable, false),
+            NodeEvent::Switched { .. } => (NodeStatus::InService, true),
+        };
+        tracing::info!(?event, "Finesse node status");
+        self.metrics
+            .finesse_in_service
+            .set(i64::from(status == NodeStatus::InService));
+        self.step(Input::Node { status, switched }).await;
+    }
+}

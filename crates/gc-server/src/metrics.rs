@@ -1,0 +1,194 @@
+//! Prometheus metrics: commands by type and outcome, events by category, errors by code,
+//! Finesse request latency, broker confirm latency, agents logged in.
+
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CommandLabels {
+    pub command: String,
+    pub outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CategoryLabels {
+    pub category: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CodeLabels {
+    pub code: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OpLabels {
+    pub op: &'static str,
+    pub outcome: &'static str,
+}
+
+/// Every metric the connector exports.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    pub commands: Family<CommandLabels, Counter>,
+    pub events: Family<CategoryLabels, Counter>,
+    pub errors: Family<CodeLabels, Counter>,
+    pub finesse_latency: Family<OpLabels, Histogram>,
+    pub confirm_latency: Histogram,
+    pub agents_logged_in: Gauge,
+    pub destinations: Gauge,
+    pub finesse_in_service: Gauge,
+    pub broker_connected: Gauge,
+    pub leader: Gauge,
+    pub unroutable: Counter,
+}
+
+fn latency_histogram() -> Histogram {
+    // 0.5 ms … ~16 s
+    Histogram::new(exponential_buckets(0.0005, 2.0, 16))
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("gc");
+        let commands = Family::<CommandLabels, Counter>::default();
+        let events = Family::<CategoryLabels, Counter>::default();
+        let errors = Family::<CodeLabels, Counter>::default();
+        let finesse_latency =
+            Family::<OpLabels, Histogram>::new_with_constructor(latency_histogram);
+        let confirm_latency = latency_histogram();
+        let agents_logged_in = Gauge::<i64, std::sync::atomic::AtomicI64>::default();
+        let destinations = Gauge::default();
+        let finesse_in_service = Gauge::default();
+        let broker_connected = Gauge::default();
+        let leader = Gauge::default();
+        let unroutable = Counter::<u64, AtomicU64>::default();
+        registry.register(
+            "commands",
+            "Client commands by command and outcome",
+            commands.clone(),
+        );
+        registry.register("events", "Events published, by category", events.clone());
+        registry.register(
+            "errors",
+            "Error events sent to clients, by code",
+            errors.clone(),
+        );
+        registry.register(
+            "finesse_request_seconds",
+            "Finesse REST latency",
+            finesse_latency.clone(),
+        );
+        registry.register(
+            "broker_confirm_seconds",
+            "Time to a publisher confirm",
+            confirm_latency.clone(),
+        );
+        registry.register(
+            "agents_logged_in",
+            "Agents holding a licence",
+            agents_logged_in.clone(),
+        );
+        registry.register(
+            "destinations",
+            "Registered client destinations",
+            destinations.clone(),
+        );
+        registry.register(
+            "finesse_in_service",
+            "1 when Finesse is in service",
+            finesse_in_service.clone(),
+        );
+        registry.register(
+            "broker_connected",
+            "1 when connected to the broker",
+            broker_connected.clone(),
+        );
+        registry.register(
+            "leader",
+            "1 when this instance leads its group",
+            leader.clone(),
+        );
+        registry.register(
+            "unroutable_events",
+            "Events no client queue was bound for",
+            unroutable.clone(),
+        );
+        Self {
+            registry,
+            commands,
+            events,
+            errors,
+            finesse_latency,
+            confirm_latency,
+            agents_logged_in,
+            destinations,
+            finesse_in_service,
+            broker_connected,
+            leader,
+            unroutable,
+        }
+    }
+
+    pub fn command(&self, command: &str, outcome: &'static str) {
+        self.commands
+            .get_or_create(&CommandLabels {
+                command: command.to_owned(),
+                outcome,
+            })
+            .inc();
+    }
+
+    pub fn finesse(&self, op: &'static str, outcome: &'static str, elapsed: Duration) {
+        self.finesse_latency
+            .get_or_create(&OpLabels { op, outcome })
+            .observe(elapsed.as_secs_f64());
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        if encode(&mut out, &self.registry).is_err() {
+            out.clear();
+        }
+        out
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_render_in_prometheus_text() {
+        let m = Metrics::new();
+        m.command("Login", "accepted");
+        m.events
+            .get_or_create(&CategoryLabels {
+                category: "agent_state",
+            })
+            .inc();
+        m.agents_logged_in.set(3);
+        let text = m.render();
+        assert!(
+            text.contains("gc_commands_total{command=\"Login\",outcome=\"accepted\"} 1"),
+            "{text}"
+        );
+        assert!(text.contains("gc_events_total{category=\"agent_state\"} 1"));
+        assert!(text.contains("gc_agents_logged_in 3"));
+    }
+}

@@ -1,0 +1,553 @@
+//! End-to-end harness: a real RabbitMQ, `finesse-sim` and `generic-connector` as separate
+//! processes, and a test client speaking AMQP as a CRM client would (JMSType header, CSV body,
+//! reply-to, correlation id).
+//!
+//! Every environment uses its own queue and exchange names, so tests run in parallel on one
+//! broker and leave nothing behind. RabbitMQ must answer on `GC_AMQP_URL` (default
+//! 127.0.0.1:5672): these tests fail, never skip, when it does not.
+
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use finesse_sim::control::ControlClient;
+use futures::StreamExt;
+use lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, ExchangeDeleteOptions,
+    QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions,
+};
+use lapin::types::{AMQPValue, FieldTable, ShortString};
+use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, Consumer};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// How long a test waits for any one thing.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+pub fn amqp_url() -> String {
+    std::env::var("GC_AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into())
+}
+
+/// Connects to RabbitMQ or fails the test with a clear message.
+pub async fn connect() -> Connection {
+    match Connection::connect(&amqp_url(), ConnectionProperties::default()).await {
+        Ok(connection) => connection,
+        Err(error) => panic!(
+            "RabbitMQ is not reachable at {} ({error}); run scripts/rabbitmq-up (these tests never skip)",
+            amqp_url()
+        ),
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap()
+}
+
+fn binary(name: &str) -> PathBuf {
+    let connector = PathBuf::from(env!("CARGO_BIN_EXE_generic-connector"));
+    let path = connector.with_file_name(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --workspace --bins` first (scripts/test does)",
+        path.display()
+    );
+    path
+}
+
+/// The broker names of one environment.
+#[derive(Clone, Debug)]
+pub struct Names {
+    pub commands: String,
+    pub clients: String,
+    pub events: String,
+    pub dlq: String,
+    pub sync: String,
+    pub leader: String,
+}
+
+impl Names {
+    fn new(tag: &str) -> Self {
+        Self {
+            commands: format!("t.{tag}.commands"),
+            clients: format!("t.{tag}.clients"),
+            events: format!("t.{tag}.events"),
+            dlq: format!("t.{tag}.dlq"),
+            sync: format!("t.{tag}.sync"),
+            leader: format!("t.{tag}.leader"),
+        }
+    }
+}
+
+/// Options of an environment.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Extra `GC_…` variables for the connector.
+    pub env: Vec<(String, String)>,
+    /// Run both simulator nodes (for failover).
+    pub two_nodes: bool,
+}
+
+/// A running simulator.
+pub struct Sim {
+    child: Child,
+    pub control: ControlClient,
+    pub primary_rest: String,
+    pub primary_xmpp: String,
+    pub secondary_rest: Option<String>,
+    pub secondary_xmpp: Option<String>,
+    pub domain: String,
+}
+
+impl Sim {
+    pub async fn start(two_nodes: bool) -> Self {
+        let dir = std::env::temp_dir().join(format!("gc-e2e-sim-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = dir.join("sim.toml");
+        let secondary = if two_nodes {
+            ""
+        } else {
+            "[secondary]\nenabled = false\n"
+        };
+        std::fs::write(&config, format!("grace_period_secs = 60.0\n{secondary}")).unwrap();
+        let mut child = Command::new(binary("finesse-sim"))
+            .arg("--config")
+            .arg(&config)
+            .env("RUST_LOG", "finesse_sim=warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let (mut nodes, mut control, mut domain) = (Vec::new(), None, String::new());
+        while control.is_none() {
+            let line = tokio::time::timeout(PATIENCE, lines.next_line())
+                .await
+                .expect("finesse-sim prints its addresses")
+                .unwrap()
+                .expect("finesse-sim keeps running");
+            let words: Vec<&str> = line.split_whitespace().collect();
+            match words.as_slice() {
+                ["control", url, ..] => control = Some((*url).to_owned()),
+                [_, "REST", rest, "XMPP", xmpp, "(domain", d] => {
+                    nodes.push(((*rest).to_owned(), (*xmpp).to_owned()));
+                    d.trim_end_matches(')').clone_into(&mut domain);
+                }
+                _ => {}
+            }
+        }
+        let control = ControlClient::new(control.unwrap()).unwrap();
+        let (primary_rest, primary_xmpp) = nodes[0].clone();
+        let secondary = nodes.get(1).cloned();
+        Self {
+            child,
+            control,
+            primary_rest,
+            primary_xmpp,
+            secondary_rest: secondary.as_ref().map(|s| s.0.clone()),
+            secondary_xmpp: secondary.map(|s| s.1),
+            domain,
+        }
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}
+
+/// A running connector.
+pub struct Connector {
+    child: Child,
+    pub http: SocketAddr,
+}
+
+impl Connector {
+    pub async fn start(tag: &str, names: &Names, sim: &Sim, extra: &[(String, String)]) -> Self {
+        let http = SocketAddr::from(([127, 0, 0, 1], free_port()));
+        let mut command = Command::new(binary("generic-connector"));
+        command
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env(
+                "RUST_LOG",
+                std::env::var("GC_E2E_LOG").unwrap_or_else(|_| "warn".into()),
+            )
+            .env("GC_INSTANCE__ID", format!("e2e-{tag}"))
+            .env("GC_BROKER__URL", amqp_url())
+            .env("GC_BROKER__COMMAND_QUEUE", &names.commands)
+            .env("GC_BROKER__COMMAND_EXCHANGE", &names.commands)
+            .env("GC_BROKER__CLIENTS_EXCHANGE", &names.clients)
+            .env("GC_BROKER__EVENTS_EXCHANGE", &names.events)
+            .env("GC_BROKER__DEAD_LETTER_QUEUE", &names.dlq)
+            .env("GC_BROKER__SYNC_EXCHANGE", &names.sync)
+            .env("GC_BROKER__LEADER_QUEUE", &names.leader)
+            .env("GC_FINESSE__PRIMARY_URL", &sim.primary_rest)
+            .env("GC_FINESSE__PRIMARY_XMPP", &sim.primary_xmpp)
+            .env("GC_FINESSE__XMPP_DOMAIN", &sim.domain)
+            .env("GC_FINESSE__XMPP_SECURITY", "plain")
+            .env("GC_FINESSE__PROBE_INTERVAL_SECS", "1")
+            .env("GC_HTTP__LISTEN", http.to_string())
+            .env("GC_SHUTDOWN__GRACE_SECS", "3")
+            .kill_on_drop(true)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        if let (Some(rest), Some(xmpp)) = (&sim.secondary_rest, &sim.secondary_xmpp) {
+            command
+                .env("GC_FINESSE__SECONDARY_URL", rest)
+                .env("GC_FINESSE__SECONDARY_XMPP", xmpp);
+        }
+        for (key, value) in extra {
+            command.env(key, value);
+        }
+        let child = command.spawn().unwrap();
+        let connector = Self { child, http };
+        connector.wait_ready().await;
+        connector
+    }
+
+    /// Waits for `/readyz` to answer 200.
+    pub async fn wait_ready(&self) {
+        let url = format!("http://{}/readyz", self.http);
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        let client = reqwest_client();
+        loop {
+            if let Ok(response) = client.get(&url).send().await
+                && response.status().is_success()
+            {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the connector did not become ready"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn metrics(&self) -> String {
+        let url = format!("http://{}/metrics", self.http);
+        reqwest_client()
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// SIGTERM, then waits for the process to exit.
+    pub async fn stop(mut self) -> std::process::ExitStatus {
+        if let Some(pid) = self.child.id() {
+            let _ = std::process::Command::new("kill")
+                .arg("-TERM")
+                .arg(pid.to_string())
+                .status();
+        }
+        match tokio::time::timeout(PATIENCE, self.child.wait()).await {
+            Ok(status) => status.unwrap(),
+            Err(_) => {
+                let _ = self.child.kill().await;
+                panic!("the connector did not stop on SIGTERM");
+            }
+        }
+    }
+}
+
+fn reqwest_client() -> reqwest::Client {
+    gc_server::install_crypto_provider();
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+}
+
+/// One end-to-end environment.
+pub struct Env {
+    pub tag: String,
+    pub names: Names,
+    pub sim: Sim,
+    pub connector: Option<Connector>,
+    pub amqp: Connection,
+    pub channel: Channel,
+}
+
+/// Properties of a command message.
+#[derive(Clone, Debug, Default)]
+pub struct Props {
+    pub reply_to: Option<String>,
+    pub correlation_id: Option<String>,
+    pub message_id: Option<String>,
+    pub format: Option<String>,
+    /// Use the AMQP `type` property instead of the JMSType header.
+    pub type_property: bool,
+}
+
+impl Env {
+    pub async fn start(options: Options) -> Self {
+        let tag = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+        let names = Names::new(&tag);
+        let amqp = connect().await;
+        let channel = amqp.create_channel().await.unwrap();
+        let sim = Sim::start(options.two_nodes).await;
+        let connector = Connector::start(&tag, &names, &sim, &options.env).await;
+        Self {
+            tag,
+            names,
+            sim,
+            connector: Some(connector),
+            amqp,
+            channel,
+        }
+    }
+
+    pub fn connector(&self) -> &Connector {
+        self.connector.as_ref().expect("the connector runs")
+    }
+
+    /// A client destination: a private queue bound to the clients exchange.
+    pub async fn client(&self, destination: &str) -> Client {
+        self.tap(&self.names.clients, destination).await
+    }
+
+    /// A queue bound to an exchange with a routing key (events exchange, DLQ …).
+    pub async fn tap(&self, exchange: &str, routing_key: &str) -> Client {
+        let channel = self.amqp.create_channel().await.unwrap();
+        let queue = channel
+            .queue_declare(
+                ShortString::from(""),
+                QueueDeclareOptions {
+                    exclusive: true,
+                    auto_delete: true,
+                    ..Default::default()
+                },
+                FieldTable::default(),
+            )
+            .await
+            .unwrap();
+        channel
+            .queue_bind(
+                queue.name().clone(),
+                ShortString::from(exchange),
+                ShortString::from(routing_key),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .unwrap();
+        Client::consume(channel, queue.name().to_string()).await
+    }
+
+    /// A reply queue (for `reply_to`).
+    pub async fn reply_queue(&self) -> Client {
+        let channel = self.amqp.create_channel().await.unwrap();
+        let queue = channel
+            .queue_declare(
+                ShortString::from(""),
+                QueueDeclareOptions {
+                    exclusive: true,
+                    auto_delete: true,
+                    ..Default::default()
+                },
+                FieldTable::default(),
+            )
+            .await
+            .unwrap();
+        Client::consume(channel, queue.name().to_string()).await
+    }
+
+    /// Sends a command as a JMS client would: JMSType header, body.
+    pub async fn send(&self, jms_type: &str, body: &str) {
+        self.send_with(jms_type, body.as_bytes(), Props::default())
+            .await;
+    }
+
+    pub async fn send_with(&self, jms_type: &str, body: &[u8], props: Props) {
+        let mut headers = FieldTable::default();
+        let mut properties = BasicProperties::default().with_delivery_mode(2);
+        if props.type_property {
+            properties = properties.with_type(ShortString::from(jms_type));
+        } else if !jms_type.is_empty() {
+            headers.insert(
+                ShortString::from("JMSType"),
+                AMQPValue::LongString(jms_type.into()),
+            );
+        }
+        if let Some(format) = &props.format {
+            headers.insert(
+                ShortString::from("gc-format"),
+                AMQPValue::LongString(format.as_str().into()),
+            );
+        }
+        properties = properties.with_headers(headers);
+        if let Some(r) = &props.reply_to {
+            properties = properties.with_reply_to(ShortString::from(r.as_str()));
+        }
+        if let Some(c) = &props.correlation_id {
+            properties = properties.with_correlation_id(ShortString::from(c.as_str()));
+        }
+        if let Some(m) = &props.message_id {
+            properties = properties.with_message_id(ShortString::from(m.as_str()));
+        }
+        self.channel
+            .basic_publish(
+                ShortString::from(""),
+                ShortString::from(self.names.commands.as_str()),
+                BasicPublishOptions::default(),
+                body,
+                properties,
+            )
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    }
+
+    /// Hello, Connect and Login for an agent; returns its client with the login events read.
+    pub async fn login(&self, agent: &str, extension: &str) -> Client {
+        let destination = format!("crm-{agent}-{}", self.tag);
+        let mut client = self.client(&destination).await;
+        self.send(&format!("Hello#{destination}"), "").await;
+        client.expect("System#IN_SERVICE").await;
+        self.send(
+            &format!("Connect#{agent}"),
+            &format!("{destination},secret"),
+        )
+        .await;
+        self.send(&format!("Login#{agent}"), &format!("secret,{extension}"))
+            .await;
+        client.until(&format!("{agent}#AgentInfo#")).await;
+        client
+    }
+
+    /// Stops everything and deletes this environment's broker objects.
+    pub async fn stop(mut self) {
+        if let Some(connector) = self.connector.take() {
+            connector.stop().await;
+        }
+        for queue in [&self.names.commands, &self.names.dlq] {
+            let _ = self
+                .channel
+                .queue_delete(
+                    ShortString::from(queue.as_str()),
+                    QueueDeleteOptions::default(),
+                )
+                .await;
+        }
+        for exchange in [
+            &self.names.commands,
+            &self.names.clients,
+            &self.names.events,
+            &self.names.sync,
+        ] {
+            let _ = self
+                .channel
+                .exchange_delete(
+                    ShortString::from(exchange.as_str()),
+                    ExchangeDeleteOptions::default(),
+                )
+                .await;
+        }
+        self.sim.stop().await;
+    }
+}
+
+/// A received message.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub body: String,
+    pub properties: BasicProperties,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> Option<String> {
+        let headers = self.properties.headers().as_ref()?;
+        match headers.inner().get(name)? {
+            AMQPValue::LongString(s) => Some(String::from_utf8_lossy(s.as_bytes()).into_owned()),
+            AMQPValue::ShortString(s) => Some(s.to_string()),
+            other => Some(format!("{other:?}")),
+        }
+    }
+}
+
+/// A consumer on one queue.
+pub struct Client {
+    pub queue: String,
+    consumer: Consumer,
+    _channel: Channel,
+}
+
+impl Client {
+    async fn consume(channel: Channel, queue: String) -> Self {
+        let consumer = channel
+            .basic_consume(
+                ShortString::from(queue.as_str()),
+                ShortString::from(""),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .unwrap();
+        Self {
+            queue,
+            consumer,
+            _channel: channel,
+        }
+    }
+
+    /// The next message, or a panic after [`PATIENCE`].
+    pub async fn next(&mut self) -> Received {
+        let delivery = tokio::time::timeout(PATIENCE, self.consumer.next())
+            .await
+            .unwrap_or_else(|_| panic!("nothing arrived on {} within {PATIENCE:?}", self.queue))
+            .expect("the consumer is open")
+            .expect("a delivery");
+        let _ = delivery.acker.ack(BasicAckOptions::default()).await;
+        Received {
+            body: String::from_utf8_lossy(&delivery.data).into_owned(),
+            properties: delivery.properties,
+        }
+    }
+
+    /// The next message body.
+    pub async fn text(&mut self) -> String {
+        self.next().await.body
+    }
+
+    /// Asserts the next message body.
+    pub async fn expect(&mut self, expected: &str) {
+        let got = self.text().await;
+        assert_eq!(got, expected);
+    }
+
+    /// Reads messages until one contains `fragment`; returns it (the earlier ones are dropped).
+    pub async fn until(&mut self, fragment: &str) -> String {
+        loop {
+            let body = self.text().await;
+            // Shown with the test's output when it fails.
+            println!("{}: {body}", self.queue);
+            if body.contains(fragment) {
+                return body;
+            }
+        }
+    }
+
+    /// Whether nothing arrives within `wait`.
+    pub async fn quiet(&mut self, wait: Duration) -> bool {
+        tokio::time::timeout(wait, self.consumer.next())
+            .await
+            .is_err()
+    }
+}
