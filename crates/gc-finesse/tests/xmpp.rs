@@ -150,6 +150,14 @@ impl Peer {
         let presence = self.stanza().await;
         assert!(presence.is("presence"));
         assert_eq!(presence.text_of("priority").as_deref(), Some("0"));
+        // The client confirms its presence is in effect with a ping round trip.
+        let ping = self.stanza().await;
+        assert!(
+            ping.is("iq") && ping.child("ping").is_some(),
+            "expected a ping after presence"
+        );
+        let id = ping.attr("id").unwrap().to_owned();
+        self.send(&format!("<iq type='result' id='{id}'/>")).await;
         Some(decoded)
     }
 

@@ -242,6 +242,12 @@ pub(crate) async fn open(
         let fallback = || format!("{}@{}/{resource}", creds.agent, endpoint.domain);
         let jid = jid.unwrap_or_else(fallback);
         wire.send(stanzas::initial_presence()).await?;
+        // A ping round trip after the presence: the server handles a stream's stanzas in
+        // order, so once it answers, our presence is in effect and a LOGIN sent now cannot
+        // outrun the subscription that delivers its notification.
+        wire.send(&stanzas::ping("ready-1", &endpoint.domain))
+            .await?;
+        wire.iq_answer("ready-1").await?;
         return Ok(Connection { wire, jid });
     }
 }
