@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A short demo against a running connector with the built-in simulator: agent 1001 logs in,
-goes ready, takes an inbound call, holds and retrieves it, hangs up and logs out. Every event the
+goes ready, takes an inbound call, holds and retrieves it, hangs up, wraps up and logs out. Every event the
 connector publishes is printed as it arrives.
 
     python3 examples/python/demo.py
@@ -73,10 +73,12 @@ wait_for("#InboundCall#HELD")
 send(f"RetrieveCall#{agent}", dialog)
 wait_for("#InboundCall#ACTIVE")
 send(f"ReleaseCall#{agent}", dialog)
-wait_for("#InboundCall#DROP")
+wait_for("#InboundCall#WRAP_UP")
 
-print("Log out")
+print("Wrap up (agent 1001 must wrap up incoming calls), go not ready, log out")
+send(f"wrapup#{agent}", f"Billing question,{dialog}")
 send(f"MakeNotReady#{agent}")
+wait_for("#InboundCall#DROP")
 wait_for("#State#NOT_READY")
 send(f"Logout#{agent}")
 wait_for("#State#LOGOUT")
