@@ -175,6 +175,24 @@ pub struct Connector {
 
 impl Connector {
     pub async fn start(tag: &str, names: &Names, sim: &Sim, extra: &[(String, String)]) -> Self {
+        Self::start_instance(&format!("e2e-{tag}"), names, sim, extra).await
+    }
+
+    /// Starts a connector with its own instance id on an environment's broker names (a second
+    /// member of a redundant group).
+    pub async fn start_instance(
+        instance: &str,
+        names: &Names,
+        sim: &Sim,
+        extra: &[(String, String)],
+    ) -> Self {
+        let connector = Self::spawn(instance, names, sim, extra);
+        connector.wait_ready().await;
+        connector
+    }
+
+    /// Starts a connector without waiting for it to be ready.
+    pub fn spawn(instance: &str, names: &Names, sim: &Sim, extra: &[(String, String)]) -> Self {
         let http = SocketAddr::from(([127, 0, 0, 1], free_port()));
         let mut command = Command::new(binary("generic-connector"));
         command
@@ -184,7 +202,7 @@ impl Connector {
                 "RUST_LOG",
                 std::env::var("GC_E2E_LOG").unwrap_or_else(|_| "warn".into()),
             )
-            .env("GC_INSTANCE__ID", format!("e2e-{tag}"))
+            .env("GC_INSTANCE__ID", instance)
             .env("GC_BROKER__URL", amqp_url())
             .env("GC_BROKER__COMMAND_QUEUE", &names.commands)
             .env("GC_BROKER__COMMAND_EXCHANGE", &names.commands)
@@ -212,9 +230,7 @@ impl Connector {
             command.env(key, value);
         }
         let child = command.spawn().unwrap();
-        let connector = Self { child, http };
-        connector.wait_ready().await;
-        connector
+        Self { child, http }
     }
 
     /// Waits for `/readyz` to answer 200.
@@ -246,6 +262,50 @@ impl Connector {
             .text()
             .await
             .unwrap()
+    }
+
+    /// The value of an unlabelled gauge or counter (`gc_leader`, `gc_agents_logged_in` …).
+    pub async fn gauge(&self, name: &str) -> Option<i64> {
+        let text = self.metrics().await;
+        text.lines().find_map(|line| {
+            let (key, value) = line.split_once(' ')?;
+            (key == name).then(|| value.trim().parse().ok()).flatten()
+        })
+    }
+
+    /// Waits until the gauge `name` has `value`, or fails after [`PATIENCE`].
+    pub async fn wait_gauge(&self, name: &str, value: i64) {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            if self.gauge(name).await == Some(value) {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{name} did not become {value}: {:?}",
+                self.gauge(name).await
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("the connector runs")
+    }
+
+    /// Waits for the process to exit on its own (or fails after [`PATIENCE`]).
+    pub async fn wait_exit(&mut self) -> std::process::ExitStatus {
+        tokio::time::timeout(PATIENCE, self.child.wait())
+            .await
+            .expect("the connector exits")
+            .unwrap()
+    }
+
+    /// SIGKILL: a crash, no shutdown work at all.
+    pub async fn kill(mut self) {
+        self.child.kill().await.unwrap();
+        let _ = self.child.wait().await;
     }
 
     /// SIGTERM, then waits for the process to exit.
@@ -350,6 +410,39 @@ impl Env {
         Client::consume(channel, queue.name().to_string()).await
     }
 
+    /// A consumer on an existing queue (the dead-letter queue …).
+    pub async fn queue(&self, name: &str) -> Client {
+        let channel = self.amqp.create_channel().await.unwrap();
+        Client::consume(channel, name.to_owned()).await
+    }
+
+    /// The client destination name this environment gives an agent's desktop.
+    pub fn destination(&self, agent: &str) -> String {
+        format!("crm-{agent}-{}", self.tag)
+    }
+
+    /// Publishes raw bytes with the given properties to an exchange ("" for the default one).
+    pub async fn publish(
+        &self,
+        exchange: &str,
+        routing_key: &str,
+        body: &[u8],
+        properties: BasicProperties,
+    ) {
+        self.channel
+            .basic_publish(
+                ShortString::from(exchange),
+                ShortString::from(routing_key),
+                BasicPublishOptions::default(),
+                body,
+                properties,
+            )
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    }
+
     /// A reply queue (for `reply_to`).
     pub async fn reply_queue(&self) -> Client {
         let channel = self.amqp.create_channel().await.unwrap();
@@ -432,14 +525,39 @@ impl Env {
         client
     }
 
+    /// Hello (with `gc-format` when given), Connect and Login on `destination`; asserts the
+    /// System answer and returns the client with nothing read after it.
+    pub async fn connect_on(&self, agent: &str, destination: &str, format: Option<&str>) -> Client {
+        let mut client = self.client(destination).await;
+        let props = Props {
+            format: format.map(str::to_owned),
+            ..Props::default()
+        };
+        self.send_with(&format!("Hello#{destination}"), b"", props)
+            .await;
+        let status = client.text().await;
+        assert!(
+            status == "System#IN_SERVICE" || status == r#"{"type":"System","status":"IN_SERVICE"}"#,
+            "{status}"
+        );
+        self.send(
+            &format!("Connect#{agent}"),
+            &format!("{destination},secret"),
+        )
+        .await;
+        client
+    }
+
     /// Stops everything and deletes this environment's broker objects.
     pub async fn stop(mut self) {
         if let Some(connector) = self.connector.take() {
             connector.stop().await;
         }
+        // A fresh connection: the environment's own may have been cut (broker restart).
+        let connection = connect().await;
+        let channel = connection.create_channel().await.unwrap();
         for queue in [&self.names.commands, &self.names.dlq] {
-            let _ = self
-                .channel
+            let _ = channel
                 .queue_delete(
                     ShortString::from(queue.as_str()),
                     QueueDeleteOptions::default(),
@@ -452,14 +570,14 @@ impl Env {
             &self.names.events,
             &self.names.sync,
         ] {
-            let _ = self
-                .channel
+            let _ = channel
                 .exchange_delete(
                     ShortString::from(exchange.as_str()),
                     ExchangeDeleteOptions::default(),
                 )
                 .await;
         }
+        let _ = connection.close(200, "bye".into()).await;
         self.sim.stop().await;
     }
 }
@@ -469,9 +587,32 @@ impl Env {
 pub struct Received {
     pub body: String,
     pub properties: BasicProperties,
+    pub routing_key: String,
+    pub exchange: String,
 }
 
 impl Received {
+    /// The `correlation_id` property.
+    pub fn correlation_id(&self) -> Option<&str> {
+        self.properties
+            .correlation_id()
+            .as_ref()
+            .map(ShortString::as_str)
+    }
+
+    /// The `app_id` property.
+    pub fn app_id(&self) -> Option<&str> {
+        self.properties.app_id().as_ref().map(ShortString::as_str)
+    }
+
+    /// The `content_type` property.
+    pub fn content_type(&self) -> Option<&str> {
+        self.properties
+            .content_type()
+            .as_ref()
+            .map(ShortString::as_str)
+    }
+
     pub fn header(&self, name: &str) -> Option<String> {
         let headers = self.properties.headers().as_ref()?;
         match headers.inner().get(name)? {
@@ -518,6 +659,8 @@ impl Client {
         Received {
             body: String::from_utf8_lossy(&delivery.data).into_owned(),
             properties: delivery.properties,
+            routing_key: delivery.routing_key.to_string(),
+            exchange: delivery.exchange.to_string(),
         }
     }
 
@@ -544,10 +687,202 @@ impl Client {
         }
     }
 
+    /// Asserts the next messages' bodies, in order.
+    pub async fn expect_seq<S: AsRef<str>>(&mut self, expected: &[S]) {
+        for (i, e) in expected.iter().enumerate() {
+            let got = self.text().await;
+            assert_eq!(got, e.as_ref(), "message {i} on {}", self.queue);
+        }
+    }
+
+    /// The next message body parsed as JSON.
+    pub async fn json(&mut self) -> serde_json::Value {
+        let body = self.text().await;
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+    }
+
+    /// Reads messages until one satisfies `pred`; returns it.
+    pub async fn until_msg(&mut self, pred: impl Fn(&Received) -> bool) -> Received {
+        loop {
+            let m = self.next().await;
+            println!("{}: {}", self.queue, m.body);
+            if pred(&m) {
+                return m;
+            }
+        }
+    }
+
     /// Whether nothing arrives within `wait`.
     pub async fn quiet(&mut self, wait: Duration) -> bool {
         tokio::time::timeout(wait, self.consumer.next())
             .await
             .is_err()
+    }
+}
+
+/// Replaces every `yyyy-MM-dd HH:mm:ss` time in `text` by `<time>` (call start and state change
+/// times come from the simulator's clock).
+pub fn masked(text: &str) -> String {
+    fn is_time(b: &[u8]) -> bool {
+        b.len() == 19
+            && b.iter().enumerate().all(|(i, c)| match i {
+                4 | 7 => *c == b'-',
+                10 => *c == b' ',
+                13 | 16 => *c == b':',
+                _ => c.is_ascii_digit(),
+            })
+    }
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if i + 19 <= bytes.len() && is_time(&bytes[i..i + 19]) {
+            out.push_str("<time>");
+            i += 19;
+        } else {
+            let c = text[i..].chars().next().unwrap();
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
+}
+
+/// The legacy call variables text: `callVariable1` to `callVariable10`, with the given values.
+pub fn vars(values: &[(usize, &str)]) -> String {
+    (1..=10)
+        .map(|i| {
+            let value = values.iter().find(|(n, _)| *n == i).map_or("", |(_, v)| *v);
+            format!("callVariable{i}={value}")
+        })
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+/// Whether `actual` has every member of `expected`: objects recursively, arrays element by
+/// element (same length), anything else equal.
+pub fn json_contains(actual: &serde_json::Value, expected: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (actual, expected) {
+        (Value::Object(a), Value::Object(e)) => e
+            .iter()
+            .all(|(k, v)| a.get(k).is_some_and(|av| json_contains(av, v))),
+        (Value::Array(a), Value::Array(e)) => {
+            a.len() == e.len() && a.iter().zip(e).all(|(av, ev)| json_contains(av, ev))
+        }
+        _ => actual == expected,
+    }
+}
+
+/// An agent's desktop: its destination queue and a tap on `gc.events` for the agent's events
+/// (routing key `*.<agent>`).
+pub struct Desk {
+    pub agent: String,
+    pub destination: String,
+    pub client: Client,
+    pub events: Client,
+}
+
+impl Desk {
+    /// Asserts the next event on the destination (legacy text, times masked) and the same event
+    /// on the events exchange: JSON containing `json`, routing key `<category>.<agent>`, header
+    /// `category` = that category.
+    pub async fn expect(&mut self, legacy: &str, json: serde_json::Value) {
+        let got = self.client.text().await;
+        assert_eq!(masked(&got), legacy, "on {}", self.destination);
+        self.expect_event(json).await;
+    }
+
+    /// Asserts the next event on the events exchange only.
+    pub async fn expect_event(&mut self, json: serde_json::Value) -> Received {
+        let event = self.events.next().await;
+        let value: serde_json::Value = serde_json::from_str(&event.body)
+            .unwrap_or_else(|e| panic!("gc.events carries JSON ({e}): {}", event.body));
+        assert!(
+            json_contains(&value, &json),
+            "gc.events: {value}\ndoes not contain {json}"
+        );
+        let category = event.header("category").expect("header category");
+        assert_eq!(
+            event.routing_key,
+            format!("{category}.{}", self.agent),
+            "routing key of {value}"
+        );
+        event
+    }
+
+    /// Asserts the next events on the destination only (legacy text, times masked).
+    pub async fn expect_seq<S: AsRef<str>>(&mut self, expected: &[S]) {
+        for e in expected {
+            let got = self.client.text().await;
+            assert_eq!(masked(&got), e.as_ref(), "on {}", self.destination);
+        }
+    }
+
+    /// Skips events until one containing `fragment` (masked text returned).
+    pub async fn until(&mut self, fragment: &str) -> String {
+        masked(&self.client.until(fragment).await)
+    }
+}
+
+impl Env {
+    /// Hello, Connect and Login of `agent` on extension `extension` from its own legacy
+    /// destination, asserting the exact login answer (State NOT_READY, AgentInfo …).
+    pub async fn desk(&self, agent: &str, extension: &str) -> Desk {
+        let destination = self.destination(agent);
+        let events = self.tap(&self.names.events, &format!("*.{agent}")).await;
+        let client = self.connect_on(agent, &destination, None).await;
+        self.send(&format!("Login#{agent}"), &format!("secret,{extension}"))
+            .await;
+        let mut desk = Desk {
+            agent: agent.to_owned(),
+            destination,
+            client,
+            events,
+        };
+        let (first, last, supervisor) = directory_name(agent);
+        let full = format!("{first} {last}");
+        let wrap_up = if supervisor { "OPTIONAL" } else { "REQUIRED" };
+        desk.expect(
+            &format!("{agent}#State#NOT_READY##{full}"),
+            serde_json::json!({"type": "State", "agentId": agent, "state": "NOT_READY"}),
+        )
+        .await;
+        desk.expect(
+            &format!("{agent}#AgentInfo#{first}#{last}#{supervisor}#{wrap_up}#{full}"),
+            serde_json::json!({"type": "AgentInfo", "agentId": agent, "firstName": first, "supervisor": supervisor}),
+        )
+        .await;
+        desk
+    }
+
+    /// A barrier: GetState of a logged-in agent, answered with `expected_state` on its desk.
+    /// Everything published for the agent before it has been read once this returns.
+    pub async fn sync_state(&self, desk: &mut Desk, expected: &str) {
+        self.send(&format!("GetState#{}", desk.agent), "").await;
+        let line = desk.client.text().await;
+        assert_eq!(
+            masked(&line),
+            expected,
+            "GetState barrier on {}",
+            desk.destination
+        );
+        let _ = desk.events.next().await;
+    }
+}
+
+/// First name, last name and supervisor flag of the simulator's default directory.
+pub fn directory_name(agent: &str) -> (&'static str, &'static str, bool) {
+    match agent {
+        "1001" => ("Maria", "Meier", false),
+        "1002" => ("Jonas", "Weber", false),
+        "1003" => ("Aisha", "Khan", false),
+        "1004" => ("Lukas", "Schmidt", false),
+        "1005" => ("Sofia", "Rossi", false),
+        "1006" => ("Daniel", "Novak", false),
+        "1007" => ("Emma", "Laurent", false),
+        "1008" => ("Tomasz", "Kowalski", false),
+        "2001" => ("Sabine", "Hoffmann", true),
+        other => panic!("agent {other} is not in the default directory"),
     }
 }

@@ -915,6 +915,52 @@ fn accept_outbound_preview_accepts() {
     );
 }
 
+/// After ACCEPT the dialer calls the customer on a new dialog of the same call type (the
+/// reservation goes away). That call is the accepted one, not another preview offer: the
+/// agent cannot ACCEPT it, so it is shown as the agent's call (Inbound Call states), never as
+/// a second NewOutboundPreviewCall (found end to end against finesse-sim).
+#[test]
+fn the_call_placed_after_an_accepted_preview_is_not_a_new_preview() {
+    let mut w = previewing();
+    w.send("AcceptOutboundPreview#1001", "16871300,ACCEPT");
+    let op = w.next_op();
+    w.accept(&op);
+    let accepted = outbound_vars(
+        dialog("16871300", "OUTBOUND_PREVIEW", "9000", "3001")
+            .state("ACCEPTED")
+            .with("3001", "ACCEPTED", true, &[]),
+    );
+    w.notify("1001", changed(accepted.clone(), Some(&op.request_id)));
+    let customer = outbound_vars(
+        dialog("16871301", "OUTBOUND_PREVIEW", "9000", "4012")
+            .state("ALERTING")
+            .with("3001", "INITIATED", true, &["UPDATE_CALL_DATA", "DROP"])
+            .with("4012", "ALERTING", false, &[]),
+    );
+    w.notify("1001", added(customer.clone(), Some(&op.request_id)));
+    w.notify("1001", removed(accepted, Some(&op.request_id)));
+    let answered = outbound_vars(
+        dialog("16871301", "OUTBOUND_PREVIEW", "9000", "4012")
+            .with("3001", "ACTIVE", true, &["HOLD", "DROP"])
+            .with("4012", "ACTIVE", false, &[]),
+    );
+    w.notify("1001", changed(answered, None));
+    let line = |state: &str, id: &str| {
+        format!(
+            "1001#InboundCall#{state}#DialogID:{id}#9000#{NO_VARS}|{BA}#2026-11-25 12:30:05#Maria Meier"
+        )
+    };
+    assert_eq!(
+        w.take_for("crm-7"),
+        [
+            line("ACCEPTED", "16871300"),
+            line("INITIATED", "16871301"),
+            line("DROP", "16871300"),
+            line("ACTIVE", "16871301"),
+        ]
+    );
+}
+
 /// Row "Reject Outbound Preview Call" → Inbound Call (DROP when the reservation goes).
 #[test]
 fn reject_outbound_preview_rejects() {

@@ -55,6 +55,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         metrics,
         sync,
         recording_url: settings.recording_url.clone(),
+        logout_on_shutdown: settings.logout_on_shutdown,
     };
     tracing::info!(instance = %settings.instance_id, "generic-connector running");
     driver::run(parts, shutdown.clone(), settings.shutdown_grace).await;

@@ -46,7 +46,12 @@ pub fn user(u: &m::User) -> core::User {
             .as_ref()
             .map(|s| s.as_str().to_owned())
             .unwrap_or_default(),
-        reason_code_id: reason_id(u.reason_code_id.as_ref()),
+        // Team summaries (finesse-api.md 4.5) carry the reason only as an embedded ReasonCode.
+        reason_code_id: reason_id(
+            u.reason_code_id
+                .as_ref()
+                .or_else(|| u.reason_code.as_ref().and_then(|r| r.id.as_ref())),
+        ),
         state_change_time: text(u.state_change_time.as_ref()),
         supervisor: u.is_supervisor(),
         team: u.team_id.as_ref().map(|id| core::TeamRef {
@@ -401,6 +406,32 @@ mod tests {
             panic!("{out:?}")
         };
         assert_eq!(failure.code.as_str(), "CF_INVALID_LOGON_DEVICE_SPECIFIED");
+    }
+
+    #[test]
+    fn a_team_member_keeps_the_reason_of_its_embedded_reason_code() {
+        let update = m::Update::parse(
+            b"<Update><data><user><extension>3002</extension><firstName>Jonas</firstName>
+            <lastName>Weber</lastName><loginId>1002</loginId><pendingState></pendingState>
+            <reasonCode><category>NOT_READY</category><code>102</code><forAll>true</forAll>
+            <id>3</id><label>Meeting</label><systemCode>false</systemCode>
+            <uri>/finesse/api/ReasonCode/3</uri></reasonCode><state>NOT_READY</state>
+            <stateChangeTime>2026-11-25T10:15:02.000Z</stateChangeTime>
+            <uri>/finesse/api/User/1002</uri></user></data><event>PUT</event>
+            <requestId></requestId><source>/finesse/api/User/1002</source></Update>",
+        )
+        .unwrap();
+        let n = m::Notification {
+            node: "/finesse/api/Team/1/Users".into(),
+            item_id: None,
+            update,
+        };
+        let out = notification(&n);
+        let [core::Notification::TeamUser { team_id, user }] = out.as_slice() else {
+            panic!("{out:?}")
+        };
+        assert_eq!(team_id, "1");
+        assert_eq!(user.reason_code_id, "3");
     }
 
     #[test]

@@ -18,6 +18,15 @@ fn is_preview(call_type: &str) -> bool {
     upper.starts_with("OUTBOUND") && upper.contains("PREVIEW")
 }
 
+/// An Outbound Option preview offer: a preview dialog the agent can ACCEPT. The call the dialer
+/// places once the agent accepted has the same call type but is the accepted call, no offer.
+fn is_preview_offer(dialog: &Dialog, me: &str) -> bool {
+    is_preview(&dialog.call_type)
+        && dialog
+            .participant(me)
+            .is_some_and(|p| p.actions.iter().any(|a| a.eq_ignore_ascii_case("ACCEPT")))
+}
+
 /// Outbound Option variables (`BACampaign`, `BAStatus`, …) mark a dialer call.
 fn has_outbound_variables(dialog: &Dialog) -> bool {
     dialog
@@ -56,16 +65,18 @@ pub(super) fn classify(agent: &mut Agent, dialog: &Dialog) -> DialogKind {
     {
         return DialogKind::HeldBack;
     }
-    if is_preview(&call_type) {
-        return DialogKind::OutboundPreview;
-    }
-    if is_outbound(&call_type) || (call_type == "OTHER_IN" && has_outbound_variables(dialog)) {
-        return DialogKind::Outbound;
-    }
     let me = agent
         .own_extension()
         .map(|e| e.as_str().to_owned())
         .unwrap_or_default();
+    if is_preview_offer(dialog, &me) {
+        return DialogKind::OutboundPreview;
+    }
+    if (is_outbound(&call_type) && !is_preview(&call_type))
+        || (call_type == "OTHER_IN" && has_outbound_variables(dialog))
+    {
+        return DialogKind::Outbound;
+    }
     let mine = dialog.participant(&me);
     let initiated_here = mine
         .is_some_and(|p| matches!(p.state.as_str(), "INITIATING" | "INITIATED"))

@@ -128,6 +128,15 @@ impl Engine {
         self.agents.values().filter(|a| a.licensed).count()
     }
 
+    /// The agents holding a licence, in id order (for a shutdown that logs them out).
+    pub fn licensed_agent_ids(&self) -> Vec<AgentId> {
+        self.agents
+            .iter()
+            .filter(|(_, a)| a.licensed)
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
     /// Agents known to the engine.
     pub fn agent_count(&self) -> usize {
         self.agents.len()

@@ -159,9 +159,9 @@ impl Driver {
         });
     }
 
-    /// Runs a Finesse operation on a task; its result comes back as an input.
+    /// Runs a Finesse operation on the agent's lane; its result comes back as an input.
     fn spawn_finesse(
-        &self,
+        &mut self,
         creds: Credentials,
         request_id: String,
         op: gc_core::finesse::FinesseOp,
@@ -169,38 +169,42 @@ impl Driver {
         let cluster = self.cluster.clone();
         let inputs = self.inputs_tx.clone();
         let metrics = self.metrics.clone();
-        tokio::spawn(async move {
-            let name = finesse_ops::op_name(&op);
-            let started = Instant::now();
-            let node = cluster.active();
-            let result = match cluster.rest() {
-                Ok(rest) => finesse_ops::execute(&rest, &creds, &request_id, op).await,
-                Err(error) => Err(error),
-            };
-            let result = result.map_err(|error| {
-                if let Some(node) = node {
-                    cluster.report_error(node, &error);
-                }
-                tracing::debug!(agent = %creds.agent, %error, op = name, "Finesse request failed");
-                translate::failure(&error)
-            });
-            metrics.finesse(
-                name,
-                if result.is_ok() { "ok" } else { "error" },
-                started.elapsed(),
-            );
-            let input = Input::FinesseResult {
-                agent: creds.agent,
-                request_id,
-                result,
-            };
-            let _ = inputs.send(input).await;
-        });
+        let agent = creds.agent.clone();
+        self.run_in_lane(
+            &agent,
+            Box::pin(async move {
+                let name = finesse_ops::op_name(&op);
+                let started = Instant::now();
+                let node = cluster.active();
+                let result = match cluster.rest() {
+                    Ok(rest) => finesse_ops::execute(&rest, &creds, &request_id, op).await,
+                    Err(error) => Err(error),
+                };
+                let result = result.map_err(|error| {
+                    if let Some(node) = node {
+                        cluster.report_error(node, &error);
+                    }
+                    tracing::debug!(agent = %creds.agent, %error, op = name, "Finesse request failed");
+                    translate::failure(&error)
+                });
+                metrics.finesse(
+                    name,
+                    if result.is_ok() { "ok" } else { "error" },
+                    started.elapsed(),
+                );
+                let input = Input::FinesseResult {
+                    agent: creds.agent,
+                    request_id,
+                    result,
+                };
+                let _ = inputs.send(input).await;
+            }),
+        );
     }
 
-    /// POSTs a recording action to the recording controller.
+    /// POSTs a recording action to the recording controller, on the agent's lane.
     fn spawn_recording(
-        &self,
+        &mut self,
         agent: AgentId,
         request_id: String,
         extension: Option<String>,
@@ -219,7 +223,8 @@ impl Driver {
             });
             return;
         };
-        tokio::spawn(async move {
+        let lane = agent.clone();
+        self.run_in_lane(&lane, Box::pin(async move {
             let body = serde_json::json!({
                 "agentId": agent.as_str(),
                 "extension": extension,
@@ -246,6 +251,6 @@ impl Driver {
                     result,
                 })
                 .await;
-        });
+        }));
     }
 }

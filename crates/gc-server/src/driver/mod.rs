@@ -7,6 +7,8 @@ mod finesse_ops;
 pub(crate) mod publisher;
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -14,7 +16,7 @@ use gc_broker::{Broker, BrokerEvent, CommandDelivery};
 use gc_core::finesse::{NodeStatus, SessionEvent as CoreSession};
 use gc_core::{ClientRequest, DeliveryToken, Engine, Input, Now, TimerId};
 use gc_finesse::{FinesseCluster, NodeEvent, SessionEvent, SessionEventKind, XmppSession};
-use gc_protocol::{AgentId, Command, Format};
+use gc_protocol::{AgentCommand, AgentId, Command, Format};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -35,6 +37,8 @@ pub(crate) struct DriverParts {
     pub metrics: Arc<Metrics>,
     pub sync: Option<PasswordPolicy>,
     pub recording_url: Option<String>,
+    /// Log every logged-in agent out when shutting down.
+    pub logout_on_shutdown: bool,
 }
 
 /// The driver task's state.
@@ -51,6 +55,9 @@ pub(crate) struct Driver {
     inputs_tx: mpsc::Sender<Input>,
     tokens: HashMap<u64, gc_broker::DeliveryToken>,
     next_token: u64,
+    /// One lane per agent: its Finesse and recording requests run one after the other, so
+    /// Finesse (and the recording controller) see them in the order the client sent them.
+    lanes: HashMap<AgentId, mpsc::UnboundedSender<Job>>,
     timers: DelayQueue<TimerId>,
     timer_keys: HashMap<TimerId, tokio_util::time::delay_queue::Key>,
     publisher: mpsc::Sender<Batch>,
@@ -68,6 +75,7 @@ pub(crate) async fn run(parts: DriverParts, shutdown: CancellationToken, grace: 
         metrics,
         sync,
         recording_url,
+        logout_on_shutdown,
     } = parts;
     let (session_tx, mut session_rx) = mpsc::channel(4096);
     let (inputs_tx, mut inputs_rx) = mpsc::channel(4096);
@@ -91,6 +99,7 @@ pub(crate) async fn run(parts: DriverParts, shutdown: CancellationToken, grace: 
         inputs_tx,
         tokens: HashMap::new(),
         next_token: 0,
+        lanes: HashMap::new(),
         timers: DelayQueue::new(),
         timer_keys: HashMap::new(),
         publisher: publisher_tx,
@@ -112,12 +121,40 @@ pub(crate) async fn run(parts: DriverParts, shutdown: CancellationToken, grace: 
     }
     tracing::info!("shutting down: no more commands; finishing work in flight");
     drop(broker_events);
-    // Results of Finesse calls already under way still produce their replies.
     let drain_until = Instant::now() + grace;
-    while !driver.tokens.is_empty() {
-        match tokio::time::timeout_at(drain_until, inputs_rx.recv()).await {
-            Ok(Some(input)) => driver.step(input).await,
-            _ => break,
+    if logout_on_shutdown {
+        let agents = driver.engine.licensed_agent_ids();
+        tracing::info!(agents = agents.len(), "logging agents out before stopping");
+        for (n, agent) in agents.into_iter().enumerate() {
+            // A command of our own: no delivery to ack (its token is not a broker's).
+            let token = DeliveryToken(u64::MAX - n as u64);
+            let request = ClientRequest {
+                command: Ok(Command::Agent(agent, AgentCommand::Logout)),
+                reply_to: None,
+                correlation_id: None,
+                message_id: None,
+                redelivered: false,
+                format: None,
+                token,
+            };
+            driver.step(Input::Client(request)).await;
+        }
+    }
+    // Finesse requests already under way still produce their replies and events; logouts
+    // complete when Finesse confirms them.
+    loop {
+        let busy = !driver.tokens.is_empty()
+            || (logout_on_shutdown && driver.engine.licensed_agents() > 0);
+        if !busy {
+            break;
+        }
+        tokio::select! {
+            () = tokio::time::sleep_until(drain_until) => {
+                tracing::warn!("shutdown grace period over with work still in flight");
+                break;
+            }
+            Some(input) = inputs_rx.recv() => driver.step(input).await,
+            Some(event) = session_rx.recv() => driver.on_session_event(event).await,
         }
     }
     let Driver {
@@ -136,7 +173,25 @@ pub(crate) async fn run(parts: DriverParts, shutdown: CancellationToken, grace: 
     broker.shutdown().await;
 }
 
+/// A request to run on an agent's lane.
+type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
+
 impl Driver {
+    /// Runs `job` after every job queued before it for `agent`.
+    fn run_in_lane(&mut self, agent: &AgentId, job: Job) {
+        let lane = self.lanes.entry(agent.clone()).or_insert_with(|| {
+            let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
+            tokio::spawn(async move {
+                while let Some(job) = rx.recv().await {
+                    job.await;
+                }
+            });
+            tx
+        });
+        // The worker only stops when the sender is dropped, which happens with the driver.
+        let _ = lane.send(job);
+    }
+
     fn now(&self) -> Now {
         let mono_ms = u64::try_from(self.origin.elapsed().as_millis()).unwrap_or(u64::MAX);
         let unix_ms = SystemTime::now()
