@@ -32,19 +32,32 @@ def send(jms_type, body=""):
     channel.basic_publish("", "gc.commands", body.encode(), pika.BasicProperties(headers={"JMSType": jms_type}))
 
 
+seen = []  # events already printed but not yet waited for
+
+
 def wait_for(fragment, seconds=15):
-    """Prints events until one contains `fragment`; returns it."""
-    deadline = time.time() + seconds
-    for _m, _p, body in channel.consume(events, inactivity_timeout=0.5):
+    """Returns the first event containing `fragment`, printing events as they arrive (and those
+    that follow it at once, so the output reads in order)."""
+    for i, text in enumerate(seen):
+        if fragment in text:
+            del seen[: i + 1]
+            return text
+    deadline, found = time.time() + seconds, None
+    for _m, _p, body in channel.consume(events, inactivity_timeout=0.3):
         if body:
             text = body.decode()
             print(f"  <- {text}", flush=True)
-            if fragment in text:
-                channel.cancel()
-                return text
-        if time.time() > deadline:
+            if found is None and fragment in text:
+                found = text
+            elif found is not None:
+                seen.append(text)
+        elif found is not None:
+            break
+        if found is None and time.time() > deadline:
             channel.cancel()
             sys.exit(f"demo: nothing with {fragment!r} within {seconds} s")
+    channel.cancel()
+    return found
 
 
 def simulator(path, payload):
