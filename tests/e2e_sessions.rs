@@ -98,7 +98,7 @@ async fn the_licence_limit_refuses_the_agent_over_it() {
         env.sim.control.agent_state("1002").await.unwrap().state,
         "LOGOUT"
     );
-    assert_eq!(env.connector().gauge("gc_agents_logged_in").await, Some(1));
+    env.connector().wait_gauge("gc_agents_logged_in", 1).await;
 
     env.send("Logout#1001", "").await;
     maria

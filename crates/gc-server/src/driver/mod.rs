@@ -104,10 +104,13 @@ pub(crate) async fn run(parts: DriverParts, shutdown: CancellationToken, grace: 
         timer_keys: HashMap::new(),
         publisher: publisher_tx,
     };
+    let mut gauges = tokio::time::interval(Duration::from_millis(250));
+    gauges.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             biased;
             () = shutdown.cancelled() => break,
+            _ = gauges.tick() => driver.refresh_gauges(),
             Some(input) = inputs_rx.recv() => driver.step(input).await,
             Some(event) = session_rx.recv() => driver.on_session_event(event).await,
             Some(event) = node_events.recv() => driver.on_node_event(event).await,
@@ -208,12 +211,19 @@ impl Driver {
         if !batch.is_empty() && self.publisher.send(batch).await.is_err() {
             tracing::error!("the publisher has stopped; events are lost");
         }
+    }
+
+    /// Updates the gauges read from the engine. Called on a 250 ms tick rather than after every
+    /// input: counting licensed agents walks every agent, too much work to repeat on each of
+    /// thousands of inputs a second.
+    fn refresh_gauges(&self) {
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
         self.metrics
             .agents_logged_in
-            .set(i64::try_from(self.engine.licensed_agents()).unwrap_or(i64::MAX));
+            .set(count(self.engine.licensed_agents()));
         self.metrics
             .destinations
-            .set(i64::try_from(self.engine.destination_count()).unwrap_or(i64::MAX));
+            .set(count(self.engine.destination_count()));
         self.metrics.leader.set(i64::from(self.engine.is_leader()));
     }
 
