@@ -38,11 +38,7 @@ pub struct User {
 impl User {
     /// First and last name, as the seed's `<agent_full_name>`.
     pub fn full_name(&self) -> String {
-        match (self.first_name.trim(), self.last_name.trim()) {
-            ("", last) => last.to_owned(),
-            (first, "") => first.to_owned(),
-            (first, last) => format!("{first} {last}"),
-        }
+        gc_protocol::event::full_name(&self.first_name, &self.last_name)
     }
 }
 

@@ -163,9 +163,6 @@ pub struct Publication {
     pub correlation_id: Option<String>,
 }
 
-/// A session to share with peers on `ConnectorSync` (the driver seals the password).
-pub type SyncOut = PeerSync;
-
 /// An effect for the driver to carry out, in order.
 // Effects live briefly in one Vec per input; boxing the large publication would cost an
 // allocation per event for no gain.
@@ -226,7 +223,7 @@ pub enum Effect {
         action: RecordingAction,
     },
     /// Share state with peers.
-    Sync(SyncOut),
+    Sync(PeerSync),
     /// Arm (or re-arm) a timer.
     ArmTimer {
         /// The timer.

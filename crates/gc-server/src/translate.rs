@@ -240,22 +240,26 @@ pub fn queues(queues: &[m::Queue]) -> Vec<core::Queue> {
 
 /// An adapter error as the engine's failure (code already classified by gc-finesse).
 pub fn failure(error: &gc_finesse::Error) -> core::FinesseFailure {
-    let (error_type, message) = match error {
-        gc_finesse::Error::Api { errors, .. } => {
-            let first = errors.errors.first();
-            (
-                first.and_then(|e| e.error_type.clone()).unwrap_or_default(),
-                first
-                    .and_then(|e| e.error_message.clone())
-                    .unwrap_or_default(),
-            )
-        }
-        other => (String::new(), other.to_string()),
-    };
+    match error {
+        gc_finesse::Error::Api { errors, .. } => api_failure(error.gc_code(), errors),
+        other => core::FinesseFailure {
+            code: other.gc_code(),
+            error_type: String::new(),
+            message: other.to_string(),
+        },
+    }
+}
+
+/// Finesse's `ApiErrors` (synchronous or asynchronous): the code, with the first error's type and
+/// message for the engine's finer mapping and for logs.
+fn api_failure(code: gc_protocol::ErrorCode, errors: &m::ApiErrors) -> core::FinesseFailure {
+    let first = errors.errors.first();
     core::FinesseFailure {
-        code: error.gc_code(),
-        error_type,
-        message,
+        code,
+        error_type: first.and_then(|e| e.error_type.clone()).unwrap_or_default(),
+        message: first
+            .and_then(|e| e.error_message.clone())
+            .unwrap_or_default(),
     }
 }
 
@@ -323,19 +327,7 @@ pub fn notification(n: &m::Notification) -> Vec<core::Notification> {
         }
         m::Payload::ApiErrors(errors) => vec![core::Notification::ApiError {
             request_id,
-            failure: core::FinesseFailure {
-                code: errors.gc_code(),
-                error_type: errors
-                    .errors
-                    .first()
-                    .and_then(|e| e.error_type.clone())
-                    .unwrap_or_default(),
-                message: errors
-                    .errors
-                    .first()
-                    .and_then(|e| e.error_message.clone())
-                    .unwrap_or_default(),
-            },
+            failure: api_failure(errors.gc_code(), errors),
         }],
         m::Payload::Queue(_)
         | m::Payload::SystemInfo(_)

@@ -2,9 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use gc_protocol::{
-    AgentCommand, AgentId, CallData, DestinationName, Extension, Password, ReasonCode,
-};
+use gc_protocol::{AgentCommand, CallData, DestinationName, Extension, Password, ReasonCode};
 
 use super::Reply;
 use crate::finesse::{Dialog, User};
@@ -131,9 +129,4 @@ impl Agent {
     pub(crate) fn is_logged_in(&self) -> bool {
         !matches!(self.state(), "" | "LOGOUT")
     }
-}
-
-/// Builds the agent's id-keyed entry point for messages about an id the engine knows nothing of.
-pub(crate) fn unknown(agent: &AgentId) -> String {
-    format!("unknown agent {agent}")
 }

@@ -5,7 +5,7 @@ use gc_protocol::{
     AgentCommand as C, AgentId, DialogId, ErrorCode, Event, Extension, MobileAgentMode,
 };
 
-use super::agent::{Queued, Session, unknown};
+use super::agent::{Queued, Session};
 use super::requests::Purpose;
 use super::{Engine, Reply};
 use crate::finesse::{DialogAction, FinesseOp, MobileMode, ReasonCategory, TargetState};
@@ -57,7 +57,7 @@ impl Engine {
             } else if let Some(token) = reply.token {
                 self.emit(Effect::DeadLetter {
                     token,
-                    reason: unknown(agent),
+                    reason: format!("unknown agent {agent}"),
                 });
             }
             return;

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::{CallData, Event, Phonebook};
+use super::{CallData, Event, Phonebook, full_name};
 
 pub(super) fn render(event: &Event) -> String {
     match event {
@@ -268,15 +268,6 @@ pub(super) fn render(event: &Event) -> String {
             }));
             fields.join("#")
         }
-    }
-}
-
-/// The agent's full name as the seed's `<agent_full_name>`: first and last name.
-pub(super) fn full_name(first: &str, last: &str) -> String {
-    match (first.trim(), last.trim()) {
-        ("", last) => last.to_owned(),
-        (first, "") => first.to_owned(),
-        (first, last) => format!("{first} {last}"),
     }
 }
 

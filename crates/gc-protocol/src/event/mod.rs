@@ -13,6 +13,15 @@ pub use call::{CallData, Participant, finesse_time};
 
 use crate::{AgentId, Category, DestinationName, ErrorCode};
 
+/// The seed's `<agent_full_name>`: first and last name, either alone when the other is empty.
+pub fn full_name(first: &str, last: &str) -> String {
+    match (first.trim(), last.trim()) {
+        ("", last) => last.to_owned(),
+        (first, "") => first.to_owned(),
+        (first, last) => format!("{first} {last}"),
+    }
+}
+
 /// The output format of a client destination.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Format {

@@ -3,7 +3,7 @@
 use gc_core::finesse::{
     DialogAction, FinesseOp, FinesseReply, MobileMode, ReasonCategory, TargetState,
 };
-use gc_finesse::model::{self as m, Action, CallVariable};
+use gc_finesse::model::{self as m, CallVariable};
 use gc_finesse::{Credentials, RequestId, RestClient};
 
 use crate::translate;
@@ -111,18 +111,9 @@ pub(crate) async fn execute(
                 rest.participant_drop(creds, &dialog, &participant, id())
                     .await
             }
-            DialogAction::Accept => {
-                rest.dialog_action(creds, &dialog, Action::Accept, &target, id())
-                    .await
-            }
-            DialogAction::Reject => {
-                rest.dialog_action(creds, &dialog, Action::Reject, &target, id())
-                    .await
-            }
-            DialogAction::Close => {
-                rest.dialog_action(creds, &dialog, Action::Close, &target, id())
-                    .await
-            }
+            DialogAction::Accept => rest.accept_preview(creds, &dialog, &target, id()).await,
+            DialogAction::Reject => rest.reject_preview(creds, &dialog, &target, id()).await,
+            DialogAction::Close => rest.close_preview(creds, &dialog, &target, id()).await,
         }),
         FinesseOp::SilentMonitor { from, to } => {
             accepted(rest.silent_monitor(creds, &from, &to, id()).await)
