@@ -97,6 +97,8 @@ pub struct Options {
     pub env: Vec<(String, String)>,
     /// Run both simulator nodes (for failover).
     pub two_nodes: bool,
+    /// Extra lines for the simulator's TOML configuration (e.g. a generated directory).
+    pub sim_toml: String,
 }
 
 /// A running simulator.
@@ -112,6 +114,11 @@ pub struct Sim {
 
 impl Sim {
     pub async fn start(two_nodes: bool) -> Self {
+        Self::start_with(two_nodes, "").await
+    }
+
+    /// A simulator with extra configuration lines (`directory = { generated = 2000 }` …).
+    pub async fn start_with(two_nodes: bool, extra: &str) -> Self {
         let dir = std::env::temp_dir().join(format!("gc-e2e-sim-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         let config = dir.join("sim.toml");
@@ -120,7 +127,11 @@ impl Sim {
         } else {
             "[secondary]\nenabled = false\n"
         };
-        std::fs::write(&config, format!("grace_period_secs = 60.0\n{secondary}")).unwrap();
+        std::fs::write(
+            &config,
+            format!("grace_period_secs = 60.0\n{extra}\n{secondary}"),
+        )
+        .unwrap();
         let mut child = Command::new(binary("finesse-sim"))
             .arg("--config")
             .arg(&config)
@@ -200,7 +211,9 @@ impl Connector {
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env(
                 "RUST_LOG",
-                std::env::var("GC_E2E_LOG").unwrap_or_else(|_| "warn".into()),
+                // lapin warns about every returned (unroutable) message with its whole content;
+                // the connector counts and rate-limits those itself.
+                std::env::var("GC_E2E_LOG").unwrap_or_else(|_| "warn,lapin=error".into()),
             )
             .env("GC_INSTANCE__ID", instance)
             .env("GC_BROKER__URL", amqp_url())
@@ -289,6 +302,16 @@ impl Connector {
         }
     }
 
+    /// Resident memory of the process, in KiB (`VmRSS`).
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS in /proc/<pid>/status")
+    }
+
     /// The process id.
     pub fn pid(&self) -> u32 {
         self.child.id().expect("the connector runs")
@@ -361,7 +384,7 @@ impl Env {
         let names = Names::new(&tag);
         let amqp = connect().await;
         let channel = amqp.create_channel().await.unwrap();
-        let sim = Sim::start(options.two_nodes).await;
+        let sim = Sim::start_with(options.two_nodes, &options.sim_toml).await;
         let connector = Connector::start(&tag, &names, &sim, &options.env).await;
         Self {
             tag,
@@ -441,6 +464,24 @@ impl Env {
             .unwrap()
             .await
             .unwrap();
+    }
+
+    /// Messages ready in a queue (not counting deliveries a consumer holds unacked).
+    pub async fn ready_count(&self, queue: &str) -> u32 {
+        let channel = self.amqp.create_channel().await.unwrap();
+        let declared = channel
+            .queue_declare(
+                ShortString::from(queue),
+                QueueDeclareOptions {
+                    passive: true,
+                    ..Default::default()
+                },
+                FieldTable::default(),
+            )
+            .await
+            .unwrap();
+        let _ = channel.close(200, "done".into()).await;
+        declared.message_count()
     }
 
     /// A reply queue (for `reply_to`).

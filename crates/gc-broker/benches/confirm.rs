@@ -45,9 +45,11 @@ fn main() {
 fn message(i: usize) -> OutgoingMessage {
     OutgoingMessage {
         target: Target::Client("bench".to_owned()),
-        body: format!("1001#State#NOT_READY#7#Maria Meier#{i:08}").into_bytes(),
+        body: format!("1001#State#NOT_READY#7#Maria Meier#{i:08}")
+            .into_bytes()
+            .into(),
         content_type: "text/plain",
-        category: "agent_state".to_owned(),
+        category: "agent_state",
         correlation_id: Some(format!("corr-{i}")),
         jms_type: None,
     }

@@ -35,6 +35,13 @@ pub struct BrokerConfig {
     pub events_exchange: String,
     /// Durable queue that receives copies of commands that cannot be attributed to an agent.
     pub dead_letter_queue: String,
+    /// Most messages the dead-letter queue keeps (`x-max-length`); beyond it the oldest are
+    /// dropped (`x-overflow: drop-head`), so a flood of bad commands cannot fill the broker.
+    /// `None`: unbounded.
+    pub dead_letter_max_length: Option<u32>,
+    /// How long a dead-letter copy is kept (per-message `expiration`): copies of commands may
+    /// hold secrets. `None`: for ever.
+    pub dead_letter_ttl: Option<Duration>,
     /// Fanout exchange shared by the redundant instances (ConnectorSync).
     pub sync_exchange: String,
     /// The exclusive queue whose holder is the leader (design.md 6). `None` disables the lock:
@@ -81,6 +88,8 @@ impl Default for BrokerConfig {
             clients_exchange: "gc.clients".to_owned(),
             events_exchange: "gc.events".to_owned(),
             dead_letter_queue: "gc.commands.dlq".to_owned(),
+            dead_letter_max_length: Some(100_000),
+            dead_letter_ttl: Some(Duration::from_hours(24 * 7)),
             sync_exchange: "ConnectorSync".to_owned(),
             leader_lock_queue: Some("gc.leader".to_owned()),
             prefetch: 64,

@@ -120,6 +120,26 @@ impl BrokerError {
     }
 }
 
+impl BrokerError {
+    /// How a failed publish counts: `None` when the connection is in trouble and sending the
+    /// message again can work (not connected, no confirm in time, the channel failed); else
+    /// the reason label of a failure that sending it again would repeat (too long for AMQP,
+    /// refused by the broker, e.g. a full queue with `x-overflow: reject-publish`).
+    pub fn publish_failure(&self) -> Option<&'static str> {
+        match self {
+            Self::NotConnected | Self::ConfirmTimeout(_) | Self::Publish(_) => None,
+            Self::TooLong { .. } => Some("too_long"),
+            Self::Nacked { .. } => Some("nacked"),
+            Self::ShuttingDown => Some("shutting_down"),
+            Self::InvalidUri { .. }
+            | Self::InvalidConfig { .. }
+            | Self::Connect { .. }
+            | Self::ConnectTimeout { .. }
+            | Self::Topology { .. } => Some("other"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,5 +156,24 @@ mod tests {
             .is_transient()
         );
         assert!(!BrokerError::ShuttingDown.is_transient());
+    }
+
+    #[test]
+    fn only_connection_trouble_makes_a_publish_worth_repeating() {
+        assert_eq!(BrokerError::NotConnected.publish_failure(), None);
+        assert_eq!(
+            BrokerError::ConfirmTimeout(Duration::from_secs(1)).publish_failure(),
+            None
+        );
+        let nacked = BrokerError::Nacked {
+            exchange: "gc.clients".into(),
+            routing_key: "crm-7".into(),
+        };
+        assert_eq!(nacked.publish_failure(), Some("nacked"));
+        let long = BrokerError::TooLong {
+            field: "correlation_id",
+            len: 300,
+        };
+        assert_eq!(long.publish_failure(), Some("too_long"));
     }
 }

@@ -52,31 +52,28 @@ mod consumer;
 mod error;
 mod leadership;
 mod message;
+pub mod outbox;
 mod publisher;
 mod reconnect;
 mod session;
+mod settle;
 mod supervisor;
 mod topology;
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::time::SystemTime;
 
-use lapin::options::{BasicAckOptions, BasicNackOptions};
 use tokio::sync::mpsc;
-use tokio::time::{Instant, timeout};
 use tokio_util::sync::CancellationToken;
 
 pub use config::BrokerConfig;
 pub use error::BrokerError;
 pub use message::{
-    CommandDelivery, DEFAULT_JMS_TYPE, DeliveryToken, MAX_HEADER_TEXT, MAX_REASON, OutgoingMessage,
-    Target,
+    CommandDelivery, DEFAULT_JMS_TYPE, DeliveryToken, HASHED_ID_PREFIX, MAX_HEADER_TEXT, MAX_ID,
+    MAX_REASON, OutgoingMessage, Target,
 };
+pub use outbox::runner::Outbox;
 
-use message::{dead_letter_properties, event_properties, short, sync_properties};
-use publisher::{Outcome, Route, publish_confirmed};
 use session::Session;
 use supervisor::Inner;
 
@@ -197,48 +194,36 @@ impl Broker {
     /// Publishes an event or reply with the properties of docs/protocol.md section 2 and
     /// returns once the broker confirmed it. Waits for a connection (within
     /// `publish_timeout`) if the adapter is reconnecting. Never retries after handing the
-    /// message over, so an error means "unknown": keep the command unacked.
+    /// message over, so an error means "unknown". For a stream of publications with ordered
+    /// settlements, use an [`Outbox`].
     pub async fn publish(&self, msg: OutgoingMessage) -> Result<(), BrokerError> {
-        let config = &self.inner.config;
-        let route = Route::for_target(&msg.target, config)?;
-        let properties = event_properties(&msg, &config.instance_id, SystemTime::now())?;
-        self.inner.publish(&route, &msg.body, properties).await
+        self.inner.publish_message(&msg).await.map(drop)
     }
 
     /// Publishes `body` to the ConnectorSync fanout exchange (transient, with `sync_ttl`) and
     /// returns once confirmed. Peers receive it as [`BrokerEvent::Sync`].
-    pub async fn publish_sync(&self, body: Vec<u8>) -> Result<(), BrokerError> {
-        let config = &self.inner.config;
-        let route = Route {
-            exchange: short("sync_exchange", &config.sync_exchange)?,
-            routing_key: short("routing_key", "")?,
-            mandatory: false,
+    pub async fn publish_sync(&self, body: impl Into<bytes::Bytes>) -> Result<(), BrokerError> {
+        let msg = OutgoingMessage {
+            target: Target::Sync,
+            body: body.into(),
+            content_type: "application/octet-stream",
+            category: "sync",
+            correlation_id: None,
+            jms_type: None,
         };
-        let ttl = config.sync_ttl.map(|ttl| ttl.as_millis());
-        let properties = sync_properties(&config.instance_id, ttl, SystemTime::now())?;
-        self.inner.publish(&route, &body, properties).await
+        self.publish(msg).await
     }
 
     /// Acks a command. A token from a connection that has since been lost is a no-op: the
     /// broker has already requeued that delivery (it will come again, marked redelivered).
     pub async fn ack(&self, token: DeliveryToken) {
-        let _in_flight = self.inner.in_flight.token();
-        if self.session_of(&token).is_none() {
-            return;
-        }
-        let acked = timeout(
-            self.inner.config.publish_timeout,
-            token.acker.ack(BasicAckOptions::default()),
-        )
-        .await;
-        match acked {
-            Ok(Ok(true)) => {}
-            Ok(Ok(false)) => {
-                tracing::debug!(?token, "ack skipped: already settled or channel gone");
-            }
-            Ok(Err(err)) => tracing::warn!(?token, error = %err, "ack failed"),
-            Err(_) => tracing::warn!(?token, "ack timed out"),
-        }
+        self.inner.ack(token).await;
+    }
+
+    /// Puts a command back in its queue (redelivered later, marked redelivered). A stale
+    /// token is a no-op.
+    pub async fn requeue(&self, token: DeliveryToken) {
+        self.inner.requeue(token).await;
     }
 
     /// Dead-letters a command: publishes a copy to the dead-letter queue with header
@@ -246,50 +231,7 @@ impl Broker {
     /// confirm, then acks the original. If the copy cannot be confirmed the original is
     /// requeued instead, so it is never lost. A stale token is a no-op.
     pub async fn dead_letter(&self, token: DeliveryToken, reason: &str) {
-        let inner = &self.inner;
-        let _in_flight = inner.in_flight.token();
-        let Some(session) = self.session_of(&token) else {
-            return;
-        };
-        let Ok(dlq) = short("dead_letter_queue", &inner.config.dead_letter_queue) else {
-            return;
-        };
-        let route = Route {
-            exchange: lapin::types::ShortString::default(),
-            routing_key: dlq,
-            mandatory: true,
-        };
-        let properties = dead_letter_properties(&token.original, reason);
-        let mut outcome = self.copy_once(&session, &route, &token, &properties).await;
-        if matches!(outcome, Ok(Outcome::Returned { .. })) {
-            // Someone deleted the DLQ since we connected: put it back and try once more.
-            if topology::declare_dead_letter_queue(&session.publish, &inner.config)
-                .await
-                .is_ok()
-            {
-                outcome = self.copy_once(&session, &route, &token, &properties).await;
-            }
-        }
-        if matches!(outcome, Ok(Outcome::Routed)) {
-            inner.counters.dead_lettered.fetch_add(1, Ordering::Relaxed);
-            tracing::info!(?token, reason, "command dead-lettered");
-            self.ack(token).await;
-        } else {
-            tracing::error!(
-                ?token,
-                reason,
-                "dead-letter copy not confirmed; requeueing the command"
-            );
-            let requeue = BasicNackOptions {
-                multiple: false,
-                requeue: true,
-            };
-            if let Ok(Err(err)) =
-                timeout(inner.config.publish_timeout, token.acker.nack(requeue)).await
-            {
-                tracing::warn!(error = %err, "requeue after a failed dead-letter");
-            }
-        }
+        self.inner.dead_letter(token, reason, None).await;
     }
 
     /// Stops consuming, waits (up to `shutdown_grace`) for publishes, acks and dead-letters in
@@ -321,45 +263,5 @@ impl Broker {
     /// `host:port/vhost` of the broker, for logs and health output.
     pub fn endpoint(&self) -> &str {
         &self.inner.endpoint
-    }
-
-    /// The live session the token belongs to, or `None` (counted) when it is stale.
-    fn session_of(&self, token: &DeliveryToken) -> Option<Arc<Session>> {
-        let current = self.inner.current.borrow().clone();
-        match current {
-            Some(session) if session.epoch == token.epoch && session.is_alive() => Some(session),
-            _ => {
-                self.inner
-                    .counters
-                    .stale_tokens
-                    .fetch_add(1, Ordering::Relaxed);
-                tracing::debug!(
-                    ?token,
-                    "token from a lost connection; the broker requeued it"
-                );
-                None
-            }
-        }
-    }
-
-    async fn copy_once(
-        &self,
-        session: &Session,
-        route: &Route,
-        token: &DeliveryToken,
-        properties: &lapin::BasicProperties,
-    ) -> Result<Outcome, BrokerError> {
-        let limit = self.inner.config.publish_timeout;
-        let deadline = Instant::now() + limit;
-        let result = publish_confirmed(
-            &session.publish,
-            route,
-            &token.original.body,
-            properties.clone(),
-            deadline,
-            limit,
-        )
-        .await;
-        self.inner.settle(session, route, result)
     }
 }

@@ -11,6 +11,7 @@
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use bytes::Bytes;
 use lapin::Acker;
 use lapin::BasicProperties;
 use lapin::message::Delivery;
@@ -27,6 +28,15 @@ pub const MAX_HEADER_TEXT: usize = 64 * 1024 + 1;
 /// `x-gc-reason` texts are cut to this many bytes.
 pub const MAX_REASON: usize = 4096;
 
+/// Message and correlation ids longer than this (the AMQP short-string limit, so the value
+/// can be echoed in the `correlation_id` property) are replaced at ingestion by
+/// [`HASHED_ID_PREFIX`] and the SHA-256 of the whole value in hex. Hashing rather than cutting
+/// keeps two long ids that share a prefix apart, which de-duplication depends on.
+pub const MAX_ID: usize = 255;
+
+/// Prefix of an id that was too long and was replaced by its hash.
+pub const HASHED_ID_PREFIX: &str = "sha256:";
+
 /// The JMS type sent when the caller names none: a JMS client then materialises a TextMessage.
 pub const DEFAULT_JMS_TYPE: &str = "TextMessage";
 
@@ -42,13 +52,15 @@ pub struct CommandDelivery {
     /// The JMS type `<Command>#<argument>`: header `JMSType` (string or bytes), else the AMQP
     /// `type` property. Empty values count as absent.
     pub jms_type: Option<String>,
-    /// The body, as sent.
-    pub body: Vec<u8>,
+    /// The body, as sent. Shared with the token (a dead-letter copy needs it), never copied.
+    pub body: Bytes,
     /// The `reply_to` property (JMSReplyTo).
     pub reply_to: Option<String>,
-    /// The `correlation_id` property, else header `JMSCorrelationID`.
+    /// The `correlation_id` property, else header `JMSCorrelationID`; at most [`MAX_ID`]
+    /// bytes (a longer one is hashed).
     pub correlation_id: Option<String>,
-    /// The `message_id` property, else header `JMSMessageID` (where the JMS client puts it).
+    /// The `message_id` property, else header `JMSMessageID` (where the JMS client puts it);
+    /// at most [`MAX_ID`] bytes (a longer one is hashed).
     pub message_id: Option<String>,
     /// Header `gc-format` (`json` or `legacy`), passed through uninterpreted.
     pub format: Option<String>,
@@ -102,7 +114,7 @@ pub(crate) struct Original {
     pub(crate) exchange: ShortString,
     pub(crate) routing_key: ShortString,
     pub(crate) properties: BasicProperties,
-    pub(crate) body: Vec<u8>,
+    pub(crate) body: Bytes,
 }
 
 /// Turns a delivery from the command queue into a [`CommandDelivery`].
@@ -120,11 +132,15 @@ pub(crate) fn command_from_delivery(delivery: Delivery, epoch: u64) -> CommandDe
     let jms_type =
         header_text(headers, "JMSType").or_else(|| short_text(properties.kind().as_ref()));
     let message_id = short_text(properties.message_id().as_ref())
-        .or_else(|| header_text(headers, "JMSMessageID"));
+        .or_else(|| header_text(headers, "JMSMessageID"))
+        .map(bounded_id);
     let correlation_id = short_text(properties.correlation_id().as_ref())
-        .or_else(|| header_text(headers, "JMSCorrelationID"));
+        .or_else(|| header_text(headers, "JMSCorrelationID"))
+        .map(bounded_id);
     let format = header_text(headers, "gc-format");
     let reply_to = short_text(properties.reply_to().as_ref());
+    // One buffer for the driver and the dead-letter copy: nothing is copied, whatever its size.
+    let data = Bytes::from(data);
     let original = Box::new(Original {
         exchange,
         routing_key,
@@ -162,6 +178,22 @@ pub(crate) fn header_text(headers: Option<&FieldTable>, name: &str) -> Option<St
     non_empty(String::from_utf8_lossy(cut).into_owned())
 }
 
+/// An id as the connector keeps it: unchanged up to [`MAX_ID`] bytes, else
+/// [`HASHED_ID_PREFIX`] + the hex SHA-256 of the whole value (71 bytes).
+pub(crate) fn bounded_id(id: String) -> String {
+    use std::fmt::Write as _;
+    if id.len() <= MAX_ID {
+        return id;
+    }
+    let digest = ring::digest::digest(&ring::digest::SHA256, id.as_bytes());
+    let mut hashed = String::with_capacity(HASHED_ID_PREFIX.len() + 64);
+    hashed.push_str(HASHED_ID_PREFIX);
+    for byte in digest.as_ref() {
+        let _ = write!(hashed, "{byte:02x}");
+    }
+    hashed
+}
+
 fn short_text(value: Option<&ShortString>) -> Option<String> {
     value.and_then(|s| non_empty(s.to_string()))
 }
@@ -183,19 +215,34 @@ pub enum Target {
     Reply(String),
     /// Integration events: the events exchange, routing key `<category>.<agentId>`.
     Events(String),
+    /// ConnectorSync: the fanout exchange shared by the redundant instances; transient, with
+    /// the configured TTL.
+    Sync,
+}
+
+impl Target {
+    /// The routing key (empty for [`Target::Sync`]), for logs.
+    pub fn key(&self) -> &str {
+        match self {
+            Self::Client(key) | Self::Reply(key) | Self::Events(key) => key,
+            Self::Sync => "",
+        }
+    }
 }
 
 /// An event or reply to publish; [`Broker::publish`](crate::Broker::publish) adds the
-/// properties every event carries (docs/protocol.md section 2).
+/// properties every event carries (docs/protocol.md section 2). Cheap to clone (the body is
+/// shared), so a retry never copies the payload.
+#[derive(Clone, PartialEq, Eq)]
 pub struct OutgoingMessage {
     /// Where to.
     pub target: Target,
-    /// The payload (legacy text or JSON, UTF-8).
-    pub body: Vec<u8>,
+    /// The payload (legacy text or JSON, UTF-8; opaque bytes for [`Target::Sync`]).
+    pub body: Bytes,
     /// `text/plain` or `application/json`.
     pub content_type: &'static str,
     /// Header `category` (`agent_state`, `agent_call`, `agent_error`, `system`, …).
-    pub category: String,
+    pub category: &'static str,
     /// The request's correlation id (else its message id) when this answers a request.
     pub correlation_id: Option<String>,
     /// Header `JMSType`; `None` sends [`DEFAULT_JMS_TYPE`].
@@ -236,7 +283,7 @@ pub(crate) fn event_properties(
     let millis = i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX);
     let jms_type = msg.jms_type.as_deref().unwrap_or(DEFAULT_JMS_TYPE);
     let mut headers = FieldTable::default();
-    headers.insert("category".into(), long(&msg.category));
+    headers.insert("category".into(), long(msg.category));
     headers.insert("JMSType".into(), long(jms_type));
     headers.insert("JMSMessageID".into(), long(&message_id));
     headers.insert("JMSTimestamp".into(), AMQPValue::LongLongInt(millis));
@@ -273,9 +320,14 @@ pub(crate) fn sync_properties(
 
 /// The dead-letter copy's properties: every property and header of the original, plus
 /// `x-gc-reason` (cut at [`MAX_REASON`] bytes), `x-gc-original-exchange` and
-/// `x-gc-original-routing-key`; made persistent, and without the original `expiration` so the
-/// copy does not expire in the DLQ.
-pub(crate) fn dead_letter_properties(original: &Original, reason: &str) -> BasicProperties {
+/// `x-gc-original-routing-key`; made persistent, without the original `expiration`, and with
+/// the configured dead-letter TTL instead (copies of commands may hold secrets and must not
+/// stay for ever).
+pub(crate) fn dead_letter_properties(
+    original: &Original,
+    reason: &str,
+    ttl: Option<std::time::Duration>,
+) -> BasicProperties {
     let p = &original.properties;
     let mut headers = p.headers().clone().unwrap_or_default();
     headers.insert("x-gc-reason".into(), long(cut_at_char(reason, MAX_REASON)));
@@ -322,6 +374,9 @@ pub(crate) fn dead_letter_properties(original: &Original, reason: &str) -> Basic
     }
     if let Some(v) = p.cluster_id() {
         copy = copy.with_cluster_id(v.clone());
+    }
+    if let Some(ttl) = ttl {
+        copy = copy.with_expiration(ttl.as_millis().to_string().into());
     }
     copy
 }

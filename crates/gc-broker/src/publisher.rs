@@ -8,7 +8,7 @@
 
 use lapin::options::BasicPublishOptions;
 use lapin::types::ShortString;
-use lapin::{BasicProperties, Channel, Confirmation};
+use lapin::{BasicProperties, Channel, Confirmation, PublisherConfirm};
 use tokio::time::{Instant, timeout_at};
 
 use crate::message::{Target, short};
@@ -36,6 +36,7 @@ impl Route {
                 key.as_str(),
                 config.mandatory_events,
             ),
+            Target::Sync => (config.sync_exchange.as_str(), "", false),
         };
         Ok(Self {
             exchange: short("exchange", exchange)?,
@@ -68,11 +69,26 @@ pub(crate) async fn publish_confirmed(
     deadline: Instant,
     timeout: std::time::Duration,
 ) -> Result<Outcome, BrokerError> {
+    let confirm = send(channel, route, body, properties, deadline, timeout).await?;
+    confirmed(confirm, route, deadline, timeout).await
+}
+
+/// Hands the message to the channel and returns its pending confirm. lapin queues the frames
+/// when this is first polled, so messages sent one after the other go out in that order while
+/// their confirms are awaited together.
+pub(crate) async fn send(
+    channel: &Channel,
+    route: &Route,
+    body: &[u8],
+    properties: BasicProperties,
+    deadline: Instant,
+    timeout: std::time::Duration,
+) -> Result<PublisherConfirm, BrokerError> {
     let options = BasicPublishOptions {
         mandatory: route.mandatory,
         immediate: false,
     };
-    let confirm = timeout_at(
+    timeout_at(
         deadline,
         channel.basic_publish(
             route.exchange.clone(),
@@ -84,7 +100,16 @@ pub(crate) async fn publish_confirmed(
     )
     .await
     .map_err(|_| BrokerError::ConfirmTimeout(timeout))?
-    .map_err(BrokerError::Publish)?;
+    .map_err(BrokerError::Publish)
+}
+
+/// Waits for a publish's confirm until `deadline`.
+pub(crate) async fn confirmed(
+    confirm: PublisherConfirm,
+    route: &Route,
+    deadline: Instant,
+    timeout: std::time::Duration,
+) -> Result<Outcome, BrokerError> {
     let confirmation = timeout_at(deadline, confirm)
         .await
         .map_err(|_| BrokerError::ConfirmTimeout(timeout))?

@@ -88,7 +88,7 @@ impl Session {
             .map_err(setup)?;
         let events: ConnectionEvents = Box::pin(connection.events_listener());
         let publish = connection.create_channel().await.map_err(setup)?;
-        topology::declare(&publish, config).await?;
+        topology::declare(&connection, &publish, config).await?;
         publish
             .confirm_select(ConfirmSelectOptions::default())
             .await

@@ -6,9 +6,9 @@
 //! (turning a lost lock into a failed recovery), and it is young code (lapin #450). A session
 //! that dies is thrown away whole; tokens from it become no-ops.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime};
 
 use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, timeout};
@@ -16,10 +16,14 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::consumer::{self, ConsumerHandle};
+use crate::message::{event_properties, sync_properties};
+use crate::outbox::LogLimiter;
 use crate::publisher::{Outcome, Route, publish_confirmed};
 use crate::reconnect::Backoff;
 use crate::session::{ConnectionEvents, Session, watch_connection};
-use crate::{BrokerConfig, BrokerError, BrokerEvent, BrokerStats, leadership};
+use crate::{
+    BrokerConfig, BrokerError, BrokerEvent, BrokerStats, OutgoingMessage, Target, leadership,
+};
 
 /// How often the supervisor checks that the connection and channels are still open.
 const HEALTH_INTERVAL: Duration = Duration::from_millis(500);
@@ -47,6 +51,11 @@ pub(crate) struct Inner {
     leader: tokio::sync::Mutex<Option<bool>>,
     /// Mirror of `leader` for synchronous reads.
     is_leader: AtomicBool,
+    /// "Returned as unroutable" is logged once per routing key per minute: a client that never
+    /// binds its destination would otherwise fill the log.
+    returned_logs: Mutex<LogLimiter>,
+    /// Origin of the millisecond clock of the rate limits.
+    origin: Instant,
 }
 
 /// Monotonic counters behind [`BrokerStats`].
@@ -72,7 +81,37 @@ impl Inner {
             counters: Counters::default(),
             leader: tokio::sync::Mutex::new(None),
             is_leader: AtomicBool::new(false),
+            returned_logs: Mutex::new(LogLimiter::new(Duration::from_mins(1), 4096)),
+            origin: Instant::now(),
         }
+    }
+
+    /// Milliseconds since this adapter started (the clock of rate limits and the outbox).
+    pub(crate) fn millis(&self) -> u64 {
+        u64::try_from(self.origin.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Whether a live session is up right now.
+    pub(crate) fn is_connected(&self) -> bool {
+        self.current.borrow().as_ref().is_some_and(|s| s.is_alive())
+    }
+
+    /// Publishes one message with the properties its target calls for and waits for the
+    /// confirm (and for a connection, within `publish_timeout`).
+    pub(crate) async fn publish_message(
+        &self,
+        msg: &OutgoingMessage,
+    ) -> Result<Outcome, BrokerError> {
+        let route = Route::for_target(&msg.target, &self.config)?;
+        let now = SystemTime::now();
+        let properties = match msg.target {
+            Target::Sync => {
+                let ttl = self.config.sync_ttl.map(|ttl| ttl.as_millis());
+                sync_properties(&self.config.instance_id, ttl, now)?
+            }
+            _ => event_properties(msg, &self.config.instance_id, now)?,
+        };
+        self.publish(&route, &msg.body, properties).await
     }
 
     pub(crate) fn stats(&self) -> BrokerStats {
@@ -161,7 +200,7 @@ impl Inner {
         route: &Route,
         body: &[u8],
         properties: lapin::BasicProperties,
-    ) -> Result<(), BrokerError> {
+    ) -> Result<Outcome, BrokerError> {
         if self.shutdown.is_cancelled() {
             return Err(BrokerError::ShuttingDown);
         }
@@ -171,7 +210,7 @@ impl Inner {
         let session = self.session(deadline).await?;
         let result =
             publish_confirmed(&session.publish, route, body, properties, deadline, timeout).await;
-        self.settle(&session, route, result).map(drop)
+        self.settle(&session, route, result)
     }
 
     /// Counts and reports a return; notices a channel the failure killed.
@@ -187,13 +226,21 @@ impl Inner {
                 reply_text,
             }) => {
                 self.counters.returned.fetch_add(1, Ordering::Relaxed);
-                tracing::info!(
-                    exchange = %route.exchange,
-                    routing_key = %route.routing_key,
-                    reply_code,
-                    %reply_text,
-                    "message returned as unroutable"
-                );
+                let allowed = self
+                    .returned_logs
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .allow("returned", route.routing_key.as_str(), self.millis());
+                if let Some(suppressed) = allowed {
+                    tracing::info!(
+                        exchange = %route.exchange,
+                        routing_key = %route.routing_key,
+                        reply_code,
+                        %reply_text,
+                        suppressed,
+                        "message returned as unroutable (logged once a minute per routing key)"
+                    );
+                }
                 self.emit_now(BrokerEvent::Returned {
                     exchange: route.exchange.to_string(),
                     routing_key: route.routing_key.to_string(),

@@ -8,12 +8,15 @@
 
 use lapin::options::{ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions};
 use lapin::types::{AMQPValue, FieldTable, ShortString};
-use lapin::{Channel, ErrorKind, ExchangeKind};
+use lapin::{Channel, Connection, ErrorKind, ExchangeKind};
 
 use crate::{BrokerConfig, BrokerError};
 
 /// AMQP reply code RESOURCE_LOCKED: an exclusive queue is held by another connection.
 pub(crate) const RESOURCE_LOCKED: u16 = 405;
+
+/// AMQP reply code PRECONDITION_FAILED: e.g. a queue exists with other arguments.
+pub(crate) const PRECONDITION_FAILED: u16 = 406;
 
 /// Declares the shared topology:
 ///
@@ -24,9 +27,13 @@ pub(crate) const RESOURCE_LOCKED: u16 = 405;
 /// | `commands_queue` ← `commands_exchange` | binding | key `#` |
 /// | `clients_exchange` | topic | durable |
 /// | `events_exchange` | topic | durable |
-/// | `dead_letter_queue` | queue | durable |
+/// | `dead_letter_queue` | queue | durable, `x-max-length`, `x-overflow: drop-head` |
 /// | `sync_exchange` | fanout | durable |
-pub(crate) async fn declare(channel: &Channel, config: &BrokerConfig) -> Result<(), BrokerError> {
+pub(crate) async fn declare(
+    connection: &Connection,
+    channel: &Channel,
+    config: &BrokerConfig,
+) -> Result<(), BrokerError> {
     exchange(channel, &config.commands_exchange, ExchangeKind::Topic).await?;
     let mut sac = FieldTable::default();
     sac.insert("x-single-active-consumer".into(), AMQPValue::Boolean(true));
@@ -40,24 +47,88 @@ pub(crate) async fn declare(channel: &Channel, config: &BrokerConfig) -> Result<
     .await?;
     exchange(channel, &config.clients_exchange, ExchangeKind::Topic).await?;
     exchange(channel, &config.events_exchange, ExchangeKind::Topic).await?;
-    declare_dead_letter_queue(channel, config).await?;
+    declare_dead_letter_queue(connection, channel, config).await?;
     exchange(channel, &config.sync_exchange, ExchangeKind::Fanout).await?;
     Ok(())
 }
 
-/// Declares the dead-letter queue alone: used when a dead-letter copy came back unroutable
-/// because someone deleted the queue since we connected.
+/// Declares the dead-letter queue (also alone: when a dead-letter copy came back unroutable
+/// because someone deleted the queue since we connected), bounded by `x-max-length` with
+/// `x-overflow: drop-head`.
+///
+/// A queue declared by an older version without the bound exists with other arguments, and
+/// RabbitMQ refuses to change a queue's arguments (PRECONDITION_FAILED, which also closes the
+/// channel). The connector then keeps using the queue as it is and says how to bound it: the
+/// declare is tried on a channel of its own, so the refusal costs nothing else.
 pub(crate) async fn declare_dead_letter_queue(
+    connection: &Connection,
     channel: &Channel,
     config: &BrokerConfig,
 ) -> Result<(), BrokerError> {
-    queue(
-        channel,
+    let Some(max) = config.dead_letter_max_length else {
+        return queue(
+            channel,
+            &config.dead_letter_queue,
+            durable_queue(),
+            FieldTable::default(),
+        )
+        .await;
+    };
+    let mut arguments = FieldTable::default();
+    arguments.insert(
+        "x-max-length".into(),
+        AMQPValue::LongLongInt(i64::from(max)),
+    );
+    arguments.insert(
+        "x-overflow".into(),
+        AMQPValue::LongString("drop-head".into()),
+    );
+    let trial = connection
+        .create_channel()
+        .await
+        .map_err(|source| BrokerError::Topology {
+            what: "channel for",
+            name: config.dead_letter_queue.clone(),
+            source,
+        })?;
+    match queue(
+        &trial,
         &config.dead_letter_queue,
         durable_queue(),
-        FieldTable::default(),
+        arguments,
     )
     .await
+    {
+        Err(BrokerError::Topology { source, .. })
+            if reply_code(&source) == Some(PRECONDITION_FAILED) =>
+        {
+            tracing::warn!(
+                queue = %config.dead_letter_queue,
+                max,
+                "the dead-letter queue exists without a length bound and RabbitMQ cannot add one \
+                 in place; it is used as it is. To bound it, delete it when empty, or apply a \
+                 policy: rabbitmqctl set_policy gc-dlq '^{}$' '{{\"max-length\":{max},\"overflow\":\"drop-head\"}}' --apply-to queues",
+                config.dead_letter_queue.replace('.', "\\.")
+            );
+            let passive = QueueDeclareOptions {
+                passive: true,
+                ..QueueDeclareOptions::default()
+            };
+            queue(
+                channel,
+                &config.dead_letter_queue,
+                passive,
+                FieldTable::default(),
+            )
+            .await
+        }
+        other => {
+            if trial.status().connected() {
+                let _ = trial.close(200, "declared".into()).await;
+            }
+            other
+        }
+    }
 }
 
 /// Declares this instance's ConnectorSync queue: server-named, exclusive and auto-delete, so

@@ -9,8 +9,10 @@ mod common;
 use std::collections::HashSet;
 
 use common::{Cleanup, Client, config, expect, expect_leadership, header_text, start};
-use gc_broker::{Broker, BrokerError, BrokerEvent, CommandDelivery, OutgoingMessage, Target};
-use lapin::options::QueueDeclareOptions;
+use gc_broker::{
+    Broker, BrokerConfig, BrokerError, BrokerEvent, CommandDelivery, OutgoingMessage, Target,
+};
+use lapin::options::{QueueBindOptions, QueueDeclareOptions};
 use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{BasicProperties, ErrorKind};
 use secrecy::SecretString;
@@ -33,9 +35,9 @@ async fn next_command(rx: &mut Receiver<BrokerEvent>) -> CommandDelivery {
 fn event_to(target: Target, body: &str) -> OutgoingMessage {
     OutgoingMessage {
         target,
-        body: body.as_bytes().to_vec(),
+        body: body.as_bytes().to_vec().into(),
         content_type: "text/plain",
-        category: "agent_state".to_owned(),
+        category: "agent_state",
         correlation_id: Some("corr-1".to_owned()),
         jms_type: None,
     }
@@ -168,7 +170,7 @@ async fn commands_arrive_with_every_field_whether_typed_by_header_or_property() 
 
     let first = next_command(&mut rx).await;
     assert_eq!(first.jms_type.as_deref(), Some("Login#1001"));
-    assert_eq!(first.body, b"secret,3001");
+    assert_eq!(first.body, &b"secret,3001"[..]);
     assert_eq!(first.reply_to.as_deref(), Some("crm-replies"));
     assert_eq!(first.correlation_id.as_deref(), Some("corr-42"));
     assert_eq!(first.message_id.as_deref(), Some("msg-42"));
@@ -339,7 +341,8 @@ async fn a_dead_letter_lands_in_the_dlq_with_its_reason_and_the_original_is_acke
     assert_eq!(short(p.message_id().as_ref()), Some("m-dlq"));
     assert_eq!(short(p.reply_to().as_ref()), Some("crm-replies"));
     assert_eq!(*p.delivery_mode(), Some(2));
-    assert_eq!(*p.expiration(), None);
+    // Not the original's expiration: the configured dead-letter TTL (copies hold secrets).
+    assert_eq!(short(p.expiration().as_ref()), Some("604800000"));
 
     // A DLQ deleted by hand: the copy comes back unroutable, the DLQ is declared again and the
     // copy published once more.
@@ -519,9 +522,9 @@ async fn sync_messages_reach_the_peer_and_not_the_sender() {
 
 #[tokio::test]
 async fn an_unreachable_broker_fails_start_without_revealing_the_password() {
-    let cfg = gc_broker::BrokerConfig {
+    let cfg = BrokerConfig {
         uri: SecretString::from("amqp://bob:hunter2@127.0.0.1:1/%2f".to_owned()),
-        ..gc_broker::BrokerConfig::default()
+        ..BrokerConfig::default()
     };
     let err = Broker::start(cfg).await.expect_err("start must fail");
     let shown = format!("{err} / {err:?}");
@@ -631,4 +634,168 @@ async fn a_standby_can_look_for_the_lock_indefinitely_and_still_take_over() {
     expect_leadership(&mut rx_b, true).await;
     assert_eq!(b.stats().connections, 1);
     b.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_dead_letter_queue_keeps_its_newest_copies_up_to_its_bound() {
+    let sfx = common::suffix();
+    let cfg = BrokerConfig {
+        dead_letter_max_length: Some(2),
+        ..config(&sfx, "dlq-bound")
+    };
+    let _cleanup = Cleanup(cfg.clone());
+    let (broker, mut rx) = start(cfg.clone()).await;
+    let client = Client::connect(&common::amqp_url()).await;
+    for i in 0..3 {
+        let props = BasicProperties::default().with_headers(jms(&format!("Bad{i}")));
+        client.publish("", &cfg.commands_queue, b"x", props).await;
+        let cmd = next_command(&mut rx).await;
+        broker.dead_letter(cmd.token, "bad").await;
+    }
+    let dlq = passive_queue(&client, &cfg.dead_letter_queue)
+        .await
+        .expect("dlq");
+    assert_eq!(dlq.message_count(), 2, "x-max-length with drop-head");
+    let mut probe =
+        common::Probe::on(client.fresh_channel().await, cfg.dead_letter_queue.clone()).await;
+    let first = probe.next().await;
+    assert_eq!(
+        header_text(&first.properties, "JMSType").as_deref(),
+        Some("Bad1"),
+        "the oldest went"
+    );
+    broker.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_dead_letter_queue_declared_without_a_bound_is_used_as_it_is() {
+    let sfx = common::suffix();
+    let cfg = config(&sfx, "dlq-old");
+    let _cleanup = Cleanup(cfg.clone());
+    let client = Client::connect(&common::amqp_url()).await;
+    // An older version declared it without arguments.
+    client
+        .fresh_channel()
+        .await
+        .queue_declare(
+            cfg.dead_letter_queue.as_str().into(),
+            QueueDeclareOptions {
+                durable: true,
+                ..QueueDeclareOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .expect("old dlq");
+    let (broker, mut rx) = start(cfg.clone()).await;
+    let props = BasicProperties::default().with_headers(jms("Bad"));
+    client.publish("", &cfg.commands_queue, b"x", props).await;
+    let cmd = next_command(&mut rx).await;
+    broker.dead_letter(cmd.token, "bad").await;
+    assert_eq!(broker.stats().dead_lettered, 1);
+    broker.shutdown().await;
+}
+
+/// A client queue that refuses publishes (`x-max-length` 1, `reject-publish`): its events fail
+/// alone, every command is settled, and another destination's events go through meanwhile.
+#[tokio::test]
+async fn the_outbox_skips_a_target_that_refuses_and_settles_every_command() {
+    let sfx = common::suffix();
+    let cfg = config(&sfx, "outbox");
+    let _cleanup = Cleanup(cfg.clone());
+    let (broker, mut rx) = start(cfg.clone()).await;
+    let client = Client::connect(&common::amqp_url()).await;
+    let full = format!("full-{sfx}");
+    let mut args = FieldTable::default();
+    args.insert("x-max-length".into(), AMQPValue::LongInt(1));
+    args.insert(
+        "x-overflow".into(),
+        AMQPValue::LongString("reject-publish".into()),
+    );
+    let ch = client.fresh_channel().await;
+    ch.queue_declare(
+        full.as_str().into(),
+        QueueDeclareOptions {
+            auto_delete: true,
+            ..QueueDeclareOptions::default()
+        },
+        args,
+    )
+    .await
+    .expect("full queue");
+    ch.queue_bind(
+        full.as_str().into(),
+        cfg.clients_exchange.as_str().into(),
+        "desk-full".into(),
+        QueueBindOptions::default(),
+        FieldTable::default(),
+    )
+    .await
+    .expect("bind");
+    let ok = client.fresh_channel().await;
+    let ok_queue = ok
+        .queue_declare(
+            "".into(),
+            QueueDeclareOptions {
+                exclusive: true,
+                ..QueueDeclareOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .expect("ok queue");
+    ok.queue_bind(
+        ok_queue.name().clone(),
+        cfg.clients_exchange.as_str().into(),
+        "desk-ok".into(),
+        QueueBindOptions::default(),
+        FieldTable::default(),
+    )
+    .await
+    .expect("bind");
+    let mut desk = common::Probe::on(ok, ok_queue.name().to_string()).await;
+
+    let outbox = gc_broker::Outbox::start(&broker, gc_broker::outbox::OutboxLimits::default(), 16);
+    for i in 0..4 {
+        client
+            .publish(
+                "",
+                &cfg.commands_queue,
+                b"",
+                BasicProperties::default().with_headers(jms(&format!("Cmd#{i}"))),
+            )
+            .await;
+        let cmd = next_command(&mut rx).await;
+        outbox
+            .send(gc_broker::outbox::Batch {
+                messages: vec![
+                    event_to(Target::Client("desk-full".into()), &format!("full {i}")),
+                    event_to(Target::Client("desk-ok".into()), &format!("ok {i}")),
+                ],
+                settles: vec![gc_broker::outbox::Settle::Ack(cmd.token)],
+            })
+            .await
+            .expect("outbox open");
+        assert_eq!(desk.next().await.data, format!("ok {i}").into_bytes());
+    }
+    // The first event fits in the full queue; the three after it are refused (nacked).
+    let deadline = tokio::time::Instant::now() + common::WAIT;
+    while outbox.failures() != [("nacked", 3)] {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{:?}",
+            outbox.failures()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let abandoned = outbox
+        .close(tokio::time::Instant::now() + common::WAIT)
+        .await;
+    assert_eq!(abandoned, gc_broker::outbox::runner::Abandoned::default());
+    broker.shutdown().await;
+    // Unacked deliveries would be back in the queue now that the connection is closed.
+    let commands = passive_queue(&client, &cfg.commands_queue)
+        .await
+        .expect("queue");
+    assert_eq!(commands.message_count(), 0, "every command acked");
 }

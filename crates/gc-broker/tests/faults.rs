@@ -112,9 +112,9 @@ fn command(id: &str) -> BasicProperties {
 fn event(destination: &str, body: &str) -> OutgoingMessage {
     OutgoingMessage {
         target: Target::Client(destination.to_owned()),
-        body: body.as_bytes().to_vec(),
+        body: body.as_bytes().to_vec().into(),
         content_type: "text/plain",
-        category: "system".to_owned(),
+        category: "system",
         correlation_id: None,
         jms_type: None,
     }

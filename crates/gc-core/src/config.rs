@@ -15,6 +15,10 @@ pub struct EngineConfig {
     pub max_agents: Option<usize>,
     /// How long to wait for the notification that confirms a write before reading the object.
     pub request_timeout: Duration,
+    /// Every command is answered within this: a Finesse request not done by then counts as
+    /// failed (the driver enforces it), and a command waiting for the agent's session is
+    /// answered FINESSE_UNAVAILABLE. Set from the REST request timeout.
+    pub answer_timeout: Duration,
     /// A destination silent (no Hello, Beat or command) for this long is dropped. `None`
     /// keeps destinations for ever: the seed's clients do not all send Beat.
     pub destination_timeout: Option<Duration>,
@@ -29,8 +33,23 @@ pub struct EngineConfig {
     pub force_logout_reason: Option<ReasonCode>,
     /// Whether this instance starts as the leader (a standalone connector does).
     pub start_as_leader: bool,
-    /// How many recent message ids are remembered to drop redelivered duplicates.
+    /// How many recent message ids (with their answers) are remembered, so a redelivered
+    /// command is answered again instead of being run twice.
     pub dedupe_window: usize,
+    /// Bound on the bytes of answers kept for redelivered commands.
+    pub dedupe_bytes: usize,
+    /// Most client destinations registered at once; a Hello (or Connect) beyond it is
+    /// answered PLEASE_RETRY.
+    pub max_destinations: usize,
+    /// A destination that never had an agent bound expires after this long without Hello,
+    /// Beat or command, even when `destination_timeout` is `None`.
+    pub unbound_destination_timeout: Duration,
+    /// Most agents known without a licence (connected, not logged in) at once: each holds a
+    /// Finesse notification session. A Connect beyond it is answered PLEASE_RETRY.
+    pub max_unlicensed_agents: usize,
+    /// Most commands of one agent waiting for its session or for Finesse; more are answered
+    /// PLEASE_RETRY at once, so one agent cannot hold every unacked delivery.
+    pub max_pending_per_agent: usize,
 }
 
 impl Default for EngineConfig {
@@ -40,6 +59,7 @@ impl Default for EngineConfig {
             default_format: Format::Legacy,
             max_agents: None,
             request_timeout: Duration::from_secs(10),
+            answer_timeout: Duration::from_secs(10),
             destination_timeout: None,
             logout_on_destination_loss: false,
             held_outbound_timeout: Duration::from_secs(3),
@@ -47,6 +67,11 @@ impl Default for EngineConfig {
             force_logout_reason: None,
             start_as_leader: true,
             dedupe_window: 4096,
+            dedupe_bytes: 4 << 20,
+            max_destinations: 10_000,
+            unbound_destination_timeout: Duration::from_mins(10),
+            max_unlicensed_agents: 2_000,
+            max_pending_per_agent: 32,
         }
     }
 }

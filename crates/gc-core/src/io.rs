@@ -57,6 +57,12 @@ pub enum PeerSync {
         /// Its format.
         format: Format,
     },
+    /// The leader is about to perform a client command (journaled before Finesse sees it): if
+    /// the broker redelivers it to a new leader, that one answers it without running it again.
+    Executed {
+        /// The command's message id.
+        message_id: String,
+    },
 }
 
 /// A Zoom recording action.
@@ -78,6 +84,8 @@ pub enum TimerId {
     /// The first (OTHER_IN) packet of an outbound call was held back; give up waiting for the
     /// second one.
     HeldDialog(AgentId, String),
+    /// Commands of the agent wait for its session: answer those whose time is up.
+    SessionWait(AgentId),
 }
 
 /// An input to the engine.
@@ -181,6 +189,13 @@ pub enum Effect {
         request_id: String,
         /// The operation.
         op: FinesseOp,
+        /// Not started by then, it is not started at all (answered as failed with
+        /// PLEASE_RETRY); started, it must end by then (a timeout is a failure too). So every
+        /// command is answered within the request timeout, however slow Finesse is.
+        deadline: crate::clock::Deadline,
+        /// The message id of the client command to journal with the redundant peers
+        /// ([`PeerSync::Executed`]) before Finesse sees the write; `None`: nothing to journal.
+        journal: Option<String>,
     },
     /// Open the agent's notification session (answer with [`Input::Session`]).
     OpenSession {
@@ -235,6 +250,9 @@ pub enum Effect {
     CancelTimer(TimerId),
     /// Ack the command (after the publications emitted before this effect are confirmed).
     Ack(DeliveryToken),
+    /// Put the command back in the queue without running it (this instance is not the
+    /// leader: the leader runs it).
+    Requeue(DeliveryToken),
     /// Dead-letter the command with a reason.
     DeadLetter {
         /// The command.

@@ -403,13 +403,55 @@ impl Run {
         }
     }
 
+    /// Liveness: Finesse answers nothing more in time (the driver then reports every request
+    /// as failed at its deadline) and time passes; every command sent is then settled (acked,
+    /// requeued or dead-lettered) exactly once.
+    fn drain(&mut self) -> Result<(), TestCaseError> {
+        for _ in 0..8 {
+            let ops: Vec<Op> = self.history.clone();
+            for op in &ops {
+                self.w.fail(op, ErrorCode::PleaseRetry);
+            }
+            for effect in std::mem::take(&mut self.w.recordings) {
+                if let Effect::Recording {
+                    agent, request_id, ..
+                } = effect
+                {
+                    self.w.input(Input::RecordingResult {
+                        agent,
+                        request_id,
+                        result: Err("late".into()),
+                    });
+                }
+            }
+            self.w.advance(Duration::from_mins(1));
+            self.check()?;
+        }
+        let unsettled: Vec<u64> = (1..=self.w.sent())
+            .filter(|t| !self.finished.contains(&DeliveryToken(*t)))
+            .collect();
+        if !unsettled.is_empty() && std::env::var("GC_PROP_DEBUG").is_ok() {
+            for effect in &self.w.log {
+                eprintln!("{effect:?}");
+            }
+        }
+        prop_assert!(
+            unsettled.is_empty(),
+            "commands never settled: {:?}",
+            unsettled
+        );
+        Ok(())
+    }
+
     /// Checks what the last step did and files its Finesse operations.
     fn check(&mut self) -> Result<(), TestCaseError> {
         self.history.extend(self.w.ops.drain(..));
         // (Destinations are checked by `World::input` after every input: a step that moves
         // the clock feeds several.)
         for effect in &self.w.log[self.logged..] {
-            if let Effect::Ack(token) | Effect::DeadLetter { token, .. } = effect {
+            if let Effect::Ack(token) | Effect::Requeue(token) | Effect::DeadLetter { token, .. } =
+                effect
+            {
                 prop_assert!(
                     self.finished.insert(*token),
                     "command {token:?} finished twice"
@@ -521,5 +563,6 @@ proptest! {
             run.step(step);
             run.check()?;
         }
+        run.drain()?;
     }
 }

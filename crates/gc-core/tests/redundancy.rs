@@ -194,6 +194,9 @@ fn redelivered_commands_are_not_performed_twice() {
     // A new message id is a new command.
     w.send_with_id("MakeReady#1001", "", "m-78", false);
     assert!(matches!(w.next_op().op, FinesseOp::SetState { .. }));
+    // Only redeliveries are de-duplicated: a first delivery reusing an id runs.
+    w.send_with_id("MakeNotReady#1001", "", "m-77", false);
+    assert!(matches!(w.next_op().op, FinesseOp::SetState { .. }));
 }
 
 /// O-025: the leader shares every session change with its peers.
@@ -240,7 +243,8 @@ fn session_at(id: &str, extension: Option<&str>, destination: &str) -> PeerSync 
 }
 
 /// Losing leadership: sessions close, requests in flight are left to the new leader (their
-/// commands acked), commands waiting for a session are answered, heartbeats stop.
+/// commands acked), commands waiting for a session are put back for the new leader (they did
+/// not run), heartbeats stop, and a command still arriving is put back too.
 #[test]
 fn losing_leadership_hands_everything_over() {
     let mut w = World::new(EngineConfig {
@@ -258,8 +262,13 @@ fn losing_leadership_hands_everything_over() {
     w.leadership(false);
     assert_eq!(w.closed, [agent("1001"), agent("1002")]);
     assert!(w.acked.contains(&in_flight));
-    assert!(w.acked.contains(&waiting));
-    assert_eq!(w.take_for("crm-8"), ["1002#Error#PLEASE_RETRY"]);
+    assert_eq!(w.requeued, [waiting]);
+    assert!(!w.acked.contains(&waiting));
+    assert!(w.take_for("crm-8").is_empty());
+    // A command that reaches a former leader does not run there.
+    let late = w.send("MakeNotReady#1001", "");
+    assert_eq!(w.requeued, [waiting, late]);
+    assert!(w.ops.is_empty());
     assert!(!w.timer_armed(&TimerId::Heartbeat(dest("crm-7"))));
     // The late result of the dropped request changes nothing.
     w.accept(&op);

@@ -49,7 +49,14 @@ pub enum SyncMessage {
         /// Its output format.
         format: Format,
     },
+    /// The leader is about to perform a client command: `Executed#<message id>` (the id is
+    /// the rest of the text, `#` included; at most [`MAX_MESSAGE_ID`] bytes).
+    Executed(String),
 }
+
+/// The longest message id a sync message carries (the AMQP short-string limit; longer ids are
+/// hashed by the broker adapter before they get here).
+pub const MAX_MESSAGE_ID: usize = 255;
 
 impl SyncMessage {
     /// The wire text.
@@ -71,12 +78,17 @@ impl SyncMessage {
                 };
                 format!("Destination#{name}#{format}")
             }
+            Self::Executed(id) => format!("Executed#{id}"),
         }
     }
 
     /// Parses the wire text; `None` for anything that is not a well-formed sync message (a peer
     /// of another version, or noise), which the receiver ignores.
     pub fn parse(text: &str) -> Option<Self> {
+        if let Some(id) = text.trim().strip_prefix("Executed#") {
+            return (!id.is_empty() && id.len() <= MAX_MESSAGE_ID)
+                .then(|| Self::Executed(id.to_owned()));
+        }
         let fields: Vec<&str> = text.trim().split('#').map(str::trim).collect();
         match fields.as_slice() {
             ["AgentState", agent, password, extension, time, rest @ ..] if rest.len() <= 1 => {
@@ -154,6 +166,16 @@ mod tests {
         };
         assert_eq!(message.to_wire(), "Destination#crm-7#json");
         assert_eq!(SyncMessage::parse("Destination#crm-7#json"), Some(message));
+    }
+
+    #[test]
+    fn executed_ids_round_trip_whatever_they_hold() {
+        let message = SyncMessage::Executed("ID:a#b,c".into());
+        assert_eq!(message.to_wire(), "Executed#ID:a#b,c");
+        assert_eq!(SyncMessage::parse(&message.to_wire()), Some(message));
+        assert_eq!(SyncMessage::parse("Executed#"), None);
+        let long = format!("Executed#{}", "x".repeat(MAX_MESSAGE_ID + 1));
+        assert_eq!(SyncMessage::parse(&long), None);
     }
 
     #[test]

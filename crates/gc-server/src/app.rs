@@ -24,6 +24,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let metrics = Arc::new(Metrics::new());
     let shutdown = CancellationToken::new();
     spawn_signal_handler(shutdown.clone());
+    spawn_watchdog(shutdown.clone(), settings.shutdown_grace);
 
     let (finesse, embedded) = match &settings.finesse {
         Some(finesse) => (finesse.clone(), None),
@@ -45,7 +46,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     tracing::info!(%http_addr, "health and metrics at http://{http_addr}/metrics");
 
     let sync = sync_policy(&settings);
-    let engine = Engine::new(engine_config(&settings));
+    let engine = Engine::new(engine_config(&settings, &finesse));
     let parts = DriverParts {
         engine,
         broker,
@@ -59,14 +60,18 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     };
     tracing::info!(instance = %settings.instance_id, "generic-connector running");
     driver::run(parts, shutdown.clone(), settings.shutdown_grace).await;
-    if let Some(sim) = embedded {
-        sim.cluster.shutdown().await;
+    if let Some(sim) = embedded
+        && tokio::time::timeout(Duration::from_millis(500), sim.cluster.shutdown())
+            .await
+            .is_err()
+    {
+        tracing::warn!("the built-in simulator did not stop in time; leaving it");
     }
     tracing::info!("generic-connector stopped");
     Ok(())
 }
 
-fn engine_config(settings: &Settings) -> EngineConfig {
+fn engine_config(settings: &Settings, finesse: &FinesseSettings) -> EngineConfig {
     EngineConfig {
         instance_id: settings.instance_id.clone(),
         default_format: settings.default_format,
@@ -78,6 +83,12 @@ fn engine_config(settings: &Settings) -> EngineConfig {
         force_logout_reason: settings.force_logout_reason.clone(),
         // A redundant instance waits for the leader lock; a standalone one leads at once.
         start_as_leader: !settings.redundancy,
+        dedupe_window: settings.dedupe_window,
+        max_destinations: settings.max_destinations,
+        unbound_destination_timeout: settings.unbound_destination_timeout,
+        max_unlicensed_agents: settings.max_unlicensed_agents,
+        max_pending_per_agent: settings.max_pending_per_agent,
+        answer_timeout: finesse.request_timeout,
         ..EngineConfig::default()
     }
 }
@@ -114,6 +125,9 @@ async fn connect_broker(
         sync_exchange: b.sync_exchange.clone(),
         leader_lock_queue: settings.redundancy.then(|| b.leader_queue.clone()),
         prefetch: b.prefetch,
+        dead_letter_max_length: b.dead_letter_max_length,
+        dead_letter_ttl: b.dead_letter_ttl,
+        shutdown_grace: settings.shutdown_grace.min(Duration::from_secs(5)),
         ..BrokerConfig::default()
     };
     let mut delay = Duration::from_millis(250);
@@ -165,6 +179,33 @@ pub(crate) fn cluster_config(f: &FinesseSettings) -> anyhow::Result<ClusterConfi
         probe_interval: f.probe_interval,
         probe_credentials: None,
     })
+}
+
+/// How long past `shutdown.grace_secs` the process may live after SIGTERM before the watchdog
+/// ends it.
+pub const SHUTDOWN_MARGIN: Duration = Duration::from_millis(1_500);
+
+/// The last resort behind the bounded shutdown: once shutdown has begun, the process ends at
+/// grace + [`SHUTDOWN_MARGIN`] whatever is still running (a hung close, a task that ignores
+/// cancellation). A plain thread, so a blocked runtime cannot stop it.
+fn spawn_watchdog(shutdown: CancellationToken, grace: Duration) {
+    tokio::spawn(async move {
+        shutdown.cancelled().await;
+        let spawned = std::thread::Builder::new()
+            .name("shutdown-watchdog".into())
+            .spawn(move || {
+                std::thread::sleep(grace + SHUTDOWN_MARGIN);
+                tracing::error!(
+                    ?grace,
+                    "shutdown did not finish within the grace period and its margin; exiting now \
+                     (unsettled commands are redelivered by the broker)"
+                );
+                std::process::exit(1);
+            });
+        if let Err(error) = spawned {
+            tracing::warn!(%error, "cannot start the shutdown watchdog");
+        }
+    });
 }
 
 fn spawn_signal_handler(shutdown: CancellationToken) {

@@ -73,7 +73,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(gc_server::app::run(settings)) {
+    let result = runtime.block_on(gc_server::app::run(settings));
+    // Tasks still running after a bounded shutdown (a Finesse request past the grace period,
+    // a blocking DNS lookup) must not hold the process: shutdown is already over.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!("{error:#}");

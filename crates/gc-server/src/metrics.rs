@@ -29,6 +29,16 @@ pub struct CodeLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReasonLabels {
+    pub reason: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CapLabels {
+    pub cap: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct OpLabels {
     pub op: &'static str,
     pub outcome: &'static str,
@@ -49,6 +59,13 @@ pub struct Metrics {
     pub broker_connected: Gauge,
     pub leader: Gauge,
     pub unroutable: Counter,
+    /// Events that could not be published to one target, by reason.
+    pub publish_failures: Family<ReasonLabels, Counter>,
+    /// Commands refused or cut short by a bound, by bound.
+    pub refused: Family<CapLabels, Counter>,
+    pub unlicensed_agents: Gauge,
+    pub remembered_commands: Gauge,
+    pub finesse_lanes: Gauge,
 }
 
 fn latency_histogram() -> Histogram {
@@ -71,6 +88,36 @@ impl Metrics {
         let broker_connected = Gauge::default();
         let leader = Gauge::default();
         let unroutable = Counter::<u64, AtomicU64>::default();
+        let publish_failures = Family::<ReasonLabels, Counter>::default();
+        let refused = Family::<CapLabels, Counter>::default();
+        let unlicensed_agents = Gauge::default();
+        let remembered_commands = Gauge::default();
+        let finesse_lanes = Gauge::default();
+        registry.register(
+            "publish_failures",
+            "Events that could not be published to one target (skipped, nothing waits), by reason",
+            publish_failures.clone(),
+        );
+        registry.register(
+            "refused",
+            "Commands refused or cut short by a bound (answered PLEASE_RETRY or FINESSE_UNAVAILABLE), by bound",
+            refused.clone(),
+        );
+        registry.register(
+            "unlicensed_agents",
+            "Agents connected without a licence (each holds a Finesse session)",
+            unlicensed_agents.clone(),
+        );
+        registry.register(
+            "remembered_commands",
+            "Message ids remembered to answer redeliveries",
+            remembered_commands.clone(),
+        );
+        registry.register(
+            "finesse_lanes",
+            "Agents with Finesse requests queued or running",
+            finesse_lanes.clone(),
+        );
         registry.register(
             "commands",
             "Client commands by command and outcome",
@@ -135,6 +182,25 @@ impl Metrics {
             broker_connected,
             leader,
             unroutable,
+            publish_failures,
+            refused,
+            unlicensed_agents,
+            remembered_commands,
+            finesse_lanes,
+        }
+    }
+
+    /// Brings a counter family up to running totals kept elsewhere (the outbox, the engine).
+    pub fn catch_up<L>(family: &Family<L, Counter>, totals: impl IntoIterator<Item = (L, u64)>)
+    where
+        L: Clone + std::hash::Hash + Eq + EncodeLabelSet + std::fmt::Debug + Send + Sync,
+    {
+        for (labels, total) in totals {
+            let counter = family.get_or_create(&labels);
+            let seen = counter.get();
+            if total > seen {
+                counter.inc_by(total - seen);
+            }
         }
     }
 

@@ -97,6 +97,7 @@ impl PasswordPolicy {
                 name: name.clone(),
                 format: *format,
             },
+            PeerSync::Executed { message_id } => SyncMessage::Executed(message_id.clone()),
         };
         Some(message.to_wire())
     }
@@ -123,6 +124,7 @@ impl PasswordPolicy {
             }
             SyncMessage::AgentRemoved(agent) => PeerSync::AgentRemoved(agent),
             SyncMessage::Destination { name, format } => PeerSync::Destination { name, format },
+            SyncMessage::Executed(message_id) => PeerSync::Executed { message_id },
         })
     }
 }

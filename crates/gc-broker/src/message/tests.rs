@@ -1,5 +1,6 @@
 use std::time::Duration;
 
+use bytes::Bytes;
 use lapin::types::ByteArray;
 
 use super::*;
@@ -39,7 +40,7 @@ fn the_jms_type_header_wins_over_the_type_property() {
         .with_headers(headers(&[("JMSType", text("Login#1001"))]));
     let cmd = command_from_delivery(delivery(props, b"secret,3001"), 3);
     assert_eq!(cmd.jms_type.as_deref(), Some("Login#1001"));
-    assert_eq!(cmd.body, b"secret,3001");
+    assert_eq!(cmd.body, &b"secret,3001"[..]);
     assert!(cmd.redelivered);
     assert_eq!(cmd.token.epoch, 3);
     assert_eq!(cmd.token.delivery_tag, 7);
@@ -134,9 +135,9 @@ fn debug_output_never_shows_the_body() {
 fn event(correlation_id: Option<&str>, jms_type: Option<&str>) -> OutgoingMessage {
     OutgoingMessage {
         target: Target::Client("crm-7".to_owned()),
-        body: b"1001#State#READY".to_vec(),
+        body: Bytes::from_static(b"1001#State#READY"),
         content_type: "text/plain",
-        category: "agent_state".to_owned(),
+        category: "agent_state",
         correlation_id: correlation_id.map(str::to_owned),
         jms_type: jms_type.map(str::to_owned),
     }
@@ -218,7 +219,7 @@ fn a_dead_letter_copy_keeps_everything_and_says_why() {
         .with_expiration("1000".into());
     let cmd = command_from_delivery(delivery(props, b"body"), 1);
     let reason = "é".repeat(MAX_REASON);
-    let copy = dead_letter_properties(&cmd.token.original, &reason);
+    let copy = dead_letter_properties(&cmd.token.original, &reason, None);
     assert_eq!(header(&copy, "JMSType"), Some(&text("Bogus")));
     assert_eq!(header(&copy, "x-custom"), Some(&AMQPValue::LongInt(3)));
     assert_eq!(
@@ -254,7 +255,34 @@ fn a_dead_letter_copy_keeps_everything_and_says_why() {
     assert_eq!(*copy.priority(), Some(4));
     assert_eq!(*copy.delivery_mode(), Some(2));
     assert_eq!(*copy.expiration(), None);
-    assert_eq!(cmd.token.original.body, b"body");
+    assert_eq!(cmd.token.original.body, &b"body"[..]);
+    // With a dead-letter TTL the copy expires, in milliseconds as AMQP wants.
+    let copy = dead_letter_properties(&cmd.token.original, "x", Some(Duration::from_hours(168)));
+    assert_eq!(
+        copy.expiration().as_ref().map(ShortString::as_str),
+        Some("604800000")
+    );
+}
+
+#[test]
+fn ids_longer_than_amqp_allows_are_hashed_at_ingestion() {
+    let long = format!("ID:{}", "x".repeat(297));
+    let props = BasicProperties::default().with_headers(headers(&[
+        ("JMSMessageID", text(&long)),
+        ("JMSCorrelationID", text(&format!("{long}-other"))),
+    ]));
+    let cmd = command_from_delivery(delivery(props, b"Hello#x"), 1);
+    let id = cmd.message_id.unwrap();
+    let corr = cmd.correlation_id.unwrap();
+    assert!(id.starts_with(HASHED_ID_PREFIX), "{id}");
+    assert_eq!(id.len(), HASHED_ID_PREFIX.len() + 64);
+    // Two long ids sharing a prefix stay apart; the same id always hashes the same.
+    assert_ne!(id, corr);
+    assert_eq!(bounded_id(long.clone()), id);
+    // Up to the limit an id is kept as it is, so it can be echoed as `correlation_id`.
+    let fits = "c".repeat(MAX_ID);
+    assert_eq!(bounded_id(fits.clone()), fits);
+    assert!(short("correlation_id", &id).is_ok());
 }
 
 #[test]

@@ -47,6 +47,8 @@ pub(crate) struct Tracked {
 pub(crate) struct Queued {
     pub(crate) command: AgentCommand,
     pub(crate) reply: Reply,
+    /// Answered FINESSE_UNAVAILABLE if the session is not open by then.
+    pub(crate) deadline: crate::clock::Deadline,
 }
 
 /// A logout to send once the agent is NOT_READY (UCCE logs out only from there).

@@ -16,24 +16,44 @@ impl Engine {
             reply_to,
             correlation_id,
             message_id,
+            redelivered,
             format,
             token,
-            ..
         } = request;
-        if let Some(id) = message_id
-            && !self.remember(id)
-        {
-            // A redelivery of a command already handled: Finesse must not see it twice.
-            self.emit(Effect::Ack(token));
-            return;
-        }
         let mut reply = Reply {
             agent: None,
             reply_to,
             format,
             correlation: correlation_id,
             token: Some(token),
+            message_id: None,
         };
+        if !self.leader {
+            // Only the leader runs commands (the lock was lost while deliveries were still
+            // coming): the new leader gets this one.
+            self.requeue(&reply);
+            return;
+        }
+        if redelivered
+            && let Some(id) = &message_id
+            && let Some(answered) = self.answers.get(id).cloned()
+        {
+            // A redelivery of a command that ran (here, or on the peer before a takeover):
+            // Finesse must not see it twice. The client gets its answer again.
+            tracing::debug!(message_id = %id, elsewhere = answered.elsewhere, "redelivered command answered from the cache");
+            if let Ok(Command::Agent(agent, _)) = &command {
+                reply.agent = Some(agent.clone());
+            }
+            for event in answered.events {
+                self.publish_reply(&reply, event);
+            }
+            self.ack(&reply);
+            return;
+        }
+        if let Some(id) = message_id {
+            self.answers.begin(&id);
+            reply.message_id = Some(id);
+        }
         match command {
             Err(error) => {
                 reply.agent = error.agent().cloned();
@@ -46,16 +66,16 @@ impl Engine {
                     self.publish_reply(&reply, event);
                     self.ack(&reply);
                 } else {
-                    self.emit(Effect::DeadLetter {
-                        token,
-                        reason: error.to_string(),
-                    });
+                    self.dead_letter(&reply, error.to_string());
                 }
             }
             Ok(Command::Hello(name)) => {
-                self.register(&name, format);
-                let event = Event::System(self.system_status());
-                self.publish_destination_reply(&name, &reply, event);
+                if self.register(&name, format) {
+                    let event = Event::System(self.system_status());
+                    self.publish_destination_reply(&name, &reply, event);
+                } else {
+                    self.refuse_destination(&name, &reply);
+                }
                 self.ack(&reply);
             }
             Ok(Command::Beat(name)) => {
@@ -94,31 +114,35 @@ impl Engine {
         }
     }
 
-    /// Remembers a message id; `false` when it was seen already.
-    fn remember(&mut self, id: String) -> bool {
-        if self.seen.contains(&id) {
-            return false;
+    /// A destination over the `max_destinations` cap: told PLEASE_RETRY on its own routing
+    /// key (and `reply_to`), and not registered.
+    fn refuse_destination(&mut self, name: &DestinationName, reply: &Reply) {
+        tracing::debug!(destination = %name, max = self.config.max_destinations, "destination refused: too many registered");
+        self.count_refusal("destinations");
+        let event = Event::Error {
+            agent: None,
+            code: ErrorCode::PleaseRetry,
+        };
+        let format = reply.format.unwrap_or(self.config.default_format);
+        if let Some(id) = &reply.message_id {
+            self.answers.add(id, &event);
         }
-        if self.config.dedupe_window == 0 {
-            return true;
-        }
-        if self.seen_order.len() >= self.config.dedupe_window
-            && let Some(old) = self.seen_order.pop_front()
-        {
-            self.seen.remove(&old);
-        }
-        self.seen.insert(id.clone());
-        self.seen_order.push_back(id);
-        true
+        self.publish_raw_destination(name, format, reply, event);
     }
 
-    /// Registers (or updates) a destination and restarts its heartbeat timer.
-    fn register(&mut self, name: &DestinationName, format: Option<Format>) {
+    /// Registers (or updates) a destination and restarts its heartbeat timer; `false` when
+    /// it is new and `max_destinations` are registered already.
+    fn register(&mut self, name: &DestinationName, format: Option<Format>) -> bool {
+        if !self.destinations.contains_key(name)
+            && self.destinations.len() >= self.config.max_destinations
+        {
+            return false;
+        }
         let default = self.config.default_format;
         let dest = self
             .destinations
             .entry(name.clone())
-            .or_insert(Destination { format: default });
+            .or_insert_with(|| Destination::new(default));
         if let Some(format) = format {
             dest.format = format;
         }
@@ -128,11 +152,16 @@ impl Engine {
             format,
         }));
         self.touch(name);
+        true
     }
 
-    /// Restarts the destination's heartbeat timer.
+    /// Restarts the destination's heartbeat timer: `destination_timeout` when configured;
+    /// otherwise `unbound_destination_timeout` while no agent was ever bound to it.
     pub(super) fn touch(&mut self, name: &DestinationName) {
         if let Some(timeout) = self.config.destination_timeout {
+            self.arm(TimerId::Heartbeat(name.clone()), timeout);
+        } else if self.destinations.get(name).is_some_and(|d| !d.bound_ever) {
+            let timeout = self.config.unbound_destination_timeout;
             self.arm(TimerId::Heartbeat(name.clone()), timeout);
         }
     }
@@ -182,12 +211,45 @@ impl Engine {
     ) {
         // Connect registers the destination too: the seed's clients send Hello first, but a
         // restarted connector must still be able to bind them.
-        if !self.destinations.contains_key(&destination) || format.is_some() {
-            self.register(&destination, format);
+        let registered = if !self.destinations.contains_key(&destination) || format.is_some() {
+            self.register(&destination, format)
+        } else {
+            true
+        };
+        let new_agent = !self.agents.contains_key(agent);
+        if !registered
+            || (new_agent && self.unlicensed_agents() >= self.config.max_unlicensed_agents)
+        {
+            tracing::debug!(%agent, registered, "Connect refused: a cap on destinations or on agents without a licence is reached");
+            self.count_refusal(if registered {
+                "unlicensed_agents"
+            } else {
+                "destinations"
+            });
+            // Told on the destination it named: the agent is not bound anywhere yet.
+            let event = Event::Error {
+                agent: Some(agent.clone()),
+                code: ErrorCode::PleaseRetry,
+            };
+            if let Some(id) = &reply.message_id {
+                self.answers.add(id, &event);
+            }
+            let format = reply.format.unwrap_or(self.config.default_format);
+            self.publish_raw_destination(&destination, format, reply, event);
+            self.ack(reply);
+            return;
+        }
+        if let Some(dest) = self.destinations.get_mut(&destination) {
+            dest.bound_ever = true;
+        }
+        if self.config.destination_timeout.is_none() {
+            // Bound now: it no longer expires for being unused.
+            self.emit(Effect::CancelTimer(TimerId::Heartbeat(destination.clone())));
         } else {
             self.touch(&destination);
         }
         let subscription_time = self.now.wall_string();
+
         let entry = self
             .agents
             .entry(agent.clone())
@@ -257,7 +319,13 @@ impl Engine {
     /// A destination's heartbeat expired: drop it, and log out or keep its agents.
     pub(super) fn on_heartbeat_expired(&mut self, name: &DestinationName) {
         // Only the leader expires destinations (it re-arms every heartbeat on takeover).
-        if !self.leader || self.destinations.remove(name).is_none() {
+        if !self.leader {
+            return;
+        }
+        // Without a heartbeat timeout, only destinations that never had an agent expire.
+        let keep = self.config.destination_timeout.is_none()
+            && self.destinations.get(name).is_none_or(|d| d.bound_ever);
+        if keep || self.destinations.remove(name).is_none() {
             return;
         }
         let bound: Vec<AgentId> = self

@@ -9,7 +9,7 @@ use super::agent::{Queued, Session};
 use super::requests::Purpose;
 use super::{Engine, Reply};
 use crate::finesse::{DialogAction, FinesseOp, MobileMode, ReasonCategory, TargetState};
-use crate::io::{Effect, RecordingAction};
+use crate::io::{Effect, RecordingAction, TimerId};
 
 /// Whether a command must wait for the agent's notification session: writes whose outcome only
 /// a notification reports, and the team subscription.
@@ -43,7 +43,7 @@ fn needs_session(command: &C) -> bool {
 
 impl Engine {
     pub(super) fn on_agent_command(&mut self, agent: &AgentId, command: C, reply: Reply) {
-        let Some(entry) = self.agents.get_mut(agent) else {
+        let Some(entry) = self.agents.get(agent) else {
             // O-007: the connector has no session for this agent; the client must Connect and
             // Login again. Only reply_to can reach a client we know nothing of.
             if reply.reply_to.is_some() {
@@ -54,44 +54,108 @@ impl Engine {
                     },
                 );
                 self.ack(&reply);
-            } else if let Some(token) = reply.token {
-                self.emit(Effect::DeadLetter {
-                    token,
-                    reason: format!("unknown agent {agent}"),
-                });
+            } else {
+                self.dead_letter(&reply, format!("unknown agent {agent}"));
             }
             return;
         };
+        let waiting = entry.queued.len() + self.busy.get(agent).copied().unwrap_or(0);
+        if waiting >= self.config.max_pending_per_agent {
+            // One agent (a slow Finesse, a flooding client) must not hold every unacked
+            // delivery: beyond the cap its commands are answered at once.
+            tracing::debug!(%agent, waiting, "command refused: too many pending for this agent");
+            self.count_refusal("pending_per_agent");
+            self.fail_reply(&reply, ErrorCode::PleaseRetry);
+            return;
+        }
         if needs_session(&command) && entry.session != Session::Open {
-            let closed = entry.session == Session::Closed;
-            entry.queued.push(Queued { command, reply });
-            if closed {
-                self.open_session(agent);
-            }
+            self.queue_for_session(agent, command, reply);
             return;
         }
         self.execute(agent, command, reply);
     }
 
+    /// Keeps a command until the agent's session opens, and no longer than the request
+    /// timeout: then it is answered FINESSE_UNAVAILABLE.
+    fn queue_for_session(&mut self, agent: &AgentId, command: C, reply: Reply) {
+        let deadline = self.now.after(self.config.answer_timeout);
+        let Some(entry) = self.agents.get_mut(agent) else {
+            return;
+        };
+        let closed = entry.session == Session::Closed;
+        let first = entry.queued.is_empty();
+        entry.queued.push(Queued {
+            command,
+            reply,
+            deadline,
+        });
+        if first {
+            self.emit(Effect::ArmTimer {
+                timer: TimerId::SessionWait(agent.clone()),
+                at: deadline,
+            });
+        }
+        if closed {
+            self.open_session(agent);
+        }
+    }
+
     /// Runs commands that waited for the session.
     pub(super) fn run_queued(&mut self, agent: &AgentId) {
-        let queued = self
-            .agents
-            .get_mut(agent)
-            .map(|a| std::mem::take(&mut a.queued));
-        for Queued { command, reply } in queued.unwrap_or_default() {
+        let queued = self.take_queued(agent);
+        for Queued { command, reply, .. } in queued {
             self.execute(agent, command, reply);
         }
     }
 
     /// Answers every waiting command with an error (the session could not be opened).
     pub(super) fn fail_queued(&mut self, agent: &AgentId, code: &ErrorCode) {
+        for Queued { reply, .. } in self.take_queued(agent) {
+            self.fail_reply(&reply, code.clone());
+        }
+    }
+
+    /// Puts every waiting command back for the leader (this instance stopped leading).
+    pub(super) fn requeue_queued(&mut self, agent: &AgentId) {
+        for Queued { reply, .. } in self.take_queued(agent) {
+            self.requeue(&reply);
+        }
+    }
+
+    /// The commands waiting for the agent's session, with their timer cancelled.
+    fn take_queued(&mut self, agent: &AgentId) -> Vec<Queued> {
         let queued = self
             .agents
             .get_mut(agent)
-            .map(|a| std::mem::take(&mut a.queued));
-        for Queued { reply, .. } in queued.unwrap_or_default() {
-            self.fail_reply(&reply, code.clone());
+            .map(|a| std::mem::take(&mut a.queued))
+            .unwrap_or_default();
+        if !queued.is_empty() {
+            self.emit(Effect::CancelTimer(TimerId::SessionWait(agent.clone())));
+        }
+        queued
+    }
+
+    /// The agent's session did not open in time for some waiting commands: they are answered
+    /// FINESSE_UNAVAILABLE; the timer is armed again for the others.
+    pub(super) fn on_session_wait_expired(&mut self, agent: &AgentId) {
+        let now = self.now.after(std::time::Duration::ZERO);
+        let Some(entry) = self.agents.get_mut(agent) else {
+            return;
+        };
+        let (expired, waiting): (Vec<Queued>, Vec<Queued>) = std::mem::take(&mut entry.queued)
+            .into_iter()
+            .partition(|q| q.deadline <= now);
+        let next = waiting.iter().map(|q| q.deadline).min();
+        entry.queued = waiting;
+        if let Some(at) = next {
+            self.emit(Effect::ArmTimer {
+                timer: TimerId::SessionWait(agent.clone()),
+                at,
+            });
+        }
+        for Queued { reply, .. } in expired {
+            self.count_refusal("session_wait");
+            self.fail_reply(&reply, ErrorCode::FinesseUnavailable);
         }
     }
 

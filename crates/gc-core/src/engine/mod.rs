@@ -6,6 +6,7 @@
 //! natural way to apply a batch.
 
 mod agent;
+mod answers;
 mod calls;
 mod clients;
 mod commands;
@@ -16,7 +17,7 @@ mod requests;
 mod state;
 mod system;
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 
 use gc_protocol::{AgentId, DestinationName, Event, Format};
 
@@ -26,6 +27,7 @@ use crate::finesse::NodeStatus;
 use crate::io::{DeliveryToken, Effect, Input, Publication, Target, TimerId};
 
 use agent::Agent;
+use answers::Answers;
 use requests::Pending;
 
 /// Where a reply goes and what it answers.
@@ -41,12 +43,25 @@ pub(crate) struct Reply {
     pub(crate) correlation: Option<String>,
     /// The command to ack when its work is done.
     pub(crate) token: Option<DeliveryToken>,
+    /// The command's message id: its answers are remembered under it, for a redelivery.
+    pub(crate) message_id: Option<String>,
 }
 
 /// A registered client destination.
 #[derive(Clone, Debug)]
 struct Destination {
     format: Format,
+    /// An agent was bound to it once: it no longer expires for being unused.
+    bound_ever: bool,
+}
+
+impl Destination {
+    fn new(format: Format) -> Self {
+        Self {
+            format,
+            bound_ever: false,
+        }
+    }
 }
 
 /// The connector engine. See the crate documentation.
@@ -60,11 +75,17 @@ pub struct Engine {
     agents: BTreeMap<AgentId, Agent>,
     /// Finesse requests waiting for their result or confirming notification, by request id.
     pending: HashMap<String, Pending>,
-    /// Commands with Finesse work outstanding: how many operations are still running.
-    outstanding: HashMap<DeliveryToken, usize>,
+    /// Commands with Finesse work outstanding: how many operations are still running, and
+    /// for which agent.
+    outstanding: HashMap<DeliveryToken, (usize, Option<AgentId>)>,
+    /// Per agent, its commands with Finesse work outstanding (bounded by
+    /// `max_pending_per_agent` together with the commands waiting for its session).
+    busy: HashMap<AgentId, usize>,
     next_request: u64,
-    seen: HashSet<String>,
-    seen_order: VecDeque<String>,
+    /// Recent commands and their answers, for redeliveries.
+    answers: Answers,
+    /// Commands refused or cut short by a bound, by bound (for metrics).
+    refused: BTreeMap<&'static str, u64>,
     out: Vec<Effect>,
 }
 
@@ -73,16 +94,17 @@ impl Engine {
     pub fn new(config: EngineConfig) -> Self {
         Self {
             leader: config.start_as_leader,
-            config,
+            answers: Answers::new(config.dedupe_window, config.dedupe_bytes),
             now: Now::default(),
             system: NodeStatus::InService,
             destinations: BTreeMap::new(),
             agents: BTreeMap::new(),
             pending: HashMap::new(),
             outstanding: HashMap::new(),
+            busy: HashMap::new(),
+            config,
             next_request: 0,
-            seen: HashSet::new(),
-            seen_order: VecDeque::new(),
+            refused: BTreeMap::new(),
             out: Vec::new(),
         }
     }
@@ -135,6 +157,22 @@ impl Engine {
             .filter(|(_, a)| a.licensed)
             .map(|(id, _)| id.clone())
             .collect()
+    }
+
+    /// Agents known without a licence (connected, not logged in), each with a session.
+    pub fn unlicensed_agents(&self) -> usize {
+        self.agents.len() - self.licensed_agents()
+    }
+
+    /// Commands refused or cut short by a bound since the start, by bound: `destinations`,
+    /// `unlicensed_agents`, `pending_per_agent`, `session_wait`.
+    pub fn refused(&self) -> &BTreeMap<&'static str, u64> {
+        &self.refused
+    }
+
+    /// Message ids remembered for redeliveries.
+    pub fn remembered_commands(&self) -> usize {
+        self.answers.len()
     }
 
     /// Agents known to the engine.
@@ -253,6 +291,9 @@ impl Engine {
                 format,
             });
         }
+        if let Some(id) = &reply.message_id {
+            self.answers.add(id, &event);
+        }
         self.emit(Effect::Publish(Publication {
             event,
             targets,
@@ -291,7 +332,13 @@ impl Engine {
     /// Records that a command started `count` Finesse operations.
     fn start_work(&mut self, reply: &Reply, count: usize) {
         if let Some(token) = reply.token {
-            *self.outstanding.entry(token).or_insert(0) += count;
+            let entry = self.outstanding.entry(token).or_insert_with(|| {
+                if let Some(agent) = &reply.agent {
+                    *self.busy.entry(agent.clone()).or_insert(0) += 1;
+                }
+                (0, reply.agent.clone())
+            });
+            entry.0 += count;
         }
     }
 
@@ -299,15 +346,26 @@ impl Engine {
     fn finish_work(&mut self, reply: &Reply) {
         let Some(token) = reply.token else { return };
         let done = match self.outstanding.get_mut(&token) {
-            Some(count) if *count > 1 => {
+            Some((count, _)) if *count > 1 => {
                 *count -= 1;
                 false
             }
             _ => true,
         };
         if done {
-            self.outstanding.remove(&token);
+            if let Some((_, Some(agent))) = self.outstanding.remove(&token) {
+                self.release_busy(&agent);
+            }
             self.emit(Effect::Ack(token));
+        }
+    }
+
+    fn release_busy(&mut self, agent: &AgentId) {
+        if let Some(n) = self.busy.get_mut(agent) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.busy.remove(agent);
+            }
         }
     }
 
@@ -318,6 +376,31 @@ impl Engine {
         {
             self.emit(Effect::Ack(token));
         }
+    }
+
+    /// Dead-letters a command: it did not run, so a redelivery must not count as a duplicate.
+    fn dead_letter(&mut self, reply: &Reply, reason: String) {
+        if let Some(id) = &reply.message_id {
+            self.answers.forget(id);
+        }
+        if let Some(token) = reply.token {
+            self.emit(Effect::DeadLetter { token, reason });
+        }
+    }
+
+    /// Puts a command back for the leader: it did not run here.
+    fn requeue(&mut self, reply: &Reply) {
+        if let Some(id) = &reply.message_id {
+            self.answers.forget(id);
+        }
+        if let Some(token) = reply.token {
+            self.emit(Effect::Requeue(token));
+        }
+    }
+
+    /// Counts a command refused (or cut short) by the bound `cap`.
+    fn count_refusal(&mut self, cap: &'static str) {
+        *self.refused.entry(cap).or_insert(0) += 1;
     }
 
     fn arm(&mut self, timer: TimerId, after: std::time::Duration) {

@@ -185,6 +185,11 @@ impl Engine {
             SessionEvent::Failed(failure) => {
                 entry.session = Session::Closed;
                 let had_queue = !entry.queued.is_empty();
+                // Refused credentials of an agent that is not signed in: nothing to keep. (A
+                // signed-in agent keeps its licence and state; its client decides.)
+                let forget = is_credentials_failure(&failure.code)
+                    && !entry.licensed
+                    && !entry.is_logged_in();
                 if had_queue {
                     self.fail_queued(agent, &failure.code);
                 } else {
@@ -193,6 +198,9 @@ impl Engine {
                         code: failure.code,
                     };
                     self.publish_to_agent(agent, event);
+                }
+                if forget {
+                    self.forget(agent);
                 }
             }
             SessionEvent::Closed => {
@@ -213,6 +221,15 @@ impl Engine {
             }
         }
     }
+}
+
+/// Whether Finesse refused the agent's credentials.
+pub(super) fn is_credentials_failure(code: &gc_protocol::ErrorCode) -> bool {
+    matches!(
+        code,
+        gc_protocol::ErrorCode::SubscriptionFailed
+            | gc_protocol::ErrorCode::UnableToSubscribeToFinesse
+    )
 }
 
 fn entry_has_no_queue(engine: &Engine, agent: &AgentId) -> bool {

@@ -92,16 +92,25 @@ impl Engine {
             return;
         };
         let request_id = self.new_request_id();
+        // A write is journaled with the peers under the command's id before Finesse sees it,
+        // so a leader that takes over after a crash does not perform it again.
+        let journal = reply
+            .message_id
+            .clone()
+            .filter(|_| reply.token.is_some() && op.is_async_write());
         self.pending.insert(
             request_id.clone(),
             Pending::new(agent.clone(), purpose, reply.clone()),
         );
         self.start_work(&reply, 1);
+        let deadline = self.now.after(self.config.answer_timeout);
         self.emit(Effect::Finesse {
             agent: agent.clone(),
             password,
             request_id,
             op,
+            deadline,
+            journal,
         });
     }
 
@@ -296,6 +305,9 @@ impl Engine {
         let Some(pending) = self.pending.remove(request_id) else {
             return;
         };
+        // The request is over: a command still counting on it (its REST result never came)
+        // now counts on the fallback instead.
+        let reply = pending.reply.clone();
         match pending.purpose {
             Purpose::Login | Purpose::StateChange => {
                 let login = pending.purpose == Purpose::Login;
@@ -320,6 +332,7 @@ impl Engine {
             }
             _ => {}
         }
+        self.finish_work(&reply);
     }
 
     pub(super) fn on_recording_result(

@@ -1,6 +1,6 @@
 //! The Finesse cluster's status, timers, and the redundant group (leadership, peer sync).
 
-use gc_protocol::{AgentId, DestinationName, ErrorCode, Event, SystemStatus};
+use gc_protocol::{AgentId, DestinationName, Event, SystemStatus};
 
 use super::agent::{Agent, Session};
 use super::requests::Purpose;
@@ -58,6 +58,7 @@ impl Engine {
             TimerId::Request(id) => self.on_request_timeout(&id),
             TimerId::Heartbeat(name) => self.on_heartbeat_expired(&name),
             TimerId::HeldDialog(agent, id) => self.on_held_dialog_timeout(&agent, &id),
+            TimerId::SessionWait(agent) => self.on_session_wait_expired(&agent),
         }
     }
 
@@ -78,7 +79,8 @@ impl Engine {
                     let format = self.config.default_format;
                     self.destinations
                         .entry(dest.clone())
-                        .or_insert(Destination { format });
+                        .or_insert_with(|| Destination::new(format))
+                        .bound_ever = true;
                 }
                 let licensed = self.licensed_agents();
                 let max = self.config.max_agents;
@@ -101,8 +103,13 @@ impl Engine {
                 self.drop_agent(&agent);
             }
             PeerSync::Destination { name, format } => {
-                self.destinations.insert(name, Destination { format });
+                if let Some(dest) = self.destinations.get_mut(&name) {
+                    dest.format = format;
+                } else if self.destinations.len() < self.config.max_destinations {
+                    self.destinations.insert(name, Destination::new(format));
+                }
             }
+            PeerSync::Executed { message_id } => self.answers.ran_elsewhere(&message_id),
         }
     }
 
@@ -134,7 +141,8 @@ impl Engine {
             // commands still waiting for a session will not run here and are answered.
             self.drop_pending();
             for agent in &agents {
-                self.fail_queued(agent, &ErrorCode::PleaseRetry);
+                // Commands waiting for a session did not run: the new leader gets them.
+                self.requeue_queued(agent);
                 if let Some(entry) = self.agents.get_mut(agent) {
                     entry.session = Session::Closed;
                 }

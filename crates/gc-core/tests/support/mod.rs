@@ -45,6 +45,7 @@ pub struct World {
     /// Finesse operations not yet taken.
     pub ops: VecDeque<Op>,
     pub acked: Vec<DeliveryToken>,
+    pub requeued: Vec<DeliveryToken>,
     pub dead_lettered: Vec<(DeliveryToken, String)>,
     pub opened: Vec<AgentId>,
     pub closed: Vec<AgentId>,
@@ -73,6 +74,7 @@ impl World {
             published: VecDeque::new(),
             ops: VecDeque::new(),
             acked: Vec::new(),
+            requeued: Vec::new(),
             dead_lettered: Vec::new(),
             opened: Vec::new(),
             closed: Vec::new(),
@@ -92,10 +94,18 @@ impl World {
     pub fn input(&mut self, input: Input) {
         let effects = self.engine.handle(self.now, input);
         // Every event for a client destination goes to a destination registered now, except
-        // O-026, whose purpose is to reach a destination the connector does not know.
+        // O-026, whose purpose is to reach a destination the connector does not know, and the
+        // PLEASE_RETRY that tells a destination it could not be registered (a cap).
         for effect in &effects {
             if let Effect::Publish(p) = effect
-                && !matches!(p.event, gc_protocol::Event::DestinationReconnect { .. })
+                && !matches!(
+                    p.event,
+                    gc_protocol::Event::DestinationReconnect { .. }
+                        | gc_protocol::Event::Error {
+                            code: ErrorCode::PleaseRetry,
+                            ..
+                        }
+                )
             {
                 for target in &p.targets {
                     if let Target::Destination { name, .. } = target {
@@ -137,6 +147,7 @@ impl World {
                     self.timers.remove(&timer);
                 }
                 Effect::Ack(token) => self.acked.push(token),
+                Effect::Requeue(token) => self.requeued.push(token),
                 Effect::DeadLetter { token, reason } => self.dead_lettered.push((token, reason)),
             }
         }
@@ -209,6 +220,11 @@ impl World {
             self.timers.remove(&timer);
             self.input(Input::Timer(timer));
         }
+    }
+
+    /// How many client messages were sent (their tokens are 1 to this).
+    pub fn sent(&self) -> u64 {
+        self.next_token
     }
 
     pub fn timer_armed(&self, timer: &TimerId) -> bool {

@@ -35,6 +35,10 @@ pub struct BrokerSettings {
     pub sync_exchange: String,
     pub leader_queue: String,
     pub prefetch: u16,
+    /// `None`: unbounded.
+    pub dead_letter_max_length: Option<u32>,
+    /// `None`: copies are kept for ever.
+    pub dead_letter_ttl: Option<Duration>,
 }
 
 impl BrokerSettings {
@@ -100,6 +104,11 @@ pub struct Settings {
     pub logout_on_destination_loss: bool,
     pub max_agents: Option<usize>,
     pub force_logout_reason: Option<ReasonCode>,
+    pub max_destinations: usize,
+    pub unbound_destination_timeout: Duration,
+    pub max_unlicensed_agents: usize,
+    pub max_pending_per_agent: usize,
+    pub dedupe_window: usize,
     pub recording_url: Option<String>,
     pub redundancy: bool,
     /// 32-byte key sealing passwords on ConnectorSync.
@@ -194,6 +203,16 @@ impl Reader<'_> {
         Duration::from_secs(u64::try_from(secs).unwrap_or(0))
     }
 
+    /// Seconds up to a year (retention periods).
+    fn secs_long(&mut self, section: &str, key: &str) -> Duration {
+        let secs = self.int(section, key, 0, 366 * 86_400);
+        Duration::from_secs(u64::try_from(secs).unwrap_or(0))
+    }
+
+    fn count(&mut self, section: &str, key: &str, min: i64, max: i64) -> usize {
+        usize::try_from(self.int(section, key, min, max)).unwrap_or(0)
+    }
+
     fn name(&mut self, section: &str, key: &str) -> String {
         let value = self.string(section, key);
         if value.is_empty()
@@ -262,6 +281,16 @@ impl Reader<'_> {
             sync_exchange: self.name("broker", "sync_exchange"),
             leader_queue: self.name("broker", "leader_queue"),
             prefetch: u16::try_from(self.int("broker", "prefetch", 1, 65_535)).unwrap_or(64),
+            dead_letter_max_length: u32::try_from(self.int(
+                "broker",
+                "dead_letter_max_length",
+                0,
+                i64::from(u32::MAX),
+            ))
+            .ok()
+            .filter(|n| *n > 0),
+            dead_letter_ttl: Some(self.secs_long("broker", "dead_letter_ttl_secs"))
+                .filter(|d| !d.is_zero()),
         };
         let finesse = self.finesse();
         let default_format = match self.string("clients", "default_format").as_str() {
@@ -336,6 +365,15 @@ impl Reader<'_> {
             logout_on_destination_loss: self.bool("clients", "logout_on_destination_loss"),
             max_agents: usize::try_from(max_agents).ok().filter(|m| *m > 0),
             force_logout_reason,
+            max_destinations: self.count("clients", "max_destinations", 1, 10_000_000),
+            unbound_destination_timeout: self.secs(
+                "clients",
+                "unbound_destination_timeout_secs",
+                1,
+            ),
+            max_unlicensed_agents: self.count("clients", "max_unlicensed_agents", 1, 10_000_000),
+            max_pending_per_agent: self.count("clients", "max_pending_per_agent", 1, 65_535),
+            dedupe_window: self.count("clients", "dedupe_window", 0, 10_000_000),
             recording_url: (!recording.is_empty()).then_some(recording),
             redundancy,
             sync_key: (!key.is_empty()).then(|| SecretString::from(key)),

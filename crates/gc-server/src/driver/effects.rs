@@ -2,19 +2,21 @@
 
 use std::time::Duration;
 
-use gc_broker::Target as BrokerTarget;
-use gc_core::{Effect, Input, Publication, RecordingAction, Target};
+use bytes::Bytes;
+use gc_broker::outbox::{Batch, Settle};
+use gc_broker::{DeliveryToken as BrokerToken, OutgoingMessage, Target as BrokerTarget};
+use gc_core::finesse::{FinesseFailure, FinesseOp};
+use gc_core::{Effect, Input, PeerSync, Publication, RecordingAction, Target};
 use gc_finesse::Credentials;
-use gc_protocol::{AgentId, Event, Format};
+use gc_protocol::{AgentId, ErrorCode, Event, Format};
 use tokio::time::Instant;
 
-use super::publisher::{Batch, Message, Settle};
 use super::{Driver, finesse_ops};
 use crate::translate;
 
 impl Driver {
-    /// Applies the effects of one step; returns what the publisher must do, in order.
-    pub(super) async fn apply(&mut self, effects: Vec<Effect>) -> Batch {
+    /// Applies the effects of one step; returns what the outbox must do, in order.
+    pub(super) async fn apply(&mut self, effects: Vec<Effect>) -> Batch<BrokerToken> {
         let mut batch = Batch::default();
         for effect in effects {
             match effect {
@@ -24,8 +26,12 @@ impl Driver {
                     password,
                     request_id,
                     op,
+                    deadline,
+                    journal,
                 } => {
-                    self.spawn_finesse(Credentials::new(agent, password), request_id, op);
+                    let deadline = self.instant(deadline);
+                    let creds = Credentials::new(agent, password);
+                    self.spawn_finesse(creds, request_id, op, deadline, journal);
                 }
                 Effect::OpenSession { agent, password } => {
                     if let Some(old) = self.sessions.remove(&agent) {
@@ -77,12 +83,12 @@ impl Driver {
                     );
                 }
                 Effect::Sync(sync) => {
-                    if let Some(text) = self.sync.as_ref().and_then(|policy| policy.encode(&sync)) {
-                        batch.syncs.push(text.into_bytes());
+                    if let Some(message) = self.sync_message(&sync) {
+                        batch.messages.push(message);
                     }
                 }
                 Effect::ArmTimer { timer, at } => {
-                    let deadline = self.origin + Duration::from_millis(at.0);
+                    let deadline = self.instant(at);
                     match self.timer_keys.get(&timer) {
                         Some(key) => self.timers.reset_at(key, deadline),
                         None => {
@@ -101,10 +107,19 @@ impl Driver {
                         batch.settles.push(Settle::Ack(token));
                     }
                 }
+                Effect::Requeue(token) => {
+                    if let Some(token) = self.tokens.remove(&token.0) {
+                        batch.settles.push(Settle::Requeue(token));
+                    }
+                }
                 Effect::DeadLetter { token, reason } => {
                     if let Some(token) = self.tokens.remove(&token.0) {
                         self.metrics.command("invalid", "dead_lettered");
-                        batch.settles.push(Settle::DeadLetter(token, reason));
+                        batch.settles.push(Settle::DeadLetter {
+                            token,
+                            reason,
+                            body: None,
+                        });
                     }
                 }
             }
@@ -112,8 +127,14 @@ impl Driver {
         batch
     }
 
+    /// A ConnectorSync message for the outbox, when this instance is part of a group.
+    fn sync_message(&self, sync: &PeerSync) -> Option<OutgoingMessage> {
+        let text = self.sync.as_ref()?.encode(sync)?;
+        Some(sync_outgoing(text))
+    }
+
     /// One event to each client target, and once as JSON to the integration events exchange.
-    fn publish(&self, publication: Publication, batch: &mut Batch) {
+    fn publish(&self, publication: Publication, batch: &mut Batch<BrokerToken>) {
         let Publication {
             event,
             targets,
@@ -133,6 +154,13 @@ impl Driver {
                 .inc();
         }
         let jms_type = event.jms_type().map(str::to_owned);
+        // Each format is rendered once, however many targets share it.
+        let mut rendered: [Option<Bytes>; 2] = [None, None];
+        let mut render = |format: Format| {
+            rendered[usize::from(format == Format::Json)]
+                .get_or_insert_with(|| Bytes::from(event.render(format)))
+                .clone()
+        };
         for target in targets {
             let (target, format) = match target {
                 Target::Destination { name, format } => {
@@ -140,18 +168,18 @@ impl Driver {
                 }
                 Target::ReplyTo { address, format } => (BrokerTarget::Reply(address), format),
             };
-            batch.messages.push(Message {
+            batch.messages.push(OutgoingMessage {
                 target,
-                body: event.render(format).into_bytes(),
+                body: render(format),
                 content_type: format.content_type(),
                 category,
                 correlation_id: correlation_id.clone(),
                 jms_type: jms_type.clone(),
             });
         }
-        batch.messages.push(Message {
+        batch.messages.push(OutgoingMessage {
             target: BrokerTarget::Events(event.events_routing_key()),
-            body: event.render(Format::Json).into_bytes(),
+            body: render(Format::Json),
             content_type: Format::Json.content_type(),
             category,
             correlation_id,
@@ -159,34 +187,65 @@ impl Driver {
         });
     }
 
-    /// Runs a Finesse operation on the agent's lane; its result comes back as an input.
+    /// Runs a Finesse operation on the agent's lane; its result comes back as an input. Not
+    /// started by `deadline`, it is not started at all; started, it is cut off at `deadline`:
+    /// either way the engine hears back in time (PLEASE_RETRY), so no command waits longer than
+    /// the request timeout behind a slow Finesse. A write is first journaled with the group's
+    /// other instances (`journal`), so a leader that takes over does not perform it again.
     fn spawn_finesse(
         &mut self,
         creds: Credentials,
         request_id: String,
-        op: gc_core::finesse::FinesseOp,
+        op: FinesseOp,
+        deadline: Instant,
+        journal: Option<String>,
     ) {
         let cluster = self.cluster.clone();
         let inputs = self.inputs_tx.clone();
         let metrics = self.metrics.clone();
+        let journal = journal.and_then(|message_id| {
+            let text = self
+                .sync
+                .as_ref()?
+                .encode(&PeerSync::Executed { message_id })?;
+            Some((self.broker.clone(), text))
+        });
         let agent = creds.agent.clone();
-        self.run_in_lane(
+        self.lanes.run(
             &agent,
             Box::pin(async move {
                 let name = finesse_ops::op_name(&op);
                 let started = Instant::now();
-                let node = cluster.active();
-                let result = match cluster.rest() {
-                    Ok(rest) => finesse_ops::execute(&rest, &creds, &request_id, op).await,
-                    Err(error) => Err(error),
-                };
-                let result = result.map_err(|error| {
-                    if let Some(node) = node {
-                        cluster.report_error(node, &error);
+                let result = if started >= deadline {
+                    Err(late("not started before its deadline"))
+                } else {
+                    if let Some((broker, text)) = journal {
+                        let recorded =
+                            tokio::time::timeout_at(deadline, broker.publish_sync(text)).await;
+                        if !matches!(recorded, Ok(Ok(()))) {
+                            tracing::warn!(agent = %creds.agent, "could not journal a write with the group before performing it");
+                        }
                     }
-                    tracing::debug!(agent = %creds.agent, %error, op = name, "Finesse request failed");
-                    translate::failure(&error)
-                });
+                    let node = cluster.active();
+                    let performed = async {
+                        match cluster.rest() {
+                            Ok(rest) => {
+                                finesse_ops::execute(&rest, &creds, &request_id, op).await
+                            }
+                            Err(error) => Err(error),
+                        }
+                    };
+                    match tokio::time::timeout_at(deadline, performed).await {
+                        Ok(result) => result.map_err(|error| {
+                            if let Some(node) = node {
+                                cluster.report_error(node, &error);
+                            }
+                            tracing::debug!(agent = %creds.agent, %error, op = name, "Finesse request failed");
+                            translate::failure(&error)
+                        }),
+                        Err(_) => Err(late("cut off at its deadline")),
+                    }
+                };
                 metrics.finesse(
                     name,
                     if result.is_ok() { "ok" } else { "error" },
@@ -224,7 +283,7 @@ impl Driver {
             return;
         };
         let lane = agent.clone();
-        self.run_in_lane(&lane, Box::pin(async move {
+        self.lanes.run(&lane, Box::pin(async move {
             let body = serde_json::json!({
                 "agentId": agent.as_str(),
                 "extension": extension,
@@ -252,5 +311,26 @@ impl Driver {
                 })
                 .await;
         }));
+    }
+}
+
+/// A Finesse request that ran out of time: the client is asked to retry.
+fn late(why: &str) -> FinesseFailure {
+    FinesseFailure {
+        code: ErrorCode::PleaseRetry,
+        error_type: String::new(),
+        message: format!("Finesse request {why}"),
+    }
+}
+
+/// A ConnectorSync message as the outbox takes it.
+pub(super) fn sync_outgoing(text: String) -> OutgoingMessage {
+    OutgoingMessage {
+        target: BrokerTarget::Sync,
+        body: Bytes::from(text),
+        content_type: "application/octet-stream",
+        category: "sync",
+        correlation_id: None,
+        jms_type: None,
     }
 }

@@ -4,15 +4,14 @@
 
 mod effects;
 mod finesse_ops;
-pub(crate) mod publisher;
+mod lanes;
 
 use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use gc_broker::{Broker, BrokerEvent, CommandDelivery};
+use gc_broker::outbox::OutboxLimits;
+use gc_broker::{Broker, BrokerEvent, CommandDelivery, Outbox};
 use gc_core::finesse::{NodeStatus, SessionEvent as CoreSession};
 use gc_core::{ClientRequest, DeliveryToken, Engine, Input, Now, TimerId};
 use gc_finesse::{FinesseCluster, NodeEvent, SessionEvent, SessionEventKind, XmppSession};
@@ -22,10 +21,10 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::time::DelayQueue;
 
-use crate::metrics::Metrics;
+use crate::metrics::{CapLabels, Metrics, ReasonLabels};
 use crate::sync::PasswordPolicy;
 use crate::translate;
-use publisher::Batch;
+use lanes::Lanes;
 
 /// Everything the driver needs, built by the application.
 pub(crate) struct DriverParts {
@@ -57,14 +56,16 @@ pub(crate) struct Driver {
     next_token: u64,
     /// One lane per agent: its Finesse and recording requests run one after the other, so
     /// Finesse (and the recording controller) see them in the order the client sent them.
-    lanes: HashMap<AgentId, mpsc::UnboundedSender<Job>>,
+    lanes: Lanes,
     timers: DelayQueue<TimerId>,
     timer_keys: HashMap<TimerId, tokio_util::time::delay_queue::Key>,
-    publisher: mpsc::Sender<Batch>,
+    outbox: Outbox,
 }
 
-/// Runs the driver until `shutdown` is cancelled, then drains: stops taking commands,
-/// lets the publisher finish confirms and acks, and closes every session.
+/// Runs the driver until `shutdown` is cancelled, then drains within `grace`: stops taking
+/// commands, finishes work in flight, lets the outbox confirm and settle, closes every session
+/// and the broker connection. Whatever Finesse and the broker do, it returns by the end of
+/// `grace` (plus the broker's own close, bounded to a second), saying what it abandoned.
 pub(crate) async fn run(parts: DriverParts, shutdown: CancellationToken, grace: Duration) {
     let DriverParts {
         engine,
@@ -79,12 +80,7 @@ pub(crate) async fn run(parts: DriverParts, shutdown: CancellationToken, grace: 
     } = parts;
     let (session_tx, mut session_rx) = mpsc::channel(4096);
     let (inputs_tx, mut inputs_rx) = mpsc::channel(4096);
-    let (publisher_tx, publisher_rx) = mpsc::channel(1024);
-    let publisher = tokio::spawn(publisher::run(
-        broker.clone(),
-        publisher_rx,
-        metrics.clone(),
-    ));
+    let outbox = Outbox::start(&broker, outbox_limits(), 1024);
     let recording = recording_url.map(|url| (reqwest::Client::new(), url));
     let mut driver = Driver {
         engine,
@@ -99,10 +95,10 @@ pub(crate) async fn run(parts: DriverParts, shutdown: CancellationToken, grace: 
         inputs_tx,
         tokens: HashMap::new(),
         next_token: 0,
-        lanes: HashMap::new(),
+        lanes: Lanes::default(),
         timers: DelayQueue::new(),
         timer_keys: HashMap::new(),
-        publisher: publisher_tx,
+        outbox,
     };
     let mut gauges = tokio::time::interval(Duration::from_millis(250));
     gauges.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -122,9 +118,16 @@ pub(crate) async fn run(parts: DriverParts, shutdown: CancellationToken, grace: 
             Some(event) = broker_events.recv() => driver.on_broker_event(event).await,
         }
     }
-    tracing::info!("shutting down: no more commands; finishing work in flight");
+    let deadline = Instant::now() + grace;
+    // The end of the grace period is kept for closing: the outbox's last confirms and acks,
+    // the sessions, the broker connection.
+    let closing = (grace / 4).min(Duration::from_secs(1));
+    let drain_until = deadline - closing;
+    tracing::info!(
+        ?grace,
+        "shutting down: no more commands; finishing work in flight"
+    );
     drop(broker_events);
-    let drain_until = Instant::now() + grace;
     if logout_on_shutdown {
         let agents = driver.engine.licensed_agent_ids();
         tracing::info!(agents = agents.len(), "logging agents out before stopping");
@@ -140,59 +143,103 @@ pub(crate) async fn run(parts: DriverParts, shutdown: CancellationToken, grace: 
                 format: None,
                 token,
             };
-            driver.step(Input::Client(request)).await;
+            if tokio::time::timeout_at(drain_until, driver.step(Input::Client(request)))
+                .await
+                .is_err()
+            {
+                break;
+            }
         }
     }
     // Finesse requests already under way still produce their replies and events; logouts
-    // complete when Finesse confirms them.
+    // complete when Finesse confirms them. Every request ends by its deadline (the request
+    // timeout), so this ends too, and in any case at the grace deadline.
     loop {
         let busy = !driver.tokens.is_empty()
             || (logout_on_shutdown && driver.engine.licensed_agents() > 0);
         if !busy {
             break;
         }
-        tokio::select! {
-            () = tokio::time::sleep_until(drain_until) => {
-                tracing::warn!("shutdown grace period over with work still in flight");
-                break;
+        let stepped = tokio::time::timeout_at(drain_until, async {
+            tokio::select! {
+                Some(input) = inputs_rx.recv() => driver.step(input).await,
+                Some(event) = session_rx.recv() => driver.on_session_event(event).await,
             }
-            Some(input) = inputs_rx.recv() => driver.step(input).await,
-            Some(event) = session_rx.recv() => driver.on_session_event(event).await,
+        })
+        .await;
+        if stepped.is_err() {
+            break;
         }
     }
-    let Driver {
-        sessions,
-        publisher: publisher_tx,
-        broker,
-        ..
-    } = driver;
-    for (_, session) in sessions {
-        session.close().await;
-    }
-    drop(publisher_tx);
-    if tokio::time::timeout(grace, publisher).await.is_err() {
-        tracing::warn!("publisher did not finish within the grace period");
-    }
-    broker.shutdown().await;
+    driver.finish(deadline, closing).await;
 }
 
-/// A request to run on an agent's lane.
-type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
+/// The outbox's limits. `GCTEST_ACK_DELAY_MS` (outside the `GC_` configuration on purpose:
+/// it is a fault-injection hook for the end-to-end tests, not a setting) delays every ack.
+fn outbox_limits() -> OutboxLimits {
+    let ack_delay = std::env::var("GCTEST_ACK_DELAY_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(Duration::ZERO, Duration::from_millis);
+    if !ack_delay.is_zero() {
+        tracing::warn!(
+            ?ack_delay,
+            "fault injection: every ack is delayed (GCTEST_ACK_DELAY_MS)"
+        );
+    }
+    OutboxLimits {
+        ack_delay,
+        ..OutboxLimits::default()
+    }
+}
 
 impl Driver {
-    /// Runs `job` after every job queued before it for `agent`.
-    fn run_in_lane(&mut self, agent: &AgentId, job: Job) {
-        let lane = self.lanes.entry(agent.clone()).or_insert_with(|| {
-            let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
-            tokio::spawn(async move {
-                while let Some(job) = rx.recv().await {
-                    job.await;
-                }
-            });
-            tx
-        });
-        // The worker only stops when the sender is dropped, which happens with the driver.
-        let _ = lane.send(job);
+    /// The last phase of shutdown: sessions closed together, the outbox drained, the broker
+    /// closed; everything bounded by `deadline`, and what was left undone logged.
+    async fn finish(self, deadline: Instant, closing: Duration) {
+        let Self {
+            sessions,
+            outbox,
+            broker,
+            tokens,
+            lanes,
+            ..
+        } = self;
+        let unsettled = tokens.len();
+        let open_sessions = sessions.len();
+        // The outbox and the sessions first, side by side, in the first half of what is left;
+        // the broker connection in the second.
+        let halfway = deadline - closing / 2;
+        let sessions = futures::future::join_all(sessions.into_values().map(XmppSession::close));
+        let (sessions_closed, abandoned) = tokio::join!(
+            async { tokio::time::timeout_at(halfway, sessions).await.is_ok() },
+            outbox.close(halfway)
+        );
+        let requests = lanes.busy();
+        drop(lanes);
+        let broker_closed = tokio::time::timeout_at(deadline, broker.shutdown())
+            .await
+            .is_ok();
+        if unsettled > 0
+            || !sessions_closed
+            || abandoned != gc_broker::outbox::runner::Abandoned::default()
+            || requests > 0
+            || !broker_closed
+        {
+            tracing::warn!(
+                commands_unsettled = unsettled,
+                events_unconfirmed = abandoned.publications,
+                settlements_abandoned = abandoned.settlements,
+                finesse_requests_abandoned = requests,
+                sessions_open = open_sessions,
+                sessions_closed,
+                broker_closed,
+                "shutdown grace over: abandoned what is listed (unsettled commands are \
+                 redelivered by the broker)"
+            );
+        } else {
+            tracing::info!("shutdown complete: nothing abandoned");
+        }
     }
 
     fn now(&self) -> Now {
@@ -203,28 +250,50 @@ impl Driver {
         Now { mono_ms, unix_ms }
     }
 
+    /// The instant of an engine deadline (monotonic milliseconds since `origin`).
+    fn instant(&self, at: gc_core::Deadline) -> Instant {
+        self.origin + Duration::from_millis(at.0)
+    }
+
     /// Feeds one input to the engine and carries out its effects.
     pub(crate) async fn step(&mut self, input: Input) {
         let now = self.now();
         let effects = self.engine.handle(now, input);
         let batch = self.apply(effects).await;
-        if !batch.is_empty() && self.publisher.send(batch).await.is_err() {
-            tracing::error!("the publisher has stopped; events are lost");
+        if self.outbox.send(batch).await.is_err() {
+            tracing::error!("the outbox has stopped; events are lost");
         }
     }
 
-    /// Updates the gauges read from the engine. Called on a 250 ms tick rather than after every
-    /// input: counting licensed agents walks every agent, too much work to repeat on each of
-    /// thousands of inputs a second.
-    fn refresh_gauges(&self) {
+    /// Updates the gauges read from the engine and the adapters, and closes idle lanes. Called
+    /// on a 250 ms tick rather than after every input: counting licensed agents walks every
+    /// agent, too much work to repeat on each of thousands of inputs a second.
+    fn refresh_gauges(&mut self) {
         let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-        self.metrics
-            .agents_logged_in
-            .set(count(self.engine.licensed_agents()));
-        self.metrics
-            .destinations
-            .set(count(self.engine.destination_count()));
-        self.metrics.leader.set(i64::from(self.engine.is_leader()));
+        let m = &self.metrics;
+        m.agents_logged_in.set(count(self.engine.licensed_agents()));
+        m.unlicensed_agents
+            .set(count(self.engine.unlicensed_agents()));
+        m.destinations.set(count(self.engine.destination_count()));
+        m.remembered_commands
+            .set(count(self.engine.remembered_commands()));
+        m.leader.set(i64::from(self.engine.is_leader()));
+        Metrics::catch_up(
+            &m.refused,
+            self.engine
+                .refused()
+                .iter()
+                .map(|(cap, n)| (CapLabels { cap }, *n)),
+        );
+        Metrics::catch_up(
+            &m.publish_failures,
+            self.outbox
+                .failures()
+                .into_iter()
+                .map(|(reason, n)| (ReasonLabels { reason }, n)),
+        );
+        self.lanes.prune();
+        m.finesse_lanes.set(count(self.lanes.len()));
     }
 
     async fn on_broker_event(&mut self, event: BrokerEvent) {
@@ -254,11 +323,8 @@ impl Driver {
                     self.step(Input::Leadership(leader)).await;
                 }
             }
-            BrokerEvent::Returned {
-                exchange,
-                routing_key,
-            } => {
-                tracing::debug!(%exchange, %routing_key, "event not routed: no client queue bound");
+            BrokerEvent::Returned { .. } => {
+                // Logged (rate-limited) by the broker adapter.
                 self.metrics.unroutable.inc();
             }
         }
@@ -277,11 +343,13 @@ impl Driver {
             token,
         } = delivery;
         let command = Command::parse(jms_type.as_deref(), &body);
-        tracing::debug!(jms_type = ?jms_type, ok = command.is_ok(), redelivered, "command received");
         let name = match &command {
             Ok(c) => c.name().as_str(),
             Err(_) => "invalid",
         };
+        // The command's name only: a JMS type can carry text a client should not have put
+        // there, and a body carries passwords.
+        tracing::debug!(command = name, redelivered, "command received");
         self.metrics.command(
             name,
             if command.is_ok() {
