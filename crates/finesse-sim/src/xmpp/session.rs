@@ -141,11 +141,11 @@ impl Session {
             return Err(std::io::Error::other("STARTTLS without TLS configuration"));
         };
         let placeholder = std::mem::replace(conn, Conn::Closed);
-        let Conn::Plain(tcp, guard) = placeholder else {
+        let Conn::Plain(tcp) = placeholder else {
             return Err(std::io::Error::other("STARTTLS on a secure stream"));
         };
         let stream = TlsAcceptor::from(config).accept(tcp).await?;
-        *conn = Conn::Tls(Box::new(stream), guard);
+        *conn = Conn::Tls(Box::new(stream));
         self.secure = true;
         self.framer = Framer::new(self.ctx.max_stanza);
         Ok(())
