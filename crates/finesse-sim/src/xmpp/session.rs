@@ -128,7 +128,7 @@ impl Session {
                     self.framer.push(&buf[..n]);
                 }
                 msg = recv(rx) => match msg {
-                    Some(Outgoing::Stanza(stanza)) => write(conn, &stanza).await?,
+                    Some(Outgoing::Notification(n)) => write(conn, &n.stanza()).await?,
                     Some(Outgoing::Conflict) => return stream_error(conn, "conflict").await,
                     None => return Ok(()),
                 },
