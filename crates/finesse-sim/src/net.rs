@@ -119,6 +119,18 @@ pub(crate) struct Socket {
     set: Arc<Connections>,
 }
 
+impl Socket {
+    /// Waits until the socket is readable (data, EOF or an error).
+    pub(crate) async fn readable(&self) -> io::Result<()> {
+        self.tcp.readable().await
+    }
+
+    /// Reads what is there without waiting (`WouldBlock` when nothing is).
+    pub(crate) fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.tcp.try_read(buf)
+    }
+}
+
 impl Drop for Socket {
     fn drop(&mut self) {
         self.set
