@@ -80,33 +80,33 @@ fn descriptors(pid: u32, xmpp_port: u16, rest_port: u16) -> Res<Descriptors> {
             sockets.insert(inode.to_owned());
         }
     }
-    let mut counts = Descriptors {
-        total,
-        ..Descriptors::default()
-    };
+    // inode -> local port of the connected (ESTABLISHED, state 01) TCP sockets. The tables
+    // are read while they change and may list a socket twice: keyed by inode, it counts once.
+    let mut ports = std::collections::HashMap::new();
     for table in ["tcp", "tcp6"] {
         let text = std::fs::read_to_string(format!("/proc/{pid}/net/{table}"))?;
         for line in text.lines().skip(1) {
             let fields: Vec<&str> = line.split_whitespace().collect();
-            let (Some(local), Some(inode)) = (fields.get(1), fields.get(9)) else {
-                continue;
-            };
-            if !sockets.contains(*inode) {
-                continue;
+            if let (Some(local), Some(&"01"), Some(inode)) =
+                (fields.get(1), fields.get(3), fields.get(9))
+                && let Some(port) = local
+                    .rsplit(':')
+                    .next()
+                    .and_then(|p| u16::from_str_radix(p, 16).ok())
+            {
+                ports.insert((*inode).to_owned(), port);
             }
-            let port = local
-                .rsplit(':')
-                .next()
-                .and_then(|p| u16::from_str_radix(p, 16).ok());
-            // Connected sockets only (state 01 = ESTABLISHED), not the listeners.
-            if fields.get(3) != Some(&"01") {
-                continue;
-            }
-            if port == Some(xmpp_port) {
-                counts.xmpp += 1;
-            } else if port == Some(rest_port) {
-                counts.rest += 1;
-            }
+        }
+    }
+    let mut counts = Descriptors {
+        total,
+        ..Descriptors::default()
+    };
+    for port in sockets.iter().filter_map(|inode| ports.get(inode)) {
+        if *port == xmpp_port {
+            counts.xmpp += 1;
+        } else if *port == rest_port {
+            counts.rest += 1;
         }
     }
     Ok(counts)
