@@ -1,12 +1,16 @@
 //! Load bench: N agents (default 2000) each open an XMPP session (raw stanzas: stream, SASL
 //! PLAIN, bind, session, presence) and sign in over REST (PUT LOGIN), waiting for their own
-//! NOT_READY notification. Measures the time until all are signed in and the simulator
-//! process's memory (RSS now and peak) with every session still open.
+//! NOT_READY notification. Measures the time until all are signed in, then, with every session
+//! still open, the simulator process's sessions, file descriptors and memory (RSS now and
+//! peak), and the time to fan one SystemInfo notification out to every session.
 //!
 //! The simulator runs as its own process (the `finesse-sim` binary), so the figures are the
-//! simulator's alone. Run: `cargo bench -p finesse-sim --bench load`.
-//! Environment: `LOAD_AGENTS` (2000), `LOAD_RUNS` (3), `LOAD_CONCURRENCY` (200 handshakes at
-//! once). Linux only (reads /proc).
+//! simulator's alone: this process holds the client ends of the N sessions, the simulator the
+//! server ends (one descriptor each). Run: `cargo bench -p finesse-sim --bench load`, or for a
+//! contact-centre-sized deployment `cargo bench -p finesse-sim --bench load -- --agents 12000`.
+//! Environment: `LOAD_AGENTS` (2000; `--agents N` wins), `LOAD_RUNS` (3), `LOAD_CONCURRENCY`
+//! (200 handshakes at once). Linux only (reads /proc). Both processes need N + a few hundred
+//! descriptors (`ulimit -n`).
 
 use std::error::Error;
 use std::process::Stdio;
@@ -22,12 +26,90 @@ use tokio::sync::{Semaphore, mpsc};
 type Res<T> = Result<T, Box<dyn Error + Send + Sync>>;
 
 const TIMEOUT: Duration = Duration::from_mins(1);
+/// How long a signed-in session waits for the fan-out notification (sign-in of everyone
+/// else comes first).
+const HOLD_TIMEOUT: Duration = Duration::from_mins(30);
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
+}
+
+/// `--agents N` / `--agents=N` on the command line (after `--` with cargo bench).
+fn arg_agents() -> Option<usize> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().enumerate().find_map(|(i, a)| {
+        a.strip_prefix("--agents=")
+            .map(str::to_owned)
+            .or_else(|| (a == "--agents").then(|| args.get(i + 1).cloned().unwrap_or_default()))
+            .and_then(|v| v.parse().ok())
+    })
+}
+
+/// A process's open file descriptors: all of them, and the sockets among them whose local
+/// port is the XMPP port and the REST port.
+#[derive(Debug, Clone, Copy, Default)]
+struct Descriptors {
+    total: usize,
+    xmpp: usize,
+    rest: usize,
+}
+
+fn port_of(addr: &str) -> u16 {
+    addr.rsplit(':')
+        .next()
+        .and_then(|p| p.trim_end_matches('/').parse().ok())
+        .unwrap_or(0)
+}
+
+/// Counts `/proc/<pid>/fd`; sockets are matched by inode with `/proc/<pid>/net/tcp{,6}`.
+fn descriptors(pid: u32, xmpp_port: u16, rest_port: u16) -> Res<Descriptors> {
+    let mut sockets = std::collections::HashSet::new();
+    let mut total = 0;
+    for entry in std::fs::read_dir(format!("/proc/{pid}/fd"))? {
+        total += 1;
+        // A descriptor closed since the listing is simply not counted as a socket.
+        if let Ok(target) = std::fs::read_link(entry?.path())
+            && let Some(inode) = target
+                .to_string_lossy()
+                .strip_prefix("socket:[")
+                .and_then(|t| t.strip_suffix(']'))
+        {
+            sockets.insert(inode.to_owned());
+        }
+    }
+    // inode -> local port of the connected (ESTABLISHED, state 01) TCP sockets. The tables
+    // are read while they change and may list a socket twice: keyed by inode, it counts once.
+    let mut ports = std::collections::HashMap::new();
+    for table in ["tcp", "tcp6"] {
+        let text = std::fs::read_to_string(format!("/proc/{pid}/net/{table}"))?;
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            if let (Some(local), Some(&"01"), Some(inode)) =
+                (fields.get(1), fields.get(3), fields.get(9))
+                && let Some(port) = local
+                    .rsplit(':')
+                    .next()
+                    .and_then(|p| u16::from_str_radix(p, 16).ok())
+            {
+                ports.insert((*inode).to_owned(), port);
+            }
+        }
+    }
+    let mut counts = Descriptors {
+        total,
+        ..Descriptors::default()
+    };
+    for port in sockets.iter().filter_map(|inode| ports.get(inode)) {
+        if *port == xmpp_port {
+            counts.xmpp += 1;
+        } else if *port == rest_port {
+            counts.rest += 1;
+        }
+    }
+    Ok(counts)
 }
 
 /// `VmRSS` and `VmHWM` of a process, in KiB.
@@ -109,9 +191,13 @@ impl Session {
     }
 
     async fn wait_for(&mut self, needle: &str) -> Res<()> {
+        self.wait_within(needle, TIMEOUT).await
+    }
+
+    async fn wait_within(&mut self, needle: &str, patience: Duration) -> Res<()> {
         let mut chunk = [0u8; 4096];
         while !self.buf.contains(needle) {
-            let n = tokio::time::timeout(TIMEOUT, self.tcp.read(&mut chunk)).await??;
+            let n = tokio::time::timeout(patience, self.tcp.read(&mut chunk)).await??;
             if n == 0 {
                 return Err(format!("closed while waiting for {needle}").into());
             }
@@ -197,18 +283,25 @@ fn http_client() -> Res<reqwest::Client> {
 
 struct Figures {
     seconds: f64,
+    sessions: u64,
+    fds_idle: usize,
+    fds: Descriptors,
     rss_idle_kib: u64,
     rss_kib: u64,
     hwm_kib: u64,
+    fanout_seconds: f64,
 }
 
 async fn run(agents: usize, concurrency: usize) -> Res<Figures> {
     let sim = start_sim(agents).await?;
     let pid = sim.child.id().ok_or("no pid")?;
     let (rss_idle_kib, _) = memory_kib(pid)?;
+    let (xmpp_port, rest_port) = (port_of(&sim.xmpp), port_of(&sim.rest));
+    let fds_idle = descriptors(pid, xmpp_port, rest_port)?.total;
     let http = http_client()?;
     let permits = Arc::new(Semaphore::new(concurrency));
     let (done_tx, mut done_rx) = mpsc::channel::<Res<()>>(agents);
+    let (fanout_tx, mut fanout_rx) = mpsc::channel::<Res<()>>(agents);
     let (hold_tx, _) = tokio::sync::broadcast::channel::<()>(1);
     let started = Instant::now();
     for i in 0..agents {
@@ -216,6 +309,7 @@ async fn run(agents: usize, concurrency: usize) -> Res<Figures> {
         let (xmpp, rest, http) = (sim.xmpp.clone(), sim.rest.clone(), http.clone());
         let permits = Arc::clone(&permits);
         let done = done_tx.clone();
+        let fanout = fanout_tx.clone();
         let mut hold = hold_tx.subscribe();
         tokio::spawn(async move {
             let session = match permits.acquire().await {
@@ -223,8 +317,11 @@ async fn run(agents: usize, concurrency: usize) -> Res<Figures> {
                 Err(e) => Err(e.into()),
             };
             match session {
-                Ok(session) => {
+                Ok(mut session) => {
                     let _ = done.send(Ok(())).await;
+                    // The SystemInfo of the fan-out measurement.
+                    let seen = session.wait_within("OUT_OF_SERVICE", HOLD_TIMEOUT).await;
+                    let _ = fanout.send(seen).await;
                     // Keep the session open until the measurement is over.
                     let _ = hold.recv().await;
                     drop(session);
@@ -236,10 +333,12 @@ async fn run(agents: usize, concurrency: usize) -> Res<Figures> {
         });
     }
     drop(done_tx);
+    drop(fanout_tx);
     for _ in 0..agents {
         done_rx.recv().await.ok_or("an agent task vanished")??;
     }
     let seconds = started.elapsed().as_secs_f64();
+    let fds = descriptors(pid, xmpp_port, rest_port)?;
     // Every agent is signed in with an open session: check it from the simulator's side.
     let health: serde_json::Value = http
         .get(format!("{}/health", sim.control))
@@ -262,13 +361,31 @@ async fn run(agents: usize, concurrency: usize) -> Res<Figures> {
         return Err(format!("{signed_in} of {agents} agents are NOT_READY").into());
     }
     let (rss_kib, hwm_kib) = memory_kib(pid)?;
+    // Fan-out: one SystemInfo (the node goes OUT_OF_SERVICE) to every session.
+    let fanout_started = Instant::now();
+    let answer = http
+        .put(format!("{}/nodes/primary/status", sim.control))
+        .json(&serde_json::json!({"status": "OUT_OF_SERVICE"}))
+        .send()
+        .await?;
+    if !answer.status().is_success() {
+        return Err(format!("set status: {}", answer.status()).into());
+    }
+    for _ in 0..agents {
+        fanout_rx.recv().await.ok_or("an agent task vanished")??;
+    }
+    let fanout_seconds = fanout_started.elapsed().as_secs_f64();
     let _ = hold_tx.send(());
     drop(sim);
     Ok(Figures {
         seconds,
+        sessions,
+        fds_idle,
+        fds,
         rss_idle_kib,
         rss_kib,
         hwm_kib,
+        fanout_seconds,
     })
 }
 
@@ -287,7 +404,8 @@ fn mib(kib: u64) -> f64 {
 async fn main() -> Res<()> {
     // Under `cargo test --benches` (no `--bench` argument) run a small smoke version.
     let full = std::env::args().any(|a| a == "--bench");
-    let agents = env_usize("LOAD_AGENTS", if full { 2000 } else { 50 });
+    let agents =
+        arg_agents().unwrap_or_else(|| env_usize("LOAD_AGENTS", if full { 2000 } else { 50 }));
     let runs = env_usize("LOAD_RUNS", if full { 3 } else { 1 }).max(1);
     let concurrency = env_usize("LOAD_CONCURRENCY", 200).max(1);
     println!("finesse-sim load: {agents} agents, XMPP session + REST LOGIN each, {runs} runs");
@@ -295,20 +413,34 @@ async fn main() -> Res<()> {
     for run_no in 1..=runs {
         let f = run(agents, concurrency).await?;
         println!(
-            "run {run_no}: all signed in after {:.2} s ({:.0} logins/s); simulator RSS {:.1} MiB \
-             (idle {:.1} MiB, peak {:.1} MiB)",
+            "run {run_no}: all signed in after {:.2} s ({:.0} logins/s); simulator holds {} \
+             XMPP sessions; {} file descriptors open (idle {}): {} XMPP connections ({:.2} per \
+             session), {} REST connections, {} other; RSS {:.1} MiB (idle {:.1} MiB, peak {:.1} \
+             MiB); SystemInfo to every session in {:.2} s",
             f.seconds,
             agents as f64 / f.seconds,
+            f.sessions,
+            f.fds.total,
+            f.fds_idle,
+            f.fds.xmpp,
+            f.fds.xmpp as f64 / f.sessions.max(1) as f64,
+            f.fds.rest,
+            f.fds.total.saturating_sub(f.fds.xmpp + f.fds.rest),
             mib(f.rss_kib),
             mib(f.rss_idle_kib),
-            mib(f.hwm_kib)
+            mib(f.hwm_kib),
+            f.fanout_seconds,
         );
         all.push(f);
     }
     println!(
-        "median: {:.2} s to sign in {agents} agents; RSS {:.1} MiB with all sessions open \
-         (peak {:.1} MiB, {:.1} KiB per session above idle)",
+        "median: {:.2} s to sign in {agents} agents; {} descriptors with all sessions open \
+         ({} of them XMPP connections; idle {}); RSS {:.1} MiB (peak {:.1} MiB, {:.1} KiB per session above idle); \
+         SystemInfo fan-out {:.2} s",
         median(all.iter().map(|f| f.seconds).collect()),
+        median(all.iter().map(|f| f.fds.total as f64).collect()),
+        median(all.iter().map(|f| f.fds.xmpp as f64).collect()),
+        median(all.iter().map(|f| f.fds_idle as f64).collect()),
         median(all.iter().map(|f| mib(f.rss_kib)).collect()),
         median(all.iter().map(|f| mib(f.hwm_kib)).collect()),
         median(
@@ -316,6 +448,7 @@ async fn main() -> Res<()> {
                 .map(|f| (f.rss_kib.saturating_sub(f.rss_idle_kib)) as f64 / agents as f64)
                 .collect()
         ),
+        median(all.iter().map(|f| f.fanout_seconds).collect()),
     );
     Ok(())
 }

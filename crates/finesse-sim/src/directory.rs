@@ -6,7 +6,8 @@
 //! in code so that it can never fail to load; `data/default-directory.json` is the same data
 //! as a file to copy and edit (a test keeps the two equal).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::ops::Deref;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -543,6 +544,109 @@ impl Directory {
     }
 }
 
+/// A directory with lookup tables, as the running simulator holds it: users by id, login name
+/// and extension, teams by id, team and queue members. Every REST request and XMPP login looks
+/// users up, so with thousands of agents a linear search per lookup would make signing everyone
+/// in quadratic. Read-only (it derefs to the [`Directory`]); replaced as a whole.
+#[derive(Debug, Default)]
+pub(crate) struct IndexedDirectory {
+    directory: Directory,
+    by_id: HashMap<String, usize>,
+    by_name: HashMap<String, usize>,
+    by_extension: HashMap<String, usize>,
+    teams: HashMap<u32, usize>,
+    team_members: HashMap<u32, Vec<usize>>,
+    queue_members: HashMap<u32, Vec<usize>>,
+}
+
+impl Deref for IndexedDirectory {
+    type Target = Directory;
+
+    fn deref(&self) -> &Directory {
+        &self.directory
+    }
+}
+
+impl From<Directory> for IndexedDirectory {
+    fn from(directory: Directory) -> Self {
+        let mut index = Self::default();
+        for (i, agent) in directory.agents.iter().enumerate() {
+            // The first one wins, like a search in file order.
+            index.by_id.entry(agent.login_id.clone()).or_insert(i);
+            index.by_name.entry(agent.login_name.clone()).or_insert(i);
+            index
+                .by_extension
+                .entry(agent.extension.clone())
+                .or_insert(i);
+            index.team_members.entry(agent.team_id).or_default().push(i);
+            for queue in &agent.queues {
+                let members = index.queue_members.entry(*queue).or_default();
+                if members.last() != Some(&i) {
+                    members.push(i);
+                }
+            }
+        }
+        for (i, team) in directory.teams.iter().enumerate() {
+            index.teams.entry(team.id).or_insert(i);
+        }
+        index.directory = directory;
+        index
+    }
+}
+
+impl IndexedDirectory {
+    /// The directory itself.
+    pub(crate) fn records(&self) -> &Directory {
+        &self.directory
+    }
+
+    fn at(&self, i: Option<&usize>) -> Option<&AgentRecord> {
+        i.and_then(|i| self.directory.agents.get(*i))
+    }
+
+    /// The user with this id or login name (as [`Directory::agent`]).
+    pub(crate) fn agent(&self, id_or_name: &str) -> Option<&AgentRecord> {
+        self.agent_by_id(id_or_name)
+            .or_else(|| self.at(self.by_name.get(id_or_name)))
+    }
+
+    /// The user with this id.
+    pub(crate) fn agent_by_id(&self, id: &str) -> Option<&AgentRecord> {
+        self.at(self.by_id.get(id))
+    }
+
+    /// Whether some user has this extension in the directory.
+    pub(crate) fn has_extension(&self, extension: &str) -> bool {
+        self.by_extension.contains_key(extension)
+    }
+
+    /// The team with this id (as [`Directory::team`]).
+    pub(crate) fn team(&self, id: u32) -> Option<&TeamRecord> {
+        self.teams
+            .get(&id)
+            .and_then(|i| self.directory.teams.get(*i))
+    }
+
+    /// The members of a team, in directory order.
+    pub(crate) fn team_members(&self, team: u32) -> impl Iterator<Item = &AgentRecord> {
+        self.members(self.team_members.get(&team))
+    }
+
+    /// The users skilled in a queue, in directory order.
+    pub(crate) fn queue_members(&self, queue: u32) -> impl Iterator<Item = &AgentRecord> {
+        self.members(self.queue_members.get(&queue))
+    }
+
+    fn members<'a>(
+        &'a self,
+        list: Option<&'a Vec<usize>>,
+    ) -> impl Iterator<Item = &'a AgentRecord> {
+        list.into_iter()
+            .flatten()
+            .filter_map(|i| self.directory.agents.get(*i))
+    }
+}
+
 /// The wrap-up settings Finesse knows.
 pub(crate) const WRAP_UP_SETTINGS: [&str; 4] = [
     "REQUIRED",
@@ -601,6 +705,48 @@ mod tests {
         assert_eq!(a.teams.len(), 3);
         assert_eq!(a.agents[119].login_id, "10120");
         assert!(a.agents.iter().all(|x| x.password == "secret"));
+    }
+
+    #[test]
+    fn the_index_finds_what_a_search_finds() {
+        let d = Directory::default_data_set();
+        let index = IndexedDirectory::from(d.clone());
+        for probe in ["1001", "2001", "mmeier", "shoffmann", "nobody", "3001", ""] {
+            assert_eq!(index.agent(probe), d.agent(probe), "{probe}");
+        }
+        assert_eq!(index.agent_by_id("mmeier"), None);
+        assert!(index.has_extension("3901") && !index.has_extension("1001"));
+        for team in [0, 1, 2, 3] {
+            assert_eq!(index.team(team), d.team(team));
+            let members: Vec<_> = index.team_members(team).collect();
+            let searched: Vec<_> = d.agents.iter().filter(|a| a.team_id == team).collect();
+            assert_eq!(members, searched);
+        }
+        for queue in [5031, 5032, 5033, 1] {
+            let members: Vec<_> = index.queue_members(queue).collect();
+            let searched: Vec<_> = d
+                .agents
+                .iter()
+                .filter(|a| a.queues.contains(&queue))
+                .collect();
+            assert_eq!(members, searched);
+        }
+    }
+
+    #[test]
+    fn a_generated_directory_of_twelve_thousand_agents_is_valid_and_indexed() {
+        let started = std::time::Instant::now();
+        let d = Directory::generated(12_000);
+        d.validate().unwrap();
+        let index = IndexedDirectory::from(d);
+        assert_eq!(index.agents.len(), 12_000);
+        assert_eq!(index.teams.len(), 240);
+        assert_eq!(index.agent("22000").unwrap().extension, "52000");
+        assert_eq!(index.agent("agent12000").unwrap().login_id, "22000");
+        assert_eq!(index.team_members(240).count(), 50);
+        assert_eq!(index.queue_members(5031).count(), 4000);
+        // Building (and validating) is linear: well under a second even in a debug build.
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]

@@ -405,7 +405,7 @@ pub(crate) fn team(world: &World, id: u32) -> Option<String> {
         .leaf("name", &team.name)
         .leaf("uri", &format!("/finesse/api/Team/{id}"))
         .open("users");
-    for member in world.directory.agents.iter().filter(|a| a.team_id == id) {
+    for member in world.directory.team_members(id) {
         if let Some(xml) = team_user(world, &member.login_id, "User") {
             w.raw(&xml);
         }
@@ -418,12 +418,7 @@ pub(crate) fn team(world: &World, id: u32) -> Option<String> {
 pub(crate) fn queue(world: &World, q: &QueueRecord) -> String {
     let mut counts = [0u32; 9];
     let mut members = 0;
-    for record in world
-        .directory
-        .agents
-        .iter()
-        .filter(|a| a.queues.contains(&q.id))
-    {
+    for record in world.directory.queue_members(q.id) {
         let Some(agent) = world.agents.get(&record.login_id) else {
             continue;
         };

@@ -134,7 +134,7 @@ async fn set_status(
 }
 
 async fn directory(State(shared): Ctx) -> Json<Directory> {
-    Json(shared.engine.lock().directory.clone())
+    Json(shared.engine.lock().directory.records().clone())
 }
 
 async fn replace_directory(shared: &Shared, directory: Directory) -> Result<StatusCode, Response> {

@@ -15,7 +15,7 @@ fn resolve(ctx: &NodeCtx, id: &str) -> Result<String, ApiError> {
     let record = if world.ucce() {
         world.directory.agent(id)
     } else {
-        world.directory.agents.iter().find(|a| a.login_id == id)
+        world.directory.agent_by_id(id)
     };
     record
         .map(|r| r.login_id.clone())

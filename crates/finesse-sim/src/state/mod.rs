@@ -30,7 +30,7 @@ pub(crate) use self::user::{AuthFailure, UserRequest};
 use crate::api_error::CtiError;
 use crate::cluster::NodeId;
 use crate::config::{Flavour, SimConfig, secs};
-use crate::directory::{AgentRecord, Directory};
+use crate::directory::{AgentRecord, Directory, IndexedDirectory};
 use crate::render;
 use crate::xml::XmlWriter;
 
@@ -127,8 +127,11 @@ pub(crate) struct Settings {
 #[derive(Debug)]
 pub(crate) struct World {
     pub(crate) settings: Settings,
-    pub(crate) directory: Directory,
+    pub(crate) directory: IndexedDirectory,
     pub(crate) agents: HashMap<String, Agent>,
+    /// Agents by the extension they are signed in on (`Agent::extension`), kept by
+    /// [`World::set_extension`]: finding the agent on a device must not scan every agent.
+    extensions: HashMap<String, Vec<String>>,
     pub(crate) dialogs: BTreeMap<u64, Dialog>,
     pub(crate) nodes: [NodeView; 2],
     next_dialog_id: u64,
@@ -153,8 +156,9 @@ impl World {
                 lockout_duration: config.lockout_duration(),
                 wrap_up_override: config.wrap_up_timer_secs.map(secs),
             },
-            directory: Directory::default(),
+            directory: IndexedDirectory::default(),
             agents: HashMap::new(),
+            extensions: HashMap::new(),
             dialogs: BTreeMap::new(),
             nodes: [node(&config.primary), node(&config.secondary)],
             next_dialog_id: config.first_dialog_id,
@@ -174,8 +178,15 @@ impl World {
             agents.insert(record.login_id.clone(), agent);
         }
         self.agents = agents;
+        self.extensions.clear();
+        for a in self.agents.values().filter(|a| !a.extension.is_empty()) {
+            self.extensions
+                .entry(a.extension.clone())
+                .or_default()
+                .push(a.id.clone());
+        }
         self.dialogs.clear();
-        self.directory = directory;
+        self.directory = IndexedDirectory::from(directory);
     }
 
     pub(crate) fn ucce(&self) -> bool {
@@ -191,10 +202,35 @@ impl World {
         if extension.is_empty() {
             return None;
         }
-        self.agents
-            .values()
+        self.extensions
+            .get(extension)?
+            .iter()
+            .filter_map(|id| self.agents.get(id))
             .find(|a| a.logged_in() && a.extension == extension)
             .map(|a| a.id.clone())
+    }
+
+    /// Sets (or, with `""`, clears) the extension an agent is signed in on.
+    pub(crate) fn set_extension(&mut self, agent: &str, extension: &str) {
+        let Some(a) = self.agents.get_mut(agent) else {
+            return;
+        };
+        if a.extension == extension {
+            return;
+        }
+        let old = std::mem::replace(&mut a.extension, extension.to_owned());
+        if let Some(ids) = self.extensions.get_mut(&old) {
+            ids.retain(|id| id != agent);
+            if ids.is_empty() {
+                self.extensions.remove(&old);
+            }
+        }
+        if !extension.is_empty() {
+            self.extensions
+                .entry(extension.to_owned())
+                .or_default()
+                .push(agent.to_owned());
+        }
     }
 
     pub(crate) fn next_dialog_id(&mut self) -> u64 {
@@ -300,11 +336,11 @@ impl World {
         a.state = state;
         a.reason = reason;
         if state == AgentState::Logout {
-            a.extension.clear();
             a.mobile = None;
             a.pending = None;
             a.pending_reason = None;
             a.call_base = None;
+            self.set_extension(agent, "");
         }
         self.publish_user(agent, request_id, out);
     }

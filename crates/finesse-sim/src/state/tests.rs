@@ -150,3 +150,27 @@ fn presence_loss_arms_the_grace_timer_and_a_return_disarms_it() {
     assert_eq!(state(&w, "1003"), AgentState::Logout);
     assert_eq!(w.agents["1003"].reason.as_ref().map(|r| r.code), Some(255));
 }
+
+#[test]
+fn the_agent_on_an_extension_follows_login_logout_and_directory_reloads() {
+    let mut w = world();
+    assert_eq!(w.agent_on_extension("3002"), None);
+    put(&mut w, "1001", "LOGIN", Some("3002"));
+    assert_eq!(w.agent_on_extension("3002").as_deref(), Some("1001"));
+    assert_eq!(w.agent_on_extension("3001"), None);
+    // The device is busy for anyone else.
+    let mut out = put(&mut w, "1002", "LOGIN", Some("3002"));
+    assert_eq!(state(&w, "1002"), AgentState::Logout);
+    assert!(!out.effects.is_empty(), "the failure is published");
+    // Still there after a reload that keeps the agent.
+    w.load_directory(Directory::default_data_set(), &now());
+    assert_eq!(w.agent_on_extension("3002").as_deref(), Some("1001"));
+    out = put(&mut w, "1001", "LOGOUT", None);
+    assert!(!out.effects.is_empty());
+    assert_eq!(w.agent_on_extension("3002"), None);
+    put(&mut w, "1002", "LOGIN", Some("3002"));
+    assert_eq!(w.agent_on_extension("3002").as_deref(), Some("1002"));
+    // Gone with a directory that no longer has the agent.
+    w.load_directory(Directory::generated(3), &now());
+    assert_eq!(w.agent_on_extension("3002"), None);
+}

@@ -278,12 +278,7 @@ impl World {
                 ));
             }
         } else {
-            let known = own == put.extension
-                || self
-                    .directory
-                    .agents
-                    .iter()
-                    .any(|a| a.extension == put.extension);
+            let known = own == put.extension || self.directory.has_extension(&put.extension);
             if !known {
                 return Err(CtiError {
                     peripheral: Some(Peripheral {
@@ -297,8 +292,8 @@ impl World {
                 });
             }
         }
+        self.set_extension(target, &put.extension);
         if let Some(a) = self.agents.get_mut(target) {
-            a.extension.clone_from(&put.extension);
             a.mobile.clone_from(&put.mobile);
             a.pending = None;
             a.pending_reason = None;

@@ -27,7 +27,8 @@ pub(crate) enum FrameError {
     TooLarge(usize),
 }
 
-/// Accumulates bytes and yields frames.
+/// Accumulates bytes and yields frames. Holds no allocation while it has no partial frame, so
+/// an idle session costs nothing here.
 #[derive(Debug)]
 pub(crate) struct Framer {
     buf: Vec<u8>,
@@ -77,7 +78,7 @@ fn is_stream(name: &[u8]) -> bool {
 impl Framer {
     pub(crate) fn new(max: usize) -> Self {
         Self {
-            buf: Vec::with_capacity(2048),
+            buf: Vec::new(),
             max,
         }
     }
@@ -104,6 +105,7 @@ impl Framer {
                 .count();
             self.buf.drain(..skip);
             if self.buf.is_empty() {
+                self.buf = Vec::new();
                 return Ok(None);
             }
             if self.buf[0] != b'<' {
@@ -262,6 +264,17 @@ mod tests {
         assert_eq!(header.attr("to"), Some("finesse.local"));
         let Frame::Stanza(iq) = &got[4] else { panic!() };
         assert_eq!(iq.attr("id"), Some("p'1"));
+    }
+
+    #[test]
+    fn an_idle_framer_holds_no_buffer() {
+        let mut framer = Framer::new(1 << 16);
+        framer.push(b"<presence/><iq type='get' id='1'><ping xmlns='urn:xmpp:ping'/></iq>");
+        assert_eq!(kinds(&all(&mut framer)), ["presence", "iq"]);
+        assert_eq!(framer.buf.capacity(), 0);
+        framer.push(b"<iq type='get'");
+        assert_eq!(framer.next_frame(), Ok(None));
+        assert!(framer.buf.capacity() > 0, "a partial frame is kept");
     }
 
     #[test]

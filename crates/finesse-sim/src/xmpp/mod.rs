@@ -40,10 +40,8 @@ pub(crate) async fn accept_loop(listener: TcpListener, ctx: Arc<XmppCtx>, conns:
                 continue;
             }
         };
-        let Ok((tcp, guard)) = conns.track(tcp) else {
-            continue;
-        };
+        let tcp = conns.track(tcp);
         let session = session::Session::new(Arc::clone(&ctx));
-        tokio::spawn(session.run(Conn::Plain(tcp, guard)));
+        tokio::spawn(session.run(Conn::Plain(tcp)));
     }
 }

@@ -93,7 +93,6 @@ impl Session {
     }
 
     async fn drive(&mut self, conn: &mut Conn) -> std::io::Result<()> {
-        let mut buf = vec![0u8; 4096];
         loop {
             loop {
                 let frame = match self.framer.next_frame() {
@@ -120,15 +119,13 @@ impl Session {
             }
             let rx = self.rx.as_mut();
             tokio::select! {
-                read = conn.read(&mut buf) => {
-                    let n = read?;
-                    if n == 0 {
+                read = read_into(conn, &mut self.framer) => {
+                    if read? == 0 {
                         return Ok(());
                     }
-                    self.framer.push(&buf[..n]);
                 }
                 msg = recv(rx) => match msg {
-                    Some(Outgoing::Stanza(stanza)) => write(conn, &stanza).await?,
+                    Some(Outgoing::Notification(n)) => write(conn, &n.stanza()).await?,
                     Some(Outgoing::Conflict) => return stream_error(conn, "conflict").await,
                     None => return Ok(()),
                 },
@@ -141,11 +138,11 @@ impl Session {
             return Err(std::io::Error::other("STARTTLS without TLS configuration"));
         };
         let placeholder = std::mem::replace(conn, Conn::Closed);
-        let Conn::Plain(tcp, guard) = placeholder else {
+        let Conn::Plain(tcp) = placeholder else {
             return Err(std::io::Error::other("STARTTLS on a secure stream"));
         };
         let stream = TlsAcceptor::from(config).accept(tcp).await?;
-        *conn = Conn::Tls(Box::new(stream), guard);
+        *conn = Conn::Tls(Box::new(stream));
         self.secure = true;
         self.framer = Framer::new(self.ctx.max_stanza);
         Ok(())
@@ -356,6 +353,36 @@ impl Session {
             }
         }
     }
+}
+
+/// Size of one read from a client.
+const READ_CHUNK: usize = 4096;
+
+/// Reads what the client sent into the framer; 0 at end of stream.
+///
+/// A plain connection waits for readiness and only then reads into a buffer on the stack, so a
+/// session waiting for its client (the normal state of a notification session) holds no read
+/// buffer; with thousands of sessions that is most of a session's memory. A TLS connection
+/// needs a buffer while it waits, as rustls may hold decrypted bytes already.
+async fn read_into(conn: &mut Conn, framer: &mut Framer) -> std::io::Result<usize> {
+    if let Conn::Plain(socket) = conn {
+        loop {
+            socket.readable().await?;
+            let mut chunk = [0u8; READ_CHUNK];
+            match socket.try_read(&mut chunk) {
+                Ok(n) => {
+                    framer.push(&chunk[..n]);
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    let mut buf = vec![0u8; READ_CHUNK];
+    let n = conn.read(&mut buf).await?;
+    framer.push(&buf[..n]);
+    Ok(n)
 }
 
 async fn recv(rx: Option<&mut mpsc::Receiver<Outgoing>>) -> Option<Outgoing> {
