@@ -30,6 +30,40 @@ enum Cmd {
     PrintDefaultConfig,
 }
 
+/// The stack every thread of the service gets. lapin decodes a delivery's header table
+/// recursively on its own `lapin-io-loop` thread (spawned with the standard library's default
+/// stack), and the engine's tokio workers clone and drop it recursively. A client can nest field
+/// arrays as deep as one frame allows: about 26,000 levels in RabbitMQ's default 128 KiB frame,
+/// which RabbitMQ accepts and delivers unchanged (tests/e2e_nested_headers.rs). Decoding that
+/// takes about 36 MB of stack in a release build (1.4 KB a level) and 240 MB in a debug build
+/// (9.1 KB a level); 2 MiB overflows, and a stack overflow aborts the process. Stack is
+/// address space: only the pages a thread touches are ever committed.
+const THREAD_STACK: usize = if cfg!(debug_assertions) {
+    512 << 20
+} else {
+    128 << 20
+};
+
+/// lapin spawns its I/O thread itself, so the only way to size that thread's stack is the
+/// standard library's `RUST_MIN_STACK`, read once when the first thread is spawned. Setting it
+/// from inside needs `unsafe` (forbidden here), so when it is unset the process replaces itself
+/// (same pid, same arguments and environment) with one that has it, before any thread exists.
+/// An operator's own `RUST_MIN_STACK` is respected. If the re-exec fails the service runs on.
+fn reexec_with_deep_stacks() {
+    use std::os::unix::process::CommandExt as _;
+    if std::env::var_os("RUST_MIN_STACK").is_some() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let error = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env("RUST_MIN_STACK", THREAD_STACK.to_string())
+        .exec();
+    eprintln!("generic-connector: cannot re-execute with larger thread stacks ({error})");
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
     let command = args.command.unwrap_or(Cmd::Run);
@@ -62,6 +96,7 @@ fn main() -> ExitCode {
         println!("  http       {}", settings.http_listen);
         return ExitCode::SUCCESS;
     }
+    reexec_with_deep_stacks();
     gc_server::telemetry::init(settings.log_format, &settings.log_filter);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
