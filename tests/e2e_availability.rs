@@ -342,7 +342,7 @@ async fn make_calls(env: &Env) -> usize {
 async fn a_command_runs_once_when_the_leader_dies_before_its_ack() {
     let settings = redundancy();
     let mut leader_settings = settings.clone();
-    leader_settings.push(env_var("GCTEST_ACK_DELAY_MS", "4000"));
+    leader_settings.push(env_var("GCTEST_ACK_DELAY_MS", "6000"));
     let mut env = Env::start(Options {
         env: leader_settings,
         ..Options::default()
@@ -354,7 +354,7 @@ async fn a_command_runs_once_when_the_leader_dies_before_its_ack() {
     let mut desk = env.desk("1001", "3001").await;
     standby.wait_gauge("gc_agents_logged_in", 1).await;
     // The login's own commands are acked first (their acks are delayed too).
-    tokio::time::sleep(Duration::from_millis(4_500)).await;
+    tokio::time::sleep(Duration::from_millis(6_500)).await;
     let props = Props {
         message_id: Some(format!("call-{}", env.tag)),
         ..Props::default()
@@ -365,7 +365,7 @@ async fn a_command_runs_once_when_the_leader_dies_before_its_ack() {
         assert!(Instant::now() < deadline, "Finesse got the MakeCall");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    // Finesse has it; the ack is still 4 s away.
+    // Finesse has it; the ack is still seconds away.
     env.connector.take().unwrap().kill().await;
     standby.wait_gauge("gc_leader", 1).await;
     desk.until("1001#State#").await;
@@ -410,13 +410,13 @@ fn close_connection_of(instance: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redelivered_command_gets_its_cached_answer() {
     let env = Env::start(Options {
-        env: vec![env_var("GCTEST_ACK_DELAY_MS", "3000")],
+        env: vec![env_var("GCTEST_ACK_DELAY_MS", "10000")],
         ..Options::default()
     })
     .await;
+    // The login's own commands are redelivered too (their acks are delayed as well): they
+    // carry no message id and simply run again, which the checks below do not mind.
     let mut desk = env.desk("1002", "3002").await;
-    // The login's own commands are acked first (their acks are delayed too).
-    tokio::time::sleep(Duration::from_millis(3_500)).await;
     let readies = || async {
         env.sim
             .control

@@ -140,11 +140,16 @@ async fn unattributable_messages_are_dead_lettered_or_answered_on_reply_to() {
         let dead = dlq.next().await;
         let why = dead.header("x-gc-reason").expect("x-gc-reason");
         assert!(why.contains(reason), "{jms_type}: {why}");
-        assert_eq!(
-            dead.body.len(),
-            String::from_utf8_lossy(body).len(),
-            "the original body"
-        );
+        if jms_type.starts_with("Login") {
+            // A Login's body carries a password: the copy has it redacted.
+            assert!(dead.body.starts_with("<redacted"), "{}", dead.body);
+        } else {
+            assert_eq!(
+                dead.body.len(),
+                String::from_utf8_lossy(body).len(),
+                "the original body"
+            );
+        }
         if !jms_type.is_empty() {
             assert_eq!(dead.header("JMSType").as_deref(), Some(jms_type));
         }
@@ -206,9 +211,7 @@ async fn agents_finesse_refuses_are_answered() {
     env.send("Login#9999", "secret,3009").await;
     // The notification session (opened on Connect, before LOGIN) is refused: Finesse's XMPP
     // says not-authorized for an unknown user as for a wrong password.
-    ghost
-        .expect("9999#Error#UNABLE_TO_SUBSCRIBE_TO_FINESSE")
-        .await;
+    ghost.expect("9999#Error#SUBSCRIPTION_FAILED").await;
 
     let wrong = env.destination("1003");
     let mut crm = env.client(&wrong).await;
@@ -217,8 +220,7 @@ async fn agents_finesse_refuses_are_answered() {
     env.send("Connect#1003", &format!("{wrong},not-the-password"))
         .await;
     env.send("Login#1003", "not-the-password,3003").await;
-    crm.expect("1003#Error#UNABLE_TO_SUBSCRIBE_TO_FINESSE")
-        .await;
+    crm.expect("1003#Error#SUBSCRIPTION_FAILED").await;
     assert_eq!(
         env.sim.control.agent_state("1003").await.unwrap().state,
         "LOGOUT"

@@ -403,3 +403,26 @@ async fn with_default_thread_stacks_the_same_header_aborts_the_connector() {
     assert_eq!(status.signal(), Some(6), "{status:?}");
     env.stop().await;
 }
+
+/// A command that cannot be answered (no agent, no `reply_to`) with the deepest header: its
+/// dead-letter copy leaves the oversized headers out (they would not fit the broker's frame and
+/// the broker would close the connection on every try), says so, and the connector goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deeply_nested_command_is_dead_lettered_without_its_headers() {
+    let env = Env::start(Options::default()).await;
+    let mut dlq = env.queue(&env.names.dlq).await;
+    let commands = env.names.commands.clone();
+    tokio::task::spawn_blocking(move || publish_deepest(&commands, "Nonsense"))
+        .await
+        .unwrap();
+    let copy = dlq.next().await;
+    assert!(copy.header("x-gc-reason").is_some());
+    assert_eq!(copy.header("JMSType").as_deref(), Some("Nonsense"));
+    let dropped = copy.header("x-gc-headers-dropped").unwrap_or_default();
+    assert!(dropped.contains("too large"), "{dropped}");
+    let destination = format!("after-dlq-{}", env.tag);
+    let mut client = env.client(&destination).await;
+    env.send(&format!("Hello#{destination}"), "").await;
+    client.expect("System#IN_SERVICE").await;
+    env.stop().await;
+}

@@ -10,9 +10,11 @@ mod support;
 use serde_json::json;
 use support::{Env, Options, Props};
 
-/// A second destination connecting an agent takes it over: the old destination gets
-/// `Error#SESSION_INVALIDATED` then `LOGOUT` (design.md 4.2) and nothing afterwards; the new
-/// one gets every later event, and the agent stays signed in to Finesse (no new login).
+/// A second destination connecting an agent with its password takes it over (Finesse checks
+/// the password first): the old destination gets the logout (O-001) then
+/// `Error#SESSION_INVALIDATED`, in the seed's order (design.md 4.2), and nothing afterwards;
+/// the new one gets every later event, and the agent stays signed in to Finesse (no new
+/// login).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_destination_takes_the_agent_over() {
     let env = Env::start(Options::default()).await;
@@ -22,12 +24,15 @@ async fn a_second_destination_takes_the_agent_over() {
     let new_destination = format!("crm-1001-b-{}", env.tag);
     let mut new = env.connect_on("1001", &new_destination, None).await;
     old.expect(
+        "1001#State#LOGOUT##Maria Meier",
+        json!({"type": "State", "state": "LOGOUT", "agentId": "1001"}),
+    )
+    .await;
+    old.expect(
         "1001#Error#SESSION_INVALIDATED",
         json!({"type": "Error", "code": "SESSION_INVALIDATED", "agentId": "1001"}),
     )
     .await;
-    old.expect("1001#LOGOUT", json!({"type": "LOGOUT", "agentId": "1001"}))
-        .await;
 
     env.send("MakeReady#1001", "").await;
     new.expect("1001#State#READY##Maria Meier").await;

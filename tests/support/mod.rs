@@ -204,6 +204,30 @@ impl Connector {
 
     /// Starts a connector without waiting for it to be ready.
     pub fn spawn(instance: &str, names: &Names, sim: &Sim, extra: &[(String, String)]) -> Self {
+        Self::spawn_logged(instance, names, sim, extra, None)
+    }
+
+    /// Starts a connector whose log (standard error) goes to `log` instead of the test's
+    /// output, and waits for it to be ready.
+    pub async fn start_logged(
+        instance: &str,
+        names: &Names,
+        sim: &Sim,
+        extra: &[(String, String)],
+        log: &std::path::Path,
+    ) -> Self {
+        let connector = Self::spawn_logged(instance, names, sim, extra, Some(log));
+        connector.wait_ready().await;
+        connector
+    }
+
+    fn spawn_logged(
+        instance: &str,
+        names: &Names,
+        sim: &Sim,
+        extra: &[(String, String)],
+        log: Option<&std::path::Path>,
+    ) -> Self {
         let http = SocketAddr::from(([127, 0, 0, 1], free_port()));
         let mut command = Command::new(binary("generic-connector"));
         command
@@ -233,7 +257,10 @@ impl Connector {
             .env("GC_SHUTDOWN__GRACE_SECS", "3")
             .kill_on_drop(true)
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit());
+            .stderr(match log {
+                Some(path) => Stdio::from(std::fs::File::create(path).unwrap()),
+                None => Stdio::inherit(),
+            });
         if let (Some(rest), Some(xmpp)) = (&sim.secondary_rest, &sim.secondary_xmpp) {
             command
                 .env("GC_FINESSE__SECONDARY_URL", rest)

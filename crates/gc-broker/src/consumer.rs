@@ -131,9 +131,9 @@ async fn run_commands(
         match next {
             Some(Ok(delivery)) => {
                 let command = command_from_delivery(delivery, session.epoch);
+                // Not the JMS type: a client may have put parameters (a password) in it.
                 tracing::debug!(
                     epoch = session.epoch,
-                    jms_type = ?command.jms_type,
                     redelivered = command.redelivered,
                     "command received"
                 );

@@ -5,8 +5,8 @@
 //! and a command to dead-letter becomes a copy carrying `x-gc-reason`. The adapter does not
 //! interpret commands; it moves bytes and properties.
 //!
-//! `Debug` output of every type that holds a body shows its length only: a `Connect` body
-//! carries the agent's password.
+//! `Debug` output of every type that holds a body shows its length only (a `Connect` body
+//! carries the agent's password), and of a JMS type only its command word.
 
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -73,8 +73,13 @@ pub struct CommandDelivery {
 
 impl fmt::Debug for CommandDelivery {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The command word only: a client may write parameters (a password) into the JMS type.
+        let command = self
+            .jms_type
+            .as_deref()
+            .map(|t| t.split('#').next().unwrap_or_default());
         f.debug_struct("CommandDelivery")
-            .field("jms_type", &self.jms_type)
+            .field("command", &command)
             .field("body_len", &self.body.len())
             .field("reply_to", &self.reply_to)
             .field("correlation_id", &self.correlation_id)
@@ -327,9 +332,17 @@ pub(crate) fn dead_letter_properties(
     original: &Original,
     reason: &str,
     ttl: Option<std::time::Duration>,
+    redacted: bool,
 ) -> BasicProperties {
     let p = &original.properties;
-    let mut headers = p.headers().clone().unwrap_or_default();
+    let mut headers = copied_headers(p.headers().as_ref());
+    if redacted {
+        // The body was replaced because it carries a password; a JMS type written in the
+        // body-only style (`Login#1001#secret,3001`) would carry it too.
+        if let Some(jms_type) = header_text(Some(&headers), "JMSType") {
+            headers.insert("JMSType".into(), long(command_and_argument(&jms_type)));
+        }
+    }
     headers.insert("x-gc-reason".into(), long(cut_at_char(reason, MAX_REASON)));
     headers.insert(
         "x-gc-original-exchange".into(),
@@ -364,7 +377,12 @@ pub(crate) fn dead_letter_properties(
         copy = copy.with_timestamp(*v);
     }
     if let Some(v) = p.kind() {
-        copy = copy.with_type(v.clone());
+        let kind = if redacted {
+            ShortString::from(command_and_argument(v.as_str()).to_owned())
+        } else {
+            v.clone()
+        };
+        copy = copy.with_type(kind);
     }
     if let Some(v) = p.user_id() {
         copy = copy.with_user_id(v.clone());
@@ -379,6 +397,74 @@ pub(crate) fn dead_letter_properties(
         copy = copy.with_expiration(ttl.as_millis().to_string().into());
     }
     copy
+}
+
+/// Original headers larger than this (encoded) are not copied whole into a dead-letter copy:
+/// with the `x-gc-*` headers added, the copy's content header would exceed the broker's frame
+/// size (131,072 bytes by default; RabbitMQ never splits a content header) and the broker
+/// would close the connection, so the command could never be dead-lettered.
+pub(crate) const MAX_COPIED_HEADERS: usize = 64 * 1024;
+
+/// The original headers for a dead-letter copy: all of them when they fit
+/// [`MAX_COPIED_HEADERS`]; else only the JMS ones that are text (cut to 1 KiB) plus
+/// `x-gc-headers-dropped` saying how large the originals were.
+fn copied_headers(original: Option<&FieldTable>) -> FieldTable {
+    let Some(original) = original else {
+        return FieldTable::default();
+    };
+    let size = encoded_size(original);
+    if size <= MAX_COPIED_HEADERS {
+        return original.clone();
+    }
+    let mut kept = FieldTable::default();
+    for name in ["JMSType", "JMSMessageID", "JMSCorrelationID", "gc-format"] {
+        if let Some(text) = header_text(Some(original), name) {
+            kept.insert(name.into(), long(cut_at_char(&text, 1024)));
+        }
+    }
+    kept.insert(
+        "x-gc-headers-dropped".into(),
+        long(&format!(
+            "the original headers ({size} bytes) were too large to copy"
+        )),
+    );
+    kept
+}
+
+/// The encoded size of a header table, walked without recursion: a client may nest tables and
+/// arrays tens of thousands of levels deep.
+fn encoded_size(table: &FieldTable) -> usize {
+    let mut size = 4;
+    let mut pending: Vec<&AMQPValue> = Vec::new();
+    for (key, value) in table.inner() {
+        size += 1 + key.as_str().len();
+        pending.push(value);
+    }
+    while let Some(value) = pending.pop() {
+        size += 1 + match value {
+            AMQPValue::Boolean(_) | AMQPValue::ShortShortInt(_) | AMQPValue::ShortShortUInt(_) => 1,
+            AMQPValue::ShortInt(_) | AMQPValue::ShortUInt(_) => 2,
+            AMQPValue::LongInt(_) | AMQPValue::LongUInt(_) | AMQPValue::Float(_) => 4,
+            AMQPValue::LongLongInt(_) | AMQPValue::Double(_) | AMQPValue::Timestamp(_) => 8,
+            AMQPValue::DecimalValue(_) => 5,
+            AMQPValue::ShortString(s) => 1 + s.as_str().len(),
+            AMQPValue::LongString(s) => 4 + s.as_bytes().len(),
+            AMQPValue::ByteArray(b) => 4 + b.as_slice().len(),
+            AMQPValue::Void => 0,
+            AMQPValue::FieldArray(array) => {
+                pending.extend(array.as_slice());
+                4
+            }
+            AMQPValue::FieldTable(inner) => {
+                for (key, value) in inner.inner() {
+                    size += 1 + key.as_str().len();
+                    pending.push(value);
+                }
+                4
+            }
+        };
+    }
+    size
 }
 
 /// A value for an AMQP short string field, or [`BrokerError::TooLong`]. (lapin's `From<&str>`
@@ -398,6 +484,14 @@ pub(crate) fn short(field: &'static str, value: &str) -> Result<ShortString, Bro
 
 fn long(value: &str) -> AMQPValue {
     AMQPValue::LongString(LongString::from(value))
+}
+
+/// `<Command>#<argument>` of a JMS type, without anything after a second `#`.
+fn command_and_argument(jms_type: &str) -> &str {
+    match jms_type.match_indices('#').nth(1) {
+        Some((at, _)) => &jms_type[..at],
+        None => jms_type,
+    }
 }
 
 fn cut_at_char(s: &str, max: usize) -> &str {

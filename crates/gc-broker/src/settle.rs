@@ -78,8 +78,12 @@ impl Inner {
             routing_key: dlq,
             mandatory: true,
         };
-        let properties =
-            dead_letter_properties(&token.original, reason, self.config.dead_letter_ttl);
+        let properties = dead_letter_properties(
+            &token.original,
+            reason,
+            self.config.dead_letter_ttl,
+            body.is_some(),
+        );
         let body = body.unwrap_or_else(|| token.original.body.clone());
         let mut outcome = self.copy_once(&session, &route, &body, &properties).await;
         if matches!(outcome, Ok(Outcome::Returned { .. })) {

@@ -75,7 +75,14 @@ fn connect_binds_the_agent_without_a_response() {
     assert_eq!(w.opened, [agent("1001")]);
     assert!(w.acked.contains(&token));
     w.assert_quiet();
-    // The session is shared with peers (O-025).
+    // The session is shared with peers (O-025) once Finesse accepted the password (the
+    // session authenticated), never before.
+    assert!(
+        !w.synced.iter().any(|s| matches!(s, PeerSync::Agent { .. })),
+        "{:?}",
+        w.synced
+    );
+    w.session("1001", SessionEvent::Opened);
     assert_eq!(
         w.synced.last(),
         Some(&PeerSync::Agent {
@@ -959,4 +966,34 @@ fn call_commands_need_a_logged_in_agent() {
     w.send("MakeCall#1001", "4012");
     assert_eq!(w.take_for("crm-7"), ["1001#Error#NOT_LOGGED_IN"]);
     w.assert_quiet();
+}
+
+/// Finesse tags every notification a write causes with its request id, in no fixed order: a
+/// READY that ends wrap-up first deletes the dialog, then changes the user. The dialog
+/// notification must not take the request: the State that answers MakeReady keeps the
+/// command's correlation id (found by gc-load).
+#[test]
+fn a_state_answer_keeps_its_correlation_when_a_dialog_notification_comes_first() {
+    let mut w = World::standard();
+    w.login("1001", "crm-7", "3001");
+    w.talk("1001", "16871253");
+    w.user_update(user("1001").extension("3001").state("WORK"), None);
+    w.clear();
+    w.send_full("MakeReady#1001", "", None, Some("c-ready"), None);
+    let op = w.next_op();
+    w.accept(&op);
+    w.notify(
+        "1001",
+        support::removed(support::dropped("16871253", "3001"), Some(&op.request_id)),
+    );
+    w.user_update(
+        user("1001").extension("3001").state("READY"),
+        Some(&op.request_id),
+    );
+    let state = w
+        .published
+        .iter()
+        .find(|p| matches!(&p.event, gc_protocol::Event::State { state, .. } if state == "READY"))
+        .expect("State READY published");
+    assert_eq!(state.correlation_id.as_deref(), Some("c-ready"));
 }

@@ -94,11 +94,17 @@ fn o005_system_out_of_service() {
 
 #[test]
 fn o006_logged_out() {
+    // The seed's O-006 row says "use O-001"; its Errors table: "GC will send a logout
+    // message followed by this message".
     let mut w = logged_in();
-    w.send("Connect#1001", "crm-9,secret");
+    w.send("Hello#crm-9", "");
+    w.take_over("1001", "crm-9", "secret");
     assert_eq!(
         w.take_for("crm-7"),
-        ["1001#Error#SESSION_INVALIDATED", "1001#LOGOUT"]
+        [
+            "1001#State#LOGOUT##Maria Meier",
+            "1001#Error#SESSION_INVALIDATED"
+        ]
     );
 }
 

@@ -133,10 +133,13 @@ fn a_second_destination_takes_the_agent_over() {
     let mut w = World::standard();
     w.login("1001", "crm-7", "3001");
     w.send("Hello#crm-9", "");
-    w.send("Connect#1001", "crm-9,secret");
+    w.take_over("1001", "crm-9", "secret");
     assert_eq!(
         w.take_for("crm-7"),
-        ["1001#Error#SESSION_INVALIDATED", "1001#LOGOUT"]
+        [
+            "1001#State#LOGOUT##Maria Meier",
+            "1001#Error#SESSION_INVALIDATED"
+        ]
     );
     w.clear();
     w.send("GetState#1001", "");
@@ -228,12 +231,9 @@ fn a_failed_session_answers_the_waiting_login() {
     w.session(
         "1001",
         SessionEvent::Failed(gc_core::finesse::FinesseFailure::new(
-            ErrorCode::UnableToSubscribeToFinesse,
+            ErrorCode::SubscriptionFailed,
         )),
     );
-    assert_eq!(
-        w.take_for("crm-7"),
-        ["1001#Error#UNABLE_TO_SUBSCRIBE_TO_FINESSE"]
-    );
+    assert_eq!(w.take_for("crm-7"), ["1001#Error#SUBSCRIPTION_FAILED"]);
     assert!(w.ops.is_empty());
 }

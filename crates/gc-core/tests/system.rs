@@ -172,20 +172,23 @@ fn a_takeover_invalidates_the_old_destination() {
     w.login("1001", "web-1", "3001");
     w.send("Hello#crm-9", "");
     w.clear();
-    w.send("Connect#1001", "crm-9,secret");
+    w.take_over("1001", "crm-9", "secret");
+    let told = w.take_for("web-1");
+    assert_eq!(told.len(), 2, "{told:?}");
+    let logout: serde_json::Value = serde_json::from_str(&told[0]).unwrap();
     assert_eq!(
-        w.take_for("web-1"),
-        [
-            r#"{"type":"Error","code":"SESSION_INVALIDATED","message":"","agentId":"1001"}"#
-                .replace(
-                    r#""message":"""#,
-                    &format!(
-                        r#""message":"{}""#,
-                        gc_protocol::ErrorCode::SessionInvalidated.user_message()
-                    )
-                ),
-            r#"{"type":"LOGOUT","agentId":"1001"}"#.to_owned(),
-        ]
+        (&logout["type"], &logout["state"], &logout["agentId"]),
+        (&"State".into(), &"LOGOUT".into(), &"1001".into())
+    );
+    assert_eq!(
+        told[1],
+        r#"{"type":"Error","code":"SESSION_INVALIDATED","message":"","agentId":"1001"}"#.replace(
+            r#""message":"""#,
+            &format!(
+                r#""message":"{}""#,
+                gc_protocol::ErrorCode::SessionInvalidated.user_message()
+            )
+        )
     );
     w.ring("1001", "16871253");
     w.notify("1001", support::changed(talking("16871253", "3001"), None));

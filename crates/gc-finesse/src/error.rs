@@ -115,7 +115,7 @@ pub enum Error {
 impl Error {
     /// The code a client receives in `<agent>#Error#<code>` (seed "Errors" table):
     /// unreachable node → `NOT_REACHABLE` (then `DOWN` when no node is left), 401 →
-    /// `SUBSCRIPTION_FAILED` (REST) or `UNABLE_TO_SUBSCRIBE_TO_FINESSE` (XMPP), 404 user →
+    /// `SUBSCRIPTION_FAILED` (REST or XMPP: the code with a user message), 404 user →
     /// `USER_NOT_FOUND`, `ApiErrors` → their CTI code, 503 → `FINESSE_UNAVAILABLE`,
     /// request timeout / I/O / invalid params → `PLEASE_RETRY`, unclear → `GENERAL_ERROR`.
     pub fn gc_code(&self) -> ErrorCode {
@@ -127,10 +127,11 @@ impl Error {
                 ErrorCode::PleaseRetry
             }
             Self::Down => ErrorCode::Down,
-            Self::Unauthorized { .. } | Self::CredentialsBlocked { .. } => {
+            // Every refusal of the agent's credentials, REST or XMPP, is the code the seed's User
+            // Messages give a text for ("Invalid LoginId / Password.").
+            Self::Unauthorized { .. } | Self::CredentialsBlocked { .. } | Self::XmppAuth { .. } => {
                 ErrorCode::SubscriptionFailed
             }
-            Self::XmppAuth { .. } => ErrorCode::UnableToSubscribeToFinesse,
             Self::UserNotFound { .. } => ErrorCode::UserNotFound,
             Self::DialogNotFound { .. } => ErrorCode::NoDialogId,
             Self::Api { status, errors } => {
@@ -211,7 +212,7 @@ mod tests {
             agent: "1001".into(),
             condition: "not-authorized".into(),
         };
-        assert_eq!(sasl.gc_code(), ErrorCode::UnableToSubscribeToFinesse);
+        assert_eq!(sasl.gc_code(), ErrorCode::SubscriptionFailed);
         assert_eq!(
             Error::UserNotFound { agent: "9".into() }.gc_code(),
             ErrorCode::UserNotFound

@@ -508,7 +508,7 @@ async fn simulator_errors_map_to_gc_codes() {
         rest.get_user(&wrong).await,
         Err(Error::CredentialsBlocked { .. })
     ));
-    // XMPP with the wrong password: UNABLE_TO_SUBSCRIBE_TO_FINESSE, and the session stops.
+    // XMPP with the wrong password: SUBSCRIPTION_FAILED ("Invalid LoginId / Password."), and the session stops.
     let session = env
         .finesse
         .open_session(creds("1005", "nope"), env.events_tx.clone());
@@ -521,7 +521,7 @@ async fn simulator_errors_map_to_gc_codes() {
     let SessionEventKind::AuthFailed(err) = failed else {
         unreachable!()
     };
-    assert_eq!(err.gc_code(), ErrorCode::UnableToSubscribeToFinesse);
+    assert_eq!(err.gc_code(), ErrorCode::SubscriptionFailed);
     drop(session);
     // LOGIN on an extension that does not exist: an asynchronous apiErrors for our request
     // (or a synchronous ApiErrors), mapped to a Finesse code.

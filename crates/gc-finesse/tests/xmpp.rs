@@ -541,10 +541,7 @@ async fn refused_credentials_stop_the_session_for_good() {
     match next_for(&mut events, "1001").await {
         SessionEventKind::AuthFailed(e) => {
             assert!(e.is_auth_failure());
-            assert_eq!(
-                e.gc_code(),
-                gc_protocol::ErrorCode::UnableToSubscribeToFinesse
-            );
+            assert_eq!(e.gc_code(), gc_protocol::ErrorCode::SubscriptionFailed);
             assert!(!format!("{e} {e:?}").contains("wrong"));
         }
         other => panic!("{other:?}"),

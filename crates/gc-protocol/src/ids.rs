@@ -35,10 +35,15 @@ fn check_token(raw: &str, allowed: impl Fn(char) -> bool) -> Result<String, Inva
     if !value.chars().all(allowed) {
         return Err(InvalidValue::BadCharacter);
     }
+    // `.` and `..` (and any run of dots) would be path segments of their own in a Finesse URL.
+    if value.chars().all(|c| c == '.') {
+        return Err(InvalidValue::BadCharacter);
+    }
     Ok(value.to_owned())
 }
 
-/// Letters, digits and the punctuation Finesse ids and hostnames use; safe in a URL path.
+/// Letters, digits and the punctuation Finesse ids and hostnames use; safe in a URL path (a
+/// value of dots only is refused separately).
 fn id_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@')
 }
@@ -200,6 +205,17 @@ impl fmt::Debug for Password {
     }
 }
 
+/// Whether a `reply_to` address can be used: the routing key of a publish to the default
+/// exchange, so at most 255 bytes (an AMQP short string), printable, no spaces. Other values are
+/// ignored (the answer still goes to the agent's destination).
+pub fn valid_reply_to(address: &str) -> bool {
+    !address.is_empty()
+        && address.len() <= 255
+        && address
+            .chars()
+            .all(|c| !c.is_control() && !c.is_whitespace())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,5 +256,33 @@ mod tests {
     fn text_refuses_reserved_characters() {
         assert!(Text::parse("Customer, new").is_err());
         assert_eq!(Text::parse(" a=b;c ").unwrap().as_str(), "a=b;c");
+    }
+
+    #[test]
+    fn dots_alone_are_not_ids() {
+        for raw in [".", "..", "..."] {
+            assert_eq!(
+                AgentId::parse(raw),
+                Err(InvalidValue::BadCharacter),
+                "{raw}"
+            );
+            assert_eq!(
+                DialogId::parse(raw),
+                Err(InvalidValue::BadCharacter),
+                "{raw}"
+            );
+        }
+        assert!(AgentId::parse("j.doe").is_ok());
+        assert!(AgentId::parse("a..b").is_ok());
+    }
+
+    #[test]
+    fn reply_to_addresses_are_routing_keys() {
+        assert!(valid_reply_to("amq.rabbitmq.reply-to.g1h2AA=="));
+        assert!(valid_reply_to("crm-replies"));
+        assert!(!valid_reply_to(""));
+        assert!(!valid_reply_to("has space"));
+        assert!(!valid_reply_to("bell\u{7}"));
+        assert!(!valid_reply_to(&"r".repeat(256)));
     }
 }

@@ -32,6 +32,6 @@ pub use error_code::{ErrorCode, ErrorOrigin};
 pub use event::{CallData, Event, Format, Participant, SystemStatus};
 pub use ids::{
     AgentId, DestinationName, DialNumber, DialogId, Extension, InvalidValue, ObjectId, Password,
-    ReasonCode, Text,
+    ReasonCode, Text, valid_reply_to,
 };
 pub use sync::{AgentStateSync, SyncMessage};

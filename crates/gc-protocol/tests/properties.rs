@@ -50,7 +50,8 @@ proptest! {
 }
 
 fn id() -> impl Strategy<Value = String> {
-    "[A-Za-z0-9._@-]{1,20}"
+    // Dots alone are refused (they would be path segments of their own in a Finesse URL).
+    "[A-Za-z0-9._@-]{1,20}".prop_filter("dots only", |s| !s.chars().all(|c| c == '.'))
 }
 fn digits() -> impl Strategy<Value = String> {
     "[0-9]{1,12}"

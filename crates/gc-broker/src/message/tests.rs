@@ -130,6 +130,14 @@ fn debug_output_never_shows_the_body() {
     let shown = format!("{cmd:?}");
     assert!(!shown.contains("hunter2"), "{shown}");
     assert!(shown.contains("body_len: 11"), "{shown}");
+    // Nor parameters written into the JMS type.
+    let props = BasicProperties::default().with_type("Login#1001#hunter2,3001".into());
+    let cmd = command_from_delivery(delivery(props, b""), 1);
+    let shown = format!("{cmd:?}");
+    assert!(
+        shown.contains("Login") && !shown.contains("hunter2"),
+        "{shown}"
+    );
 }
 
 fn event(correlation_id: Option<&str>, jms_type: Option<&str>) -> OutgoingMessage {
@@ -219,7 +227,7 @@ fn a_dead_letter_copy_keeps_everything_and_says_why() {
         .with_expiration("1000".into());
     let cmd = command_from_delivery(delivery(props, b"body"), 1);
     let reason = "é".repeat(MAX_REASON);
-    let copy = dead_letter_properties(&cmd.token.original, &reason, None);
+    let copy = dead_letter_properties(&cmd.token.original, &reason, None, false);
     assert_eq!(header(&copy, "JMSType"), Some(&text("Bogus")));
     assert_eq!(header(&copy, "x-custom"), Some(&AMQPValue::LongInt(3)));
     assert_eq!(
@@ -257,7 +265,12 @@ fn a_dead_letter_copy_keeps_everything_and_says_why() {
     assert_eq!(*copy.expiration(), None);
     assert_eq!(cmd.token.original.body, &b"body"[..]);
     // With a dead-letter TTL the copy expires, in milliseconds as AMQP wants.
-    let copy = dead_letter_properties(&cmd.token.original, "x", Some(Duration::from_hours(168)));
+    let copy = dead_letter_properties(
+        &cmd.token.original,
+        "x",
+        Some(Duration::from_hours(168)),
+        false,
+    );
     assert_eq!(
         copy.expiration().as_ref().map(ShortString::as_str),
         Some("604800000")
@@ -289,4 +302,42 @@ fn ids_longer_than_amqp_allows_are_hashed_at_ingestion() {
 fn short_refuses_more_than_255_bytes() {
     assert!(short("routing_key", &"k".repeat(255)).is_ok());
     assert!(short("routing_key", &"k".repeat(256)).is_err());
+}
+
+#[test]
+fn oversized_original_headers_are_not_copied_whole_into_a_dead_letter() {
+    // Nested (not as deep as a client can: cloning and dropping it here is recursive, and the
+    // test's thread has the default stack; tests/e2e_nested_headers.rs goes to the limit),
+    // plus a big string.
+    let mut value = AMQPValue::LongString("leaf".into());
+    for _ in 0..200 {
+        value = AMQPValue::FieldArray(vec![value].into());
+    }
+    let mut hdrs = headers(&[("JMSType", text("Bogus#1")), ("x-deep", value)]);
+    hdrs.insert("x-big".into(), text(&"b".repeat(70_000)));
+    let props = BasicProperties::default().with_headers(hdrs);
+    let cmd = command_from_delivery(delivery(props, b"body"), 1);
+    let copy = dead_letter_properties(&cmd.token.original, "too big", None, false);
+    assert_eq!(header(&copy, "JMSType"), Some(&text("Bogus#1")));
+    assert!(header(&copy, "x-deep").is_none() && header(&copy, "x-big").is_none());
+    assert!(header(&copy, "x-gc-headers-dropped").is_some());
+    assert_eq!(header(&copy, "x-gc-reason"), Some(&text("too big")));
+    // Small headers are copied as they are.
+    let small = headers(&[("x-custom", AMQPValue::LongInt(3))]);
+    assert_eq!(encoded_size(&small), 4 + 1 + 8 + 1 + 4);
+}
+
+#[test]
+fn a_redacted_copy_keeps_the_command_and_agent_of_the_jms_type_only() {
+    let props = BasicProperties::default()
+        .with_type("Login#1001#secret,3001".into())
+        .with_headers(headers(&[("JMSType", text("Login#1001#secret,3001"))]));
+    let cmd = command_from_delivery(delivery(props, b""), 1);
+    let copy = dead_letter_properties(&cmd.token.original, "x", None, true);
+    assert_eq!(header(&copy, "JMSType"), Some(&text("Login#1001")));
+    assert_eq!(
+        copy.kind().as_ref().map(ShortString::as_str),
+        Some("Login#1001")
+    );
+    assert_eq!(command_and_argument("Hello#crm-7"), "Hello#crm-7");
 }

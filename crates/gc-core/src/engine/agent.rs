@@ -63,7 +63,12 @@ pub(crate) struct LogoutPlan {
 /// One agent known to the engine.
 #[derive(Clone, Debug)]
 pub(crate) struct Agent {
+    /// The password requests and the session use. Until `verified`, a candidate: the one the
+    /// client offered, not yet accepted by Finesse (it is then neither kept for long nor shared
+    /// with peers).
     pub(crate) password: Password,
+    /// Finesse accepted `password` (a session opened with it, or a request succeeded).
+    pub(crate) verified: bool,
     pub(crate) destination: Option<DestinationName>,
     pub(crate) session: Session,
     pub(crate) queued: Vec<Queued>,
@@ -92,6 +97,7 @@ impl Agent {
     pub(crate) fn new(password: Password, subscription_time: String) -> Self {
         Self {
             password,
+            verified: false,
             destination: None,
             session: Session::Closed,
             queued: Vec::new(),

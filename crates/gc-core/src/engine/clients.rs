@@ -1,11 +1,9 @@
 //! Client messages: de-duplication, malformed input, destinations (Hello, Beat, Connect) and the
 //! heartbeat.
 
-use gc_protocol::{
-    AgentCommand, AgentId, Command, DestinationName, ErrorCode, Event, Format, Password,
-};
+use gc_protocol::{AgentCommand, AgentId, Command, DestinationName, ErrorCode, Event, Format};
 
-use super::agent::{Agent, Session};
+use super::agent::Session;
 use super::{Destination, Engine, Reply};
 use crate::io::{ClientRequest, Effect, PeerSync, TimerId};
 
@@ -27,6 +25,7 @@ impl Engine {
             correlation: correlation_id,
             token: Some(token),
             message_id: None,
+            via: super::Via::AgentDesk,
         };
         if !self.leader {
             // Only the leader runs commands (the lock was lost while deliveries were still
@@ -132,7 +131,7 @@ impl Engine {
 
     /// Registers (or updates) a destination and restarts its heartbeat timer; `false` when
     /// it is new and `max_destinations` are registered already.
-    fn register(&mut self, name: &DestinationName, format: Option<Format>) -> bool {
+    pub(super) fn register(&mut self, name: &DestinationName, format: Option<Format>) -> bool {
         if !self.destinations.contains_key(name)
             && self.destinations.len() >= self.config.max_destinations
         {
@@ -175,7 +174,7 @@ impl Engine {
         self.publish_raw_destination(name, format, reply, event);
     }
 
-    fn publish_raw_destination(
+    pub(super) fn publish_raw_destination(
         &mut self,
         name: &DestinationName,
         format: Format,
@@ -199,95 +198,6 @@ impl Engine {
         }));
     }
 
-    /// `Connect#<agent>`: binds the agent to the destination and opens its session. A different
-    /// destination holding the agent loses it (SESSION_INVALIDATED, then LOGOUT).
-    fn connect(
-        &mut self,
-        agent: &AgentId,
-        destination: DestinationName,
-        password: Password,
-        format: Option<Format>,
-        reply: &Reply,
-    ) {
-        // Connect registers the destination too: the seed's clients send Hello first, but a
-        // restarted connector must still be able to bind them.
-        let registered = if !self.destinations.contains_key(&destination) || format.is_some() {
-            self.register(&destination, format)
-        } else {
-            true
-        };
-        let new_agent = !self.agents.contains_key(agent);
-        if !registered
-            || (new_agent && self.unlicensed_agents() >= self.config.max_unlicensed_agents)
-        {
-            tracing::debug!(%agent, registered, "Connect refused: a cap on destinations or on agents without a licence is reached");
-            self.count_refusal(if registered {
-                "unlicensed_agents"
-            } else {
-                "destinations"
-            });
-            // Told on the destination it named: the agent is not bound anywhere yet.
-            let event = Event::Error {
-                agent: Some(agent.clone()),
-                code: ErrorCode::PleaseRetry,
-            };
-            if let Some(id) = &reply.message_id {
-                self.answers.add(id, &event);
-            }
-            let format = reply.format.unwrap_or(self.config.default_format);
-            self.publish_raw_destination(&destination, format, reply, event);
-            self.ack(reply);
-            return;
-        }
-        if let Some(dest) = self.destinations.get_mut(&destination) {
-            dest.bound_ever = true;
-        }
-        if self.config.destination_timeout.is_none() {
-            // Bound now: it no longer expires for being unused.
-            self.emit(Effect::CancelTimer(TimerId::Heartbeat(destination.clone())));
-        } else {
-            self.touch(&destination);
-        }
-        let subscription_time = self.now.wall_string();
-
-        let entry = self
-            .agents
-            .entry(agent.clone())
-            .or_insert_with(|| Agent::new(password.clone(), subscription_time));
-        let previous = entry.destination.replace(destination.clone());
-        let password_changed = entry.password != password;
-        entry.password = password.clone();
-        let reopen = entry.session == Session::Closed || password_changed;
-        if let Some(old) = previous.filter(|old| *old != destination)
-            && let Some(dest) = self.destinations.get(&old)
-        {
-            let target = crate::io::Target::Destination {
-                name: old.clone(),
-                format: dest.format,
-            };
-            for event in [
-                Event::Error {
-                    agent: Some(agent.clone()),
-                    code: ErrorCode::SessionInvalidated,
-                },
-                Event::LoggedOut {
-                    agent: agent.clone(),
-                },
-            ] {
-                self.emit(Effect::Publish(crate::io::Publication {
-                    event,
-                    targets: vec![target.clone()],
-                    correlation_id: None,
-                }));
-            }
-        }
-        if reopen {
-            self.open_session(agent);
-        }
-        self.sync_agent(agent);
-        self.ack(reply);
-    }
-
     /// Opens the agent's notification session.
     pub(super) fn open_session(&mut self, agent: &AgentId) {
         let Some(entry) = self.agents.get_mut(agent) else {
@@ -303,7 +213,8 @@ impl Engine {
 
     /// Shares the agent's session with peers.
     pub(super) fn sync_agent(&mut self, agent: &AgentId) {
-        let Some(entry) = self.agents.get(agent) else {
+        // A password Finesse has not accepted is never shared with the peers.
+        let Some(entry) = self.agents.get(agent).filter(|a| a.verified) else {
             return;
         };
         let sync = PeerSync::Agent {

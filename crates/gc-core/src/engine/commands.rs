@@ -43,6 +43,39 @@ fn needs_session(command: &C) -> bool {
 
 impl Engine {
     pub(super) fn on_agent_command(&mut self, agent: &AgentId, command: C, reply: Reply) {
+        let offered = match &command {
+            C::Login { password, .. } | C::MobileAgentLogin { password, .. } => {
+                Some(password.clone())
+            }
+            _ => None,
+        };
+        if let Some(password) = &offered {
+            if !self.agents.contains_key(agent) {
+                // Forgotten after its Connect's password was refused: a Login with another
+                // password from that desk gets its chance.
+                self.rebind_refused(agent, password);
+            }
+            let new_password = self
+                .agents
+                .get(agent)
+                .is_some_and(|a| a.password != *password);
+            if new_password && self.credentials_held_back(agent, password) {
+                self.count_refusal("credentials");
+                let via = self.candidate_via(agent, reply.via.clone());
+                let reply = Reply { via, ..reply };
+                self.fail_reply(&reply, ErrorCode::SubscriptionFailed);
+                return;
+            }
+            if new_password
+                && let Some(entry) = self.agents.get_mut(agent)
+                && !entry.verified
+            {
+                // No password was accepted yet: the session opens with this one (its
+                // authentication is the check), and the Login waits for it.
+                entry.password = password.clone();
+                entry.session = Session::Closed;
+            }
+        }
         let Some(entry) = self.agents.get(agent) else {
             // O-007: the connector has no session for this agent; the client must Connect and
             // Login again. Only reply_to can reach a client we know nothing of.

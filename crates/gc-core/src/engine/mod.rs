@@ -10,6 +10,7 @@ mod answers;
 mod calls;
 mod clients;
 mod commands;
+mod credentials;
 mod dialogs;
 mod notifications;
 mod present;
@@ -45,6 +46,22 @@ pub(crate) struct Reply {
     pub(crate) token: Option<DeliveryToken>,
     /// The command's message id: its answers are remembered under it, for a redelivery.
     pub(crate) message_id: Option<String>,
+    /// Which client destination the answer goes to (besides `reply_to`).
+    pub(crate) via: Via,
+}
+
+/// Which client destination answers a request (besides its `reply_to`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Via {
+    /// The destination the agent is bound to.
+    #[default]
+    AgentDesk,
+    /// This destination: a Connect from a destination the agent is not bound to is answered
+    /// there, never on the agent's own desk.
+    Desk(DestinationName),
+    /// No destination: the sender cannot be told from the agent's own desk (a Login with a
+    /// password Finesse has not accepted for the agent), so only `reply_to` hears about it.
+    ReplyToOnly,
 }
 
 /// A registered client destination.
@@ -86,6 +103,8 @@ pub struct Engine {
     answers: Answers,
     /// Commands refused or cut short by a bound, by bound (for metrics).
     refused: BTreeMap<&'static str, u64>,
+    /// Refused credentials: the throttle, and notes of agents forgotten for them.
+    credentials: credentials::CredentialState,
     out: Vec<Effect>,
 }
 
@@ -105,6 +124,7 @@ impl Engine {
             config,
             next_request: 0,
             refused: BTreeMap::new(),
+            credentials: credentials::CredentialState::default(),
             out: Vec::new(),
         }
     }
@@ -272,10 +292,18 @@ impl Engine {
         }));
     }
 
-    /// Publishes an answer to a request: to the agent's destination and to `reply_to`.
+    /// Publishes an answer to a request: to the agent's destination (or the one the reply
+    /// names) and to `reply_to`.
     fn publish_reply(&mut self, reply: &Reply, event: Event) {
         let mut targets = Vec::new();
-        let agent_target = reply.agent.as_ref().and_then(|a| self.agent_target(a));
+        let agent_target = match &reply.via {
+            Via::Desk(name) => self.destinations.get(name).map(|d| Target::Destination {
+                name: name.clone(),
+                format: d.format,
+            }),
+            Via::AgentDesk => reply.agent.as_ref().and_then(|a| self.agent_target(a)),
+            Via::ReplyToOnly => None,
+        };
         let destination_format = match &agent_target {
             Some(Target::Destination { format, .. }) => Some(*format),
             _ => None,
@@ -321,10 +349,14 @@ impl Engine {
     /// Whether a reply can reach anyone (a bound destination or a `reply_to`).
     fn reachable(&self, reply: &Reply) -> bool {
         reply.reply_to.is_some()
-            || reply
-                .agent
-                .as_ref()
-                .is_some_and(|a| self.agent_target(a).is_some())
+            || match &reply.via {
+                Via::Desk(d) => self.destinations.contains_key(d),
+                Via::AgentDesk => reply
+                    .agent
+                    .as_ref()
+                    .is_some_and(|a| self.agent_target(a).is_some()),
+                Via::ReplyToOnly => false,
+            }
     }
 
     // === command completion ===

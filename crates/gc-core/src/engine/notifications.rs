@@ -3,7 +3,7 @@
 use gc_protocol::{AgentId, Event};
 
 use super::agent::Session;
-use super::requests::Purpose;
+use super::requests::{Confirmation, Purpose};
 use super::{Engine, Reply};
 use crate::finesse::{FinesseOp, Notification, SessionEvent, TargetState, User};
 use crate::io::Effect;
@@ -17,22 +17,22 @@ impl Engine {
         }
         match notification {
             Notification::User { user, request_id } => {
-                let answered = self.settle(agent, request_id.as_deref());
+                let answered = self.settle(agent, request_id.as_deref(), Confirmation::User);
                 let login = answered
                     .as_ref()
                     .is_some_and(|p| p.purpose == Purpose::Login);
                 self.apply_user(agent, user, answered.as_ref().map(|p| &p.reply), login);
             }
             Notification::DialogAdded { dialog, request_id } => {
-                self.settle(agent, request_id.as_deref());
+                self.settle(agent, request_id.as_deref(), Confirmation::Dialog);
                 self.on_dialog_added(agent, dialog);
             }
             Notification::DialogChanged { dialog, request_id } => {
-                self.settle(agent, request_id.as_deref());
+                self.settle(agent, request_id.as_deref(), Confirmation::Dialog);
                 self.on_dialog_changed(agent, dialog);
             }
             Notification::DialogRemoved { dialog, request_id } => {
-                self.settle(agent, request_id.as_deref());
+                self.settle(agent, request_id.as_deref(), Confirmation::Dialog);
                 self.on_dialog_removed(agent, &dialog);
             }
             Notification::TeamUser { team_id, user } => {
@@ -180,16 +180,14 @@ impl Engine {
         match event {
             SessionEvent::Opened => {
                 entry.session = Session::Open;
+                // The session authenticated with the agent's password: Finesse accepted it.
+                self.credentials_accepted(agent, None);
                 self.run_queued(agent);
             }
             SessionEvent::Failed(failure) => {
                 entry.session = Session::Closed;
                 let had_queue = !entry.queued.is_empty();
-                // Refused credentials of an agent that is not signed in: nothing to keep. (A
-                // signed-in agent keeps its licence and state; its client decides.)
-                let forget = is_credentials_failure(&failure.code)
-                    && !entry.licensed
-                    && !entry.is_logged_in();
+                let refused = super::credentials::is_credentials_failure(&failure.code);
                 if had_queue {
                     self.fail_queued(agent, &failure.code);
                 } else {
@@ -199,8 +197,9 @@ impl Engine {
                     };
                     self.publish_to_agent(agent, event);
                 }
-                if forget {
-                    self.forget(agent);
+                if refused {
+                    let password = self.agents.get(agent).map(|a| a.password.clone());
+                    self.credentials_refused(agent, password, true);
                 }
             }
             SessionEvent::Closed => {
@@ -221,15 +220,6 @@ impl Engine {
             }
         }
     }
-}
-
-/// Whether Finesse refused the agent's credentials.
-pub(super) fn is_credentials_failure(code: &gc_protocol::ErrorCode) -> bool {
-    matches!(
-        code,
-        gc_protocol::ErrorCode::SubscriptionFailed
-            | gc_protocol::ErrorCode::UnableToSubscribeToFinesse
-    )
 }
 
 fn entry_has_no_queue(engine: &Engine, agent: &AgentId) -> bool {

@@ -1,7 +1,7 @@
 //! Finesse requests in flight: what each is for, its REST result, the notification that confirms
 //! a write (matched by request id), and the GET fallback when that notification never comes.
 
-use gc_protocol::{AgentId, ErrorCode, Event};
+use gc_protocol::{AgentId, ErrorCode, Event, Password};
 
 use super::{Engine, Reply};
 use crate::finesse::{FinesseFailure, FinesseOp, FinesseReply, ReasonCategory};
@@ -46,12 +46,43 @@ pub(crate) enum Purpose {
     Queues,
     /// A Zoom recording request.
     Recording,
+    /// A Connect offering credentials for a known agent (to move it, or to change its
+    /// password): the GET of the user that checks them, as the agent.
+    Verify {
+        /// Where the agent moves if Finesse accepts.
+        destination: gc_protocol::DestinationName,
+        /// The Connect's `gc-format`.
+        format: Option<gc_protocol::Format>,
+    },
 }
 
 impl Purpose {
     /// Whether a notification carrying the request id confirms the request.
     fn awaits_notification(&self) -> bool {
         matches!(self, Self::Login | Self::StateChange | Self::CallControl)
+    }
+}
+
+/// What kind of notification carries a request id. Finesse tags every notification a write
+/// causes with its id, in no fixed order (a READY that ends wrap-up first deletes the dialog,
+/// then changes the user), so a request is settled only by the kind that reports its outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Confirmation {
+    /// A User notification: settles LOGIN and state changes.
+    User,
+    /// A dialog notification: settles call-control writes.
+    Dialog,
+    /// An asynchronous error: settles any request.
+    Error,
+}
+
+impl Confirmation {
+    fn confirms(self, purpose: &Purpose) -> bool {
+        match self {
+            Self::User => matches!(purpose, Purpose::Login | Purpose::StateChange),
+            Self::Dialog => *purpose == Purpose::CallControl,
+            Self::Error => true,
+        }
     }
 }
 
@@ -65,6 +96,9 @@ pub(crate) struct Pending {
     pub(crate) accepted: bool,
     /// The confirming notification (or async error) already arrived.
     pub(crate) settled: bool,
+    /// The password the request was made with when it is not yet the agent's: it becomes the
+    /// agent's only if Finesse accepts the request.
+    pub(crate) candidate: Option<Password>,
 }
 
 impl Pending {
@@ -75,6 +109,7 @@ impl Pending {
             reply,
             accepted: false,
             settled: false,
+            candidate: None,
         }
     }
 }
@@ -88,9 +123,24 @@ impl Engine {
         purpose: Purpose,
         reply: Reply,
     ) {
-        let Some(password) = self.agents.get(agent).map(|a| a.password.clone()) else {
+        self.request_as(agent, None, op, purpose, reply);
+    }
+
+    /// Sends a Finesse operation as the agent, with `candidate` instead of its password when
+    /// given (a password Finesse has not accepted yet).
+    pub(super) fn request_as(
+        &mut self,
+        agent: &AgentId,
+        candidate: Option<Password>,
+        op: FinesseOp,
+        purpose: Purpose,
+        reply: Reply,
+    ) {
+        let Some(known) = self.agents.get(agent).map(|a| a.password.clone()) else {
             return;
         };
+        let candidate = candidate.filter(|c| *c != known);
+        let password = candidate.clone().unwrap_or(known);
         let request_id = self.new_request_id();
         // A write is journaled with the peers under the command's id before Finesse sees it,
         // so a leader that takes over after a crash does not perform it again.
@@ -98,10 +148,9 @@ impl Engine {
             .message_id
             .clone()
             .filter(|_| reply.token.is_some() && op.is_async_write());
-        self.pending.insert(
-            request_id.clone(),
-            Pending::new(agent.clone(), purpose, reply.clone()),
-        );
+        let mut pending = Pending::new(agent.clone(), purpose, reply.clone());
+        pending.candidate = candidate;
+        self.pending.insert(request_id.clone(), pending);
         self.start_work(&reply, 1);
         let deadline = self.now.after(self.config.answer_timeout);
         self.emit(Effect::Finesse {
@@ -127,6 +176,14 @@ impl Engine {
             // Not ours after all; put it back untouched.
             self.pending.insert(request_id.to_owned(), pending);
             return;
+        }
+        if result.is_ok()
+            && !matches!(pending.purpose, Purpose::Verify { .. })
+            && pending.candidate.is_some()
+        {
+            // Finesse took the request made with the new password: it is the agent's now.
+            let candidate = pending.candidate.take();
+            self.credentials_accepted(agent, candidate);
         }
         match result {
             Ok(FinesseReply::Accepted)
@@ -211,6 +268,15 @@ impl Engine {
                 let event = super::present::team_member_from_user(&agent, &user);
                 self.publish_reply(reply, event);
             }
+            (Purpose::Verify { destination, .. }, FinesseReply::User(_)) => {
+                let password = pending
+                    .candidate
+                    .clone()
+                    .or_else(|| self.agents.get(&agent).map(|a| a.password.clone()));
+                if let Some(password) = password {
+                    self.take_over(&agent, destination.clone(), password, reply);
+                }
+            }
             (Purpose::Queues, FinesseReply::Queues(queues)) => {
                 let event = super::present::queue_list(&agent, &queues);
                 self.publish_reply(reply, event);
@@ -224,6 +290,15 @@ impl Engine {
     /// Publishes the error for a failed request and undoes what the request had reserved.
     fn fail_pending(&mut self, pending: &Pending, failure: FinesseFailure) {
         let code = Self::client_code(&pending.purpose, &failure);
+        let refused = super::credentials::is_credentials_failure(&code);
+        let verifying = matches!(pending.purpose, Purpose::Verify { .. });
+        if refused && (pending.candidate.is_some() || verifying) {
+            self.credentials_refused(&pending.agent, pending.candidate.clone(), false);
+        }
+        let mut reply = pending.reply.clone();
+        if pending.candidate.is_some() {
+            reply.via = self.candidate_via(&pending.agent, reply.via);
+        }
         if pending.purpose == Purpose::Login
             && let Some(entry) = self.agents.get_mut(&pending.agent)
             && !entry.is_logged_in()
@@ -240,7 +315,7 @@ impl Engine {
             }
         }
         self.publish_reply(
-            &pending.reply,
+            &reply,
             Event::Error {
                 agent: Some(pending.agent.clone()),
                 code,
@@ -262,10 +337,15 @@ impl Engine {
 
     /// Takes the request a notification answers, if it is one of ours for this agent. The
     /// request stays known (settled) until its REST result arrives when that has not happened.
-    pub(super) fn settle(&mut self, agent: &AgentId, request_id: Option<&str>) -> Option<Pending> {
+    pub(super) fn settle(
+        &mut self,
+        agent: &AgentId,
+        request_id: Option<&str>,
+        by: Confirmation,
+    ) -> Option<Pending> {
         let id = request_id.filter(|id| !id.is_empty())?;
         let pending = self.pending.get_mut(id)?;
-        if &pending.agent != agent || pending.settled {
+        if &pending.agent != agent || pending.settled || !by.confirms(&pending.purpose) {
             return None;
         }
         let snapshot = pending.clone();
@@ -285,7 +365,7 @@ impl Engine {
         request_id: Option<&str>,
         failure: FinesseFailure,
     ) {
-        if let Some(pending) = self.settle(agent, request_id) {
+        if let Some(pending) = self.settle(agent, request_id, Confirmation::Error) {
             self.fail_pending(&pending, failure);
         } else {
             // An error for a request we did not make (or already forgot): tell the agent anyway.

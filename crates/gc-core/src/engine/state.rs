@@ -27,11 +27,13 @@ impl Engine {
         let Some(entry) = self.agents.get_mut(agent) else {
             return;
         };
-        entry.password = password;
         entry.extension = Some(extension.clone());
         self.sync_agent(agent);
-        self.request(
+        // Performed with the Login's password; it becomes the agent's only once Finesse
+        // accepted the LOGIN (`request_as` keeps it as a candidate until then).
+        self.request_as(
             agent,
+            Some(password),
             FinesseOp::Login { extension, mobile },
             Purpose::Login,
             reply,

@@ -89,6 +89,8 @@ impl Engine {
                     .entry(agent)
                     .or_insert_with(|| Agent::new(password.clone(), subscription_time.clone()));
                 entry.password = password;
+                // The leader shares only passwords Finesse accepted.
+                entry.verified = true;
                 entry.subscription_time = subscription_time;
                 // The peer may allow more agents than this instance. The mirror keeps the
                 // surplus's extension but no licence; a takeover asks those agents to log in

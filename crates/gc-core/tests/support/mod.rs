@@ -437,6 +437,18 @@ impl World {
         self.clear();
     }
 
+    /// A Connect of a known agent from another destination (or with another password) that
+    /// Finesse accepts: the engine checks the credentials with a GET of the user first.
+    pub fn take_over(&mut self, agent_id: &str, destination: &str, password: &str) {
+        self.send(
+            &format!("Connect#{agent_id}"),
+            &format!("{destination},{password}"),
+        );
+        let op = self.next_op();
+        assert_eq!(op.op, FinesseOp::GetUser, "credentials are checked first");
+        self.answer(&op, FinesseReply::User(user(agent_id)));
+    }
+
     /// Makes the agent READY through the engine.
     pub fn ready(&mut self, agent_id: &str) {
         self.send(&format!("MakeReady#{agent_id}"), "");

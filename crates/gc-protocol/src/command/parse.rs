@@ -60,6 +60,24 @@ impl Command {
 
 /// Picks the `<Command>#<argument>` text and the parameter text, from the JMS type and body or,
 /// when there is no usable type, from the body alone.
+impl Command {
+    /// Whether a client message (well formed or not) names a command whose body carries a
+    /// password (`Connect`, `Login`, `MobileAgentLogin`): its body must not be kept or shown
+    /// (a dead-letter copy keeps it redacted). Decided on the command word alone, so a message
+    /// too broken to parse is covered too.
+    pub fn carries_password(jms_type: Option<&str>, body: &[u8]) -> bool {
+        let named = |text: &str| {
+            let word = text.split('#').next().unwrap_or("").trim();
+            matches!(
+                CommandName::from_name(word),
+                Some(CommandName::Connect | CommandName::Login | CommandName::MobileAgentLogin)
+            )
+        };
+        let head = &body[..body.len().min(256)];
+        jms_type.is_some_and(named) || named(&String::from_utf8_lossy(head))
+    }
+}
+
 fn split_type_and_params<'a>(
     jms_type: Option<&'a str>,
     body: &'a str,

@@ -133,8 +133,9 @@ impl Settings {
         if let Some(path) = file {
             match std::fs::read_to_string(path)
                 .map_err(|e| e.to_string())
-                .and_then(|text| toml::from_str::<Table>(&text).map_err(|e| e.to_string()))
-            {
+                .and_then(|text| {
+                    toml::from_str::<Table>(&text).map_err(|e| syntax_error(&text, &e))
+                }) {
                 Ok(file_table) => {
                     layers::apply_file(
                         &mut table,
@@ -157,6 +158,27 @@ impl Settings {
         } else {
             Err(ConfigError { problems })
         }
+    }
+}
+
+/// A TOML syntax error as `line L, column C: <what>`. The parser's own message quotes the
+/// offending line, which may be a `url` or `sync_key` line: only the position and the short
+/// description are kept.
+fn syntax_error(text: &str, error: &toml::de::Error) -> String {
+    let what = error
+        .message()
+        .lines()
+        .next()
+        .unwrap_or("syntax error")
+        .trim();
+    match error.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {column}: {what}")
+        }
+        None => what.to_owned(),
     }
 }
 
@@ -419,22 +441,31 @@ impl Reader<'_> {
 }
 
 /// `amqp://user:secret@host:5672/vhost` → `amqp://user:***@host:5672/vhost`.
+///
+/// The userinfo ends at the *last* `@` (a password may hold `@` and `/`, even unencoded), so
+/// nothing of a password survives whatever it holds; a text that is not `scheme://…` at all
+/// becomes `***`.
 pub fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return "***".into();
     };
-    let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
-    let host = match authority.rsplit_once('@') {
-        Some((userinfo, host)) => {
-            let user = userinfo.split(':').next().unwrap_or_default();
-            format!("{user}:***@{host}")
+    if scheme.is_empty()
+        || !scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    {
+        return "***".into();
+    }
+    match rest.rfind('@') {
+        Some(at) => {
+            let user = rest[..at].split(':').next().unwrap_or_default();
+            // A user name holding `/` means the `@` was not the userinfo's: show nothing.
+            if user.contains('/') {
+                return format!("{scheme}://***");
+            }
+            format!("{scheme}://{user}:***@{}", &rest[at + 1..])
         }
-        None => authority.to_owned(),
-    };
-    if path.is_empty() {
-        format!("{scheme}://{host}")
-    } else {
-        format!("{scheme}://{host}/{path}")
+        None => format!("{scheme}://{rest}"),
     }
 }
 
@@ -483,5 +514,36 @@ mod tests {
         let f = s.finesse.unwrap();
         assert_eq!(f.xmpp_domain, "fin-a");
         assert_eq!(f.secondary.unwrap().xmpp_port, 5222);
+    }
+
+    #[test]
+    fn passwords_with_slashes_and_ats_never_show() {
+        for (url, shown) in [
+            ("amqp://u:pa/ss@h/v", "amqp://u:***@h/v"),
+            ("amqps://u:p@ss@mq:5671/%2f", "amqps://u:***@mq:5671/%2f"),
+            ("amqp://u:p%2Fss@mq/vh", "amqp://u:***@mq/vh"),
+            ("amqp://mq:5672/%2f", "amqp://mq:5672/%2f"),
+            ("not a url, hunter2", "***"),
+            ("://hunter2@x", "***"),
+        ] {
+            assert_eq!(redact_url(url), shown, "{url}");
+        }
+    }
+
+    #[test]
+    fn a_syntax_error_gives_its_position_never_the_line() {
+        let dir = std::env::temp_dir().join(format!("gc-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("bad.toml");
+        std::fs::write(
+            &path,
+            "[broker]\nurl = \"amqp://gc:hunter2@mq/%2f\" trailing\n",
+        )
+        .unwrap();
+        let err = Settings::load(Some(&path), []).unwrap_err();
+        let shown = err.to_string();
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("line 2, column"), "{shown}");
+        std::fs::remove_dir_all(&dir).ok();
     }
 }

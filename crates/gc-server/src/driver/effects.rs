@@ -103,22 +103,25 @@ impl Driver {
                     }
                 }
                 Effect::Ack(token) => {
-                    if let Some(token) = self.tokens.remove(&token.0) {
+                    if let Some((token, _)) = self.tokens.remove(&token.0) {
                         batch.settles.push(Settle::Ack(token));
                     }
                 }
                 Effect::Requeue(token) => {
-                    if let Some(token) = self.tokens.remove(&token.0) {
+                    if let Some((token, _)) = self.tokens.remove(&token.0) {
                         batch.settles.push(Settle::Requeue(token));
                     }
                 }
                 Effect::DeadLetter { token, reason } => {
-                    if let Some(token) = self.tokens.remove(&token.0) {
+                    if let Some((token, sensitive)) = self.tokens.remove(&token.0) {
                         self.metrics.command("invalid", "dead_lettered");
+                        // The dead-letter queue is read by operators and kept for days: a
+                        // password never goes there.
+                        let body = sensitive.then(|| Bytes::from_static(REDACTED_BODY));
                         batch.settles.push(Settle::DeadLetter {
                             token,
                             reason,
-                            body: None,
+                            body,
                         });
                     }
                 }
@@ -313,6 +316,10 @@ impl Driver {
         }));
     }
 }
+
+/// The body of a dead-letter copy of a command that carries a password.
+pub(super) const REDACTED_BODY: &[u8] =
+    b"<redacted: the body of a Connect, Login or MobileAgentLogin carries a password>";
 
 /// A Finesse request that ran out of time: the client is asked to retry.
 fn late(why: &str) -> FinesseFailure {

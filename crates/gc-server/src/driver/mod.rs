@@ -52,7 +52,9 @@ pub(crate) struct Driver {
     sessions: HashMap<AgentId, XmppSession>,
     session_tx: mpsc::Sender<SessionEvent>,
     inputs_tx: mpsc::Sender<Input>,
-    tokens: HashMap<u64, gc_broker::DeliveryToken>,
+    /// Deliveries not settled yet, by the engine's token; `true` when the message's body
+    /// carries a password (a dead-letter copy keeps it redacted).
+    tokens: HashMap<u64, (gc_broker::DeliveryToken, bool)>,
     next_token: u64,
     /// One lane per agent: its Finesse and recording requests run one after the other, so
     /// Finesse (and the recording controller) see them in the order the client sent them.
@@ -343,6 +345,14 @@ impl Driver {
             token,
         } = delivery;
         let command = Command::parse(jms_type.as_deref(), &body);
+        let sensitive = Command::carries_password(jms_type.as_deref(), &body);
+        let reply_to = reply_to.filter(|address| {
+            let usable = gc_protocol::valid_reply_to(address);
+            if !usable {
+                tracing::debug!("a reply_to that is not a usable routing key was ignored");
+            }
+            usable
+        });
         let name = match &command {
             Ok(c) => c.name().as_str(),
             Err(_) => "invalid",
@@ -360,7 +370,7 @@ impl Driver {
         );
         self.next_token += 1;
         let id = self.next_token;
-        self.tokens.insert(id, token);
+        self.tokens.insert(id, (token, sensitive));
         Input::Client(ClientRequest {
             command,
             reply_to,
