@@ -32,6 +32,49 @@ fn parse_stat(line: &str) -> Option<Duration> {
     Some(Duration::from_secs(ticks / USER_HZ) + Duration::from_millis(ticks % USER_HZ * 10))
 }
 
+/// Jiffies of the whole machine since boot, from the first line of `/proc/stat`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct MachineTimes {
+    busy: u64,
+    total: u64,
+}
+
+impl MachineTimes {
+    /// The share of all CPUs that was busy (anything but idle and iowait) since `earlier`.
+    pub(crate) fn busy_share_since(self, earlier: Self) -> f64 {
+        let total = self.total.saturating_sub(earlier.total);
+        let busy = self.busy.saturating_sub(earlier.busy);
+        if total == 0 {
+            return 0.0;
+        }
+        // Jiffies of a run fit in u32 many times over; the shares need no more precision.
+        let as_f64 = |n: u64| f64::from(u32::try_from(n).unwrap_or(u32::MAX));
+        as_f64(busy) / as_f64(total)
+    }
+}
+
+/// The machine's CPU times, or `None` when `/proc/stat` cannot be read.
+pub(crate) fn machine_times() -> Option<MachineTimes> {
+    parse_machine(&std::fs::read_to_string("/proc/stat").ok()?)
+}
+
+/// `cpu  user nice system idle iowait irq softirq steal …` (guest time is already in user).
+fn parse_machine(stat: &str) -> Option<MachineTimes> {
+    let line = stat.lines().next()?.strip_prefix("cpu ")?;
+    let fields: Vec<u64> = line
+        .split_whitespace()
+        .take(8)
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let total: u64 = fields.iter().sum();
+    let idle = fields.get(3)? + fields.get(4).copied().unwrap_or(0);
+    Some(MachineTimes {
+        busy: total - idle,
+        total,
+    })
+}
+
 /// The number of CPUs this process may run on.
 pub(crate) fn cpus() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
@@ -41,7 +84,7 @@ pub(crate) fn cpus() -> usize {
 mod tests {
     use std::time::Duration;
 
-    use super::{cpu_time, parse_stat};
+    use super::{cpu_time, parse_machine, parse_stat};
 
     #[test]
     fn user_and_system_ticks_are_added() {
@@ -53,6 +96,14 @@ mod tests {
     fn a_short_line_is_not_a_time() {
         assert_eq!(parse_stat("1 (x) S 1 2"), None);
         assert_eq!(parse_stat("no parenthesis"), None);
+    }
+
+    #[test]
+    fn the_machine_share_counts_everything_but_idle_and_iowait() {
+        let before = parse_machine("cpu  100 0 100 700 100 0 0 0 0 0\ncpu0 1 2 3\n").unwrap();
+        let after = parse_machine("cpu  250 0 150 800 200 0 0 0 0 0\n").unwrap();
+        assert!((after.busy_share_since(before) - 0.5).abs() < 1e-9);
+        assert_eq!(parse_machine("intr 1 2 3"), None);
     }
 
     #[test]

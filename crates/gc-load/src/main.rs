@@ -127,12 +127,28 @@ struct Args {
     /// Seconds the whole run may take; the process ends after it, whatever happens.
     #[arg(long, default_value_t = 900, value_parser = clap::value_parser!(u64).range(10..=7200))]
     time_limit: u64,
+    /// Also report the CPU share of this process (name=pid, e.g. broker=1234); repeatable.
+    #[arg(long, value_parser = parse_watch)]
+    watch: Vec<(String, u32)>,
     /// Log every agent out at the end (with --spawn the processes are simply stopped).
     #[arg(long)]
     logout: bool,
     /// One JSON object on stdout (the lines for people go to stderr).
     #[arg(long)]
     json: bool,
+}
+
+fn parse_watch(text: &str) -> Result<(String, u32), String> {
+    let (name, pid) = text
+        .split_once('=')
+        .ok_or_else(|| "expected name=pid".to_owned())?;
+    let pid = pid
+        .parse()
+        .map_err(|_| format!("not a process id: {pid}"))?;
+    if name.is_empty() || name == "gc_load" || name == "wall_s" || name == "machine_busy_share" {
+        return Err(format!("unusable name {name:?}"));
+    }
+    Ok((name.to_owned(), pid))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -168,22 +184,24 @@ impl Args {
 }
 
 /// CPU used by a process over a phase.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct CpuMark {
+    name: String,
     pid: Option<u32>,
     at: Option<Duration>,
 }
 
 impl CpuMark {
-    fn take(pid: Option<u32>) -> Self {
+    fn take(name: &str, pid: Option<u32>) -> Self {
         Self {
+            name: name.to_owned(),
             pid,
             at: cpu::cpu_time(pid),
         }
     }
 
     /// `{cpu_s, share_of_one_core, share_of_all_cores}` since this mark over `wall`.
-    fn json(self, wall: Duration) -> Value {
+    fn json(&self, wall: Duration) -> Value {
         let (Some(before), Some(after)) = (self.at, cpu::cpu_time(self.pid)) else {
             return Value::Null;
         };
@@ -198,57 +216,62 @@ impl CpuMark {
     }
 }
 
-/// The processes whose CPU a phase reports.
-#[derive(Clone, Copy, Debug)]
-struct Pids {
-    connector: Option<u32>,
-    simulator: Option<u32>,
-}
+/// The processes whose CPU a phase reports, besides gc-load itself: the spawned connector and
+/// simulator, and any given with `--watch name=pid` (the broker, say).
+#[derive(Clone, Debug, Default)]
+struct Pids(Vec<(String, u32)>);
 
-/// CPU marks of every process at a phase's start.
+/// CPU marks of every process, and of the whole machine, at a phase's start.
 #[derive(Debug)]
 struct Marks {
     start: Instant,
-    own: CpuMark,
-    connector: CpuMark,
-    simulator: CpuMark,
+    marks: Vec<CpuMark>,
+    machine: Option<cpu::MachineTimes>,
 }
 
 impl Marks {
-    fn take(pids: Pids) -> Self {
+    fn take(pids: &Pids) -> Self {
+        let mut marks = vec![CpuMark::take("gc_load", None)];
+        marks.extend(
+            pids.0
+                .iter()
+                .map(|(name, pid)| CpuMark::take(name, Some(*pid))),
+        );
         Self {
             start: Instant::now(),
-            own: CpuMark::take(None),
-            connector: CpuMark::take(pids.connector),
-            simulator: CpuMark::take(pids.simulator),
+            marks,
+            machine: cpu::machine_times(),
         }
     }
 
     fn json(&self) -> Value {
         let wall = self.start.elapsed();
-        let mut v = json!({ "wall_s": round3(wall.as_secs_f64()), "gc_load": self.own.json(wall) });
-        if self.connector.pid.is_some() {
-            v["connector"] = self.connector.json(wall);
+        let mut v = json!({ "wall_s": round3(wall.as_secs_f64()) });
+        for mark in &self.marks {
+            v[mark.name.as_str()] = mark.json(wall);
         }
-        if self.simulator.pid.is_some() {
-            v["simulator"] = self.simulator.json(wall);
+        if let (Some(before), Some(after)) = (self.machine, cpu::machine_times()) {
+            v["machine_busy_share"] = json!(round3(after.busy_share_since(before)));
         }
         v
     }
 }
 
 fn cpu_line(cpu: &Value) -> String {
-    let share = |who: &str| {
-        cpu[who]["share_of_one_core"]
-            .as_f64()
-            .map(|s| format!("{who} {:.1} %", s * 100.0))
-    };
-    let parts: Vec<String> = ["gc_load", "connector", "simulator"]
-        .iter()
-        .filter_map(|w| share(w))
-        .collect();
+    let mut parts = Vec::new();
+    if let Value::Object(members) = cpu {
+        for (who, figures) in members {
+            if let Some(share) = figures["share_of_one_core"].as_f64() {
+                parts.push(format!("{who} {:.1} %", share * 100.0));
+            }
+        }
+    }
+    let machine = cpu["machine_busy_share"]
+        .as_f64()
+        .map(|b| format!("; machine busy {:.0} % of all CPUs", b * 100.0))
+        .unwrap_or_default();
     format!(
-        "  CPU (share of one core over {} s): {}",
+        "  CPU (share of one core over {} s): {}{machine}",
         cpu["wall_s"],
         parts.join("  ")
     )
@@ -341,10 +364,14 @@ async fn run(args: Args) -> anyhow::Result<Outcome> {
         };
         (None, None, route, args.control_url.clone())
     };
-    let pids = Pids {
-        connector: connector.as_ref().and_then(Connector::pid),
-        simulator: sim.as_ref().and_then(|(s, _)| s.pid()),
-    };
+    let mut pids = Pids::default();
+    if let Some(pid) = connector.as_ref().and_then(Connector::pid) {
+        pids.0.push(("connector".into(), pid));
+    }
+    if let Some(pid) = sim.as_ref().and_then(|(s, _)| s.pid()) {
+        pids.0.push(("simulator".into(), pid));
+    }
+    pids.0.extend(args.watch.iter().cloned());
 
     let measured = measure(&args, &run, &connection, route, control_url, pids, &say).await;
 
@@ -440,7 +467,7 @@ async fn measure(
         }
     ));
 
-    let marks = Marks::take(pids);
+    let marks = Marks::take(&pids);
     let login = load
         .login_storm(Duration::from_secs(args.login_timeout))
         .await?;
@@ -475,7 +502,7 @@ async fn measure(
         ));
     }
     if matches!(args.mode, Mode::Open | Mode::Both) {
-        let marks = Marks::take(pids);
+        let marks = Marks::take(&pids);
         let stats = load.open_loop(args.rate, args.count, limit, drain).await?;
         let cpu = marks.json();
         let cut = stats.sent + stats.skipped < args.count;
@@ -503,7 +530,7 @@ async fn measure(
             .insert("open".into(), phase_json(&stats, extra, cpu));
     }
     if matches!(args.mode, Mode::Window | Mode::Both) {
-        let marks = Marks::take(pids);
+        let marks = Marks::take(&pids);
         let window = usize::try_from(args.window)?;
         let stats = load
             .saturate(window, args.window_count, limit, drain)
