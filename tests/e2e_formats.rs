@@ -84,7 +84,7 @@ async fn a_json_destination_gets_the_seed_json() {
     web.expect(r#"{"type":"ReasonCodes","category":"LOGOUT","reasonCodes":[{"11":"End of shift"},{"12":"Personal"},{"13":"Training"}],"agentId":"1001"}"#)
         .await;
     env.send("MakeCall#1001", "").await;
-    web.expect(r#"{"type":"Error","code":"MISSING_NUMBER","message":"Number to dial is missing in request","agentId":"1001"}"#)
+    web.expect(r#"{"type":"Error","code":"MISSING_NUMBER","message":"An error occurred, please try again later.","agentId":"1001"}"#)
         .await;
     env.stop().await;
 }

@@ -64,11 +64,12 @@ pub(crate) async fn start_commands(
     let stopping = CancellationToken::new();
     let tag = consumer.tag();
     tracing::info!(epoch = session.epoch, queue, %tag, "consuming commands");
-    let task = tokio::spawn(run_commands(
+    let task = tokio::spawn(run(
         inner.clone(),
         session.clone(),
         consumer,
         stopping.clone(),
+        Kind::Commands,
     ));
     Ok(ConsumerHandle {
         tag,
@@ -85,11 +86,12 @@ pub(crate) async fn start_sync(
     let consumer = consume(session, session.sync_queue.as_str()).await?;
     let stopping = CancellationToken::new();
     let tag = consumer.tag();
-    let task = tokio::spawn(run_sync(
+    let task = tokio::spawn(run(
         inner.clone(),
         session.clone(),
         consumer,
         stopping.clone(),
+        Kind::Sync,
     ));
     Ok(ConsumerHandle {
         tag,
@@ -117,19 +119,57 @@ async fn consume(session: &Session, queue: &str) -> Result<Consumer, BrokerError
         })
 }
 
-async fn run_commands(
+/// What a consumer reads, and so what it does with a delivery.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// The command queue: each delivery goes to the driver with its token (acked there).
+    Commands,
+    /// This instance's ConnectorSync queue: peers' messages go to the driver (our own are
+    /// skipped by `app_id`), and each is acked here once handed over (gossip: the peer
+    /// republishes its state).
+    Sync,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Commands => "command",
+            Self::Sync => "sync",
+        }
+    }
+}
+
+/// The one consumer loop: hands each delivery to the driver (waiting for room: that is the
+/// backpressure), and marks the session lost when the stream fails or the broker cancels the
+/// consumer without our asking.
+async fn run(
     inner: Arc<Inner>,
     session: Arc<Session>,
     mut consumer: Consumer,
     stopping: CancellationToken,
+    kind: Kind,
 ) {
+    let own_id = inner.config.instance_id.clone();
     loop {
         let next = tokio::select! {
             () = session.lost() => return,
             next = consumer.next() => next,
         };
-        match next {
-            Some(Ok(delivery)) => {
+        let delivery = match next {
+            Some(Ok(delivery)) => delivery,
+            Some(Err(err)) => {
+                session.fail(format!("{} consumer: {err}", kind.name()));
+                return;
+            }
+            None => {
+                if !stopping.is_cancelled() && !session.is_stopping() {
+                    session.fail(format!("the broker cancelled the {} consumer", kind.name()));
+                }
+                return;
+            }
+        };
+        let (event, acker) = match kind {
+            Kind::Commands => {
                 let command = command_from_delivery(delivery, session.epoch);
                 // Not the JMS type: a client may have put parameters (a password) in it.
                 tracing::debug!(
@@ -137,77 +177,36 @@ async fn run_commands(
                     redelivered = command.redelivered,
                     "command received"
                 );
-                tokio::select! {
-                    // The delivery is dropped unacked: the broker requeues it with the session.
-                    () = session.lost() => return,
-                    sent = inner.events.send(BrokerEvent::Command(command)) => {
-                        if sent.is_err() {
-                            tracing::debug!("event receiver dropped; command left unacked");
-                        }
-                    }
-                }
+                (Some(BrokerEvent::Command(command)), None)
             }
-            Some(Err(err)) => {
-                session.fail(format!("command consumer: {err}"));
-                return;
-            }
-            None => {
-                if !stopping.is_cancelled() && !session.is_stopping() {
-                    session.fail("the broker cancelled the command consumer");
-                }
-                return;
-            }
-        }
-    }
-}
-
-async fn run_sync(
-    inner: Arc<Inner>,
-    session: Arc<Session>,
-    mut consumer: Consumer,
-    stopping: CancellationToken,
-) {
-    let own_id = inner.config.instance_id.as_str();
-    loop {
-        let next = tokio::select! {
-            () = session.lost() => return,
-            next = consumer.next() => next,
-        };
-        match next {
-            Some(Ok(delivery)) => {
+            Kind::Sync => {
                 let from = delivery
                     .properties
                     .app_id()
                     .as_ref()
                     .map(ToString::to_string);
-                if from.as_deref() != Some(own_id) {
-                    let event = BrokerEvent::Sync {
-                        body: delivery.data,
-                        from,
-                    };
-                    tokio::select! {
-                        () = session.lost() => return,
-                        sent = inner.events.send(event) => {
-                            if sent.is_err() {
-                                tracing::debug!("event receiver dropped; sync message discarded");
-                            }
-                        }
+                let event = (from.as_deref() != Some(own_id.as_str())).then(|| BrokerEvent::Sync {
+                    body: delivery.data,
+                    from,
+                });
+                (event, Some(delivery.acker))
+            }
+        };
+        if let Some(event) = event {
+            tokio::select! {
+                // A command is dropped unacked: the broker requeues it with the session.
+                () = session.lost() => return,
+                sent = inner.events.send(event) => {
+                    if sent.is_err() {
+                        tracing::debug!(kind = kind.name(), "event receiver dropped");
                     }
                 }
-                if let Err(err) = delivery.acker.ack(BasicAckOptions::default()).await {
-                    tracing::debug!(error = %err, "ack of a sync message");
-                }
             }
-            Some(Err(err)) => {
-                session.fail(format!("sync consumer: {err}"));
-                return;
-            }
-            None => {
-                if !stopping.is_cancelled() && !session.is_stopping() {
-                    session.fail("the broker cancelled the sync consumer");
-                }
-                return;
-            }
+        }
+        if let Some(acker) = acker
+            && let Err(err) = acker.ack(BasicAckOptions::default()).await
+        {
+            tracing::debug!(error = %err, "ack of a sync message");
         }
     }
 }

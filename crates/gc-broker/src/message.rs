@@ -64,6 +64,9 @@ pub struct CommandDelivery {
     pub message_id: Option<String>,
     /// Header `gc-format` (`json` or `legacy`), passed through uninterpreted.
     pub format: Option<String>,
+    /// Header `gc-destination`: the destination the sender reads, so that a command the
+    /// connector cannot attribute to a bound agent can still be answered there.
+    pub destination: Option<String>,
     /// The broker's redelivered flag: this command may have been seen before.
     pub redelivered: bool,
     /// Hand back to [`Broker::ack`](crate::Broker::ack) or
@@ -85,6 +88,7 @@ impl fmt::Debug for CommandDelivery {
             .field("correlation_id", &self.correlation_id)
             .field("message_id", &self.message_id)
             .field("format", &self.format)
+            .field("destination", &self.destination)
             .field("redelivered", &self.redelivered)
             .field("token", &self.token)
             .finish()
@@ -143,6 +147,7 @@ pub(crate) fn command_from_delivery(delivery: Delivery, epoch: u64) -> CommandDe
         .or_else(|| header_text(headers, "JMSCorrelationID"))
         .map(bounded_id);
     let format = header_text(headers, "gc-format");
+    let destination = header_text(headers, "gc-destination");
     let reply_to = short_text(properties.reply_to().as_ref());
     // One buffer for the driver and the dead-letter copy: nothing is copied, whatever its size.
     let data = Bytes::from(data);
@@ -159,6 +164,7 @@ pub(crate) fn command_from_delivery(delivery: Delivery, epoch: u64) -> CommandDe
         correlation_id,
         message_id,
         format,
+        destination,
         redelivered,
         token: DeliveryToken {
             epoch,

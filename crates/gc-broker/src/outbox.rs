@@ -387,15 +387,19 @@ fn millis(d: Duration) -> Millis {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// `retry_min * 2^retries`, capped at `retry_max`.
+/// `retry_min * 2^retries`, capped at `retry_max`: the workspace's one backoff (`backon`),
+/// without jitter so that the outbox stays deterministic.
 fn backoff(limits: &OutboxLimits, retries: u32) -> Millis {
-    let factor = 1u32 << retries.min(16);
-    millis(
-        limits
-            .retry_min
-            .saturating_mul(factor)
-            .min(limits.retry_max),
-    )
+    use backon::{BackoffBuilder as _, ExponentialBuilder};
+    let delay = ExponentialBuilder::default()
+        .with_min_delay(limits.retry_min)
+        .with_max_delay(limits.retry_max)
+        .with_factor(2.0)
+        .without_max_times()
+        .build()
+        .nth(usize::try_from(retries).unwrap_or(usize::MAX))
+        .unwrap_or(limits.retry_max);
+    millis(delay)
 }
 
 /// Lets a log line through at most once per key and period; counts what it held back. Bounded:

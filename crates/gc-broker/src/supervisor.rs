@@ -19,7 +19,7 @@ use crate::consumer::{self, ConsumerHandle};
 use crate::message::{event_properties, sync_properties};
 use crate::outbox::LogLimiter;
 use crate::publisher::{Outcome, Route, publish_confirmed};
-use crate::reconnect::Backoff;
+use crate::reconnect::reconnect_delays;
 use crate::session::{ConnectionEvents, Session, watch_connection};
 use crate::{
     BrokerConfig, BrokerError, BrokerEvent, BrokerStats, OutgoingMessage, Target, leadership,
@@ -272,7 +272,8 @@ enum End {
 /// The supervisor: runs `first`, then reconnects forever until shutdown.
 pub(crate) async fn run(inner: Arc<Inner>, first: (Session, ConnectionEvents)) {
     let _stopped = inner.stopped.clone().drop_guard();
-    let mut backoff = Backoff::new(inner.config.backoff_min, inner.config.backoff_max);
+    let delays = || reconnect_delays(inner.config.backoff_min, inner.config.backoff_max);
+    let mut backoff = delays();
     let mut next = Some(first);
     let mut epoch = 1;
     let mut failures = 0u32;
@@ -287,10 +288,10 @@ pub(crate) async fn run(inner: Arc<Inner>, first: (Session, ConnectionEvents)) {
             // Start the schedule over only after a connection that stayed up a while, so a
             // broker that accepts and then drops connections is not hammered every backoff_min.
             if started.elapsed() >= inner.config.backoff_max {
-                backoff.reset();
+                backoff = delays();
             }
         }
-        let delay = backoff.next_delay();
+        let delay = backoff.next().unwrap_or(inner.config.backoff_max);
         tracing::debug!(?delay, "reconnecting after");
         tokio::select! {
             () = inner.shutdown.cancelled() => return,

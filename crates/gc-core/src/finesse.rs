@@ -493,6 +493,10 @@ pub enum SessionEvent {
     Failed(FinesseFailure),
     /// Went away for good (the adapter gave up reconnecting, or we closed it).
     Closed,
+    /// Went away for a while: the connection dropped and the adapter reconnects (or Finesse's
+    /// own presence went away). `Opened` follows when it is back; what happened meanwhile was
+    /// not notified.
+    Interrupted,
 }
 
 /// The Finesse cluster's status as the adapter reports it.

@@ -28,6 +28,9 @@ pub struct ClientRequest {
     pub redelivered: bool,
     /// The `gc-format` header.
     pub format: Option<Format>,
+    /// The `gc-destination` header: the destination the sender reads (answers a command for an
+    /// agent the connector does not know when there is no `reply_to`).
+    pub destination: Option<DestinationName>,
     /// Ack handle.
     pub token: DeliveryToken,
 }
@@ -138,6 +141,14 @@ pub enum Input {
     Peer(PeerSync),
     /// This instance became (or stopped being) the leader of the redundant group.
     Leadership(bool),
+    /// The connector is shutting down: no more client commands will come. With
+    /// `logout_agents`, every agent holding a licence is logged out on Finesse (the engine
+    /// plans those logouts like its own commands); otherwise agents stay logged in for a peer
+    /// or the restarted connector.
+    Shutdown {
+        /// Log every licensed agent out.
+        logout_agents: bool,
+    },
 }
 
 /// Where an event goes.

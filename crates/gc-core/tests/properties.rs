@@ -207,9 +207,10 @@ impl Run {
                 self.w.api_error(agent_id, request_id.as_deref(), failure);
             }
             18 => {
-                let event = match b % 3 {
+                let event = match b % 4 {
                     0 => SessionEvent::Opened,
                     1 => SessionEvent::Failed(FinesseFailure::new(pick(&CODES, c))),
+                    2 => SessionEvent::Interrupted,
                     _ => SessionEvent::Closed,
                 };
                 self.w.session(agent_id, event);
@@ -228,6 +229,10 @@ impl Run {
             _ => {
                 if b.is_multiple_of(4) {
                     self.w.leadership(c.is_multiple_of(2));
+                } else if b % 16 == 1 {
+                    self.w.input(Input::Shutdown {
+                        logout_agents: c.is_multiple_of(2),
+                    });
                 } else {
                     self.team_or_recording(agent_id, b, c);
                 }
@@ -505,7 +510,9 @@ fn config() -> impl Strategy<Value = EngineConfig> {
         any::<bool>(),
         any::<bool>(),
         any::<bool>(),
-        any::<bool>(),
+        // A standby only puts commands back: lead most runs, so they reach the interesting
+        // states.
+        prop::bool::weighted(0.85),
         0usize..4,
     )
         .prop_map(

@@ -237,3 +237,80 @@ fn a_failed_session_answers_the_waiting_login() {
     assert_eq!(w.take_for("crm-7"), ["1001#Error#SUBSCRIPTION_FAILED"]);
     assert!(w.ops.is_empty());
 }
+
+/// A session that was away for a while (the connection dropped, or Finesse's presence went):
+/// notifications of the gap are lost, so when it is back the agent's user and dialogs are read
+/// again; commands that need the session wait for it meanwhile.
+#[test]
+fn after_a_gap_the_agent_is_read_again() {
+    let mut w = World::standard();
+    w.login("1001", "crm-7", "3001");
+    w.session("1001", SessionEvent::Interrupted);
+    w.send("MakeReady#1001", "");
+    assert!(w.ops.is_empty(), "waits for the session");
+    w.session("1001", SessionEvent::Opened);
+    let ops: Vec<FinesseOp> = w.take_ops().into_iter().map(|o| o.op).collect();
+    assert!(ops.contains(&FinesseOp::GetUser), "{ops:?}");
+    assert!(ops.contains(&FinesseOp::GetDialogs), "{ops:?}");
+    assert!(
+        ops.iter().any(|o| matches!(o, FinesseOp::SetState { .. })),
+        "the waiting command runs: {ops:?}"
+    );
+    // A first opening is not a gap: nothing to read again.
+    w.connect("1002", "crm-8");
+    assert!(w.ops.is_empty());
+}
+
+/// Shutdown with `logout_agents`: the engine logs every licensed agent out (a READY one is
+/// made NOT_READY first), with no client command behind it.
+#[test]
+fn shutdown_plans_the_logouts() {
+    let mut w = World::standard();
+    w.login("1001", "crm-7", "3001");
+    w.login("1002", "crm-8", "3002");
+    w.ready("1002");
+    w.acked.clear();
+    w.input(gc_core::Input::Shutdown {
+        logout_agents: true,
+    });
+    let ops = w.take_ops();
+    assert_eq!(ops.len(), 2);
+    assert_eq!(
+        ops[0].op,
+        FinesseOp::SetState {
+            state: TargetState::Logout,
+            reason: None
+        }
+    );
+    assert_eq!(
+        ops[1].op,
+        FinesseOp::SetState {
+            state: TargetState::NotReady,
+            reason: None
+        }
+    );
+    assert!(w.acked.is_empty(), "no delivery behind them");
+    // Without logout_agents nothing happens.
+    let mut w = World::standard();
+    w.login("1001", "crm-7", "3001");
+    w.input(gc_core::Input::Shutdown {
+        logout_agents: false,
+    });
+    assert!(w.ops.is_empty());
+}
+
+/// O-007 a): a command for an agent the connector does not know is answered RE_LOGIN on the
+/// destination the sender said it reads (header gc-destination) when it has no reply_to; with
+/// neither, or a destination nobody registered, it is dead-lettered.
+#[test]
+fn an_unknown_agent_is_asked_to_log_in_again_where_the_sender_reads() {
+    let mut w = World::standard();
+    w.send("Hello#crm-7", "");
+    w.clear();
+    let token = w.send_from("MakeReady#4444", "", "crm-7");
+    assert_eq!(w.take_for("crm-7"), ["4444#State#RE_LOGIN"]);
+    assert!(w.acked.contains(&token));
+    w.send_from("MakeReady#4444", "", "never-said-hello");
+    w.send("MakeReady#4444", "");
+    assert_eq!(w.dead_lettered.len(), 2);
+}

@@ -271,3 +271,17 @@ fn connect_with_a_format_header_sets_the_destination_format() {
     w.send_full("Hello#crm-7", "", None, None, Some(Format::Legacy));
     assert_eq!(w.take_for("crm-7"), ["System#IN_SERVICE"]);
 }
+
+/// Until the first probe of Finesse has answered, the connector does not claim IN_SERVICE: an
+/// early Hello is told NOT_REACHABLE, and the destination is told IN_SERVICE as soon as
+/// Finesse answers.
+#[test]
+fn no_in_service_before_finesse_is_known() {
+    let mut w = World::unprobed(EngineConfig::default());
+    w.send("Hello#crm-7", "");
+    assert_eq!(w.take_for("crm-7"), ["System#NOT_REACHABLE"]);
+    w.node(NodeStatus::InService, false);
+    assert_eq!(w.take_for("crm-7"), ["System#IN_SERVICE"]);
+    w.send("Hello#crm-8", "");
+    assert_eq!(w.take_for("crm-8"), ["System#IN_SERVICE"]);
+}

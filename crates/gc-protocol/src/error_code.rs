@@ -96,8 +96,6 @@ pub enum ErrorCode {
     InvalidDestination,
     /// `RECORDING_NOT_CONFIGURED`: a Zoom recording command with no recording controller set.
     RecordingNotConfigured,
-    /// `NOT_LOGGED_IN`: an agent command for an agent the connector has no session for.
-    NotLoggedIn,
 
     /// Any other Finesse error code, passed through. The text is sanitised on construction
     /// (see [`ErrorCode::parse`]) so it never carries a reserved character.
@@ -363,13 +361,6 @@ static ROWS: &[Row] = &[
         "No recording controller is configured for Zoom recording commands",
         "display the error message and continue regular operations",
     ),
-    row(
-        ErrorCode::NotLoggedIn,
-        "NOT_LOGGED_IN",
-        ErrorOrigin::Connector,
-        "The agent has no session on the connector (send Connect and Login first)",
-        "send Connect and Login, then repeat the command",
-    ),
 ];
 
 const fn row(
@@ -444,12 +435,14 @@ impl ErrorCode {
     }
 
     /// Human text for an agent's screen: the seed's User Messages entry when it has one, else
-    /// the seed's description, else a generic sentence.
+    /// the seed's `GENERIC_ERROR` user text. Never the Errors table's description: that is
+    /// written for developers ("when root cause is unclear", "IOException: when Requester
+    /// gets no response…").
     pub fn user_message(&self) -> &'static str {
         let key = format!("Error#{}", self.as_str());
         crate::user_messages::lookup(&key)
             .filter(|text| !text.is_empty())
-            .or_else(|| Some(self.description()).filter(|d| !d.is_empty()))
+            .or_else(|| crate::user_messages::lookup("Error#GENERIC_ERROR"))
             .unwrap_or("An error occurred, please try again later.")
     }
 
@@ -499,9 +492,17 @@ mod tests {
             ErrorCode::MissingExtension.user_message(),
             "Extension is missing."
         );
-        assert_eq!(
-            ErrorCode::BadDestination.user_message(),
-            "Agent called to an invalid extension"
-        );
+        // No User Messages row: the seed's GENERIC_ERROR text, not the developer description.
+        for code in [
+            ErrorCode::BadDestination,
+            ErrorCode::GeneralError,
+            ErrorCode::Down,
+        ] {
+            assert_eq!(
+                code.user_message(),
+                "An error occurred, please try again later.",
+                "{code}"
+            );
+        }
     }
 }

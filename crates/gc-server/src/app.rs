@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use backon::{BackoffBuilder as _, ExponentialBuilder};
 use gc_broker::{Broker, BrokerConfig};
 use gc_core::{Engine, EngineConfig};
 use gc_finesse::xmpp::{XmppConfig, XmppEndpoint, XmppSecurity as Security};
@@ -130,8 +131,15 @@ async fn connect_broker(
         shutdown_grace: settings.shutdown_grace.min(Duration::from_secs(5)),
         ..BrokerConfig::default()
     };
-    let mut delay = Duration::from_millis(250);
+    // The workspace's one backoff: 250 ms doubling to 5 s, jittered.
+    let mut delays = ExponentialBuilder::default()
+        .with_min_delay(Duration::from_millis(250))
+        .with_max_delay(Duration::from_secs(5))
+        .with_jitter()
+        .without_max_times()
+        .build();
     loop {
+        let delay = delays.next().unwrap_or(Duration::from_secs(5));
         match Broker::start(config.clone()).await {
             Ok(started) => {
                 tracing::info!(broker = %b.display_url(), "broker topology declared");
@@ -146,7 +154,6 @@ async fn connect_broker(
             () = shutdown.cancelled() => anyhow::bail!("shut down before the broker answered"),
             () = tokio::time::sleep(delay) => {}
         }
-        delay = (delay * 2).min(Duration::from_secs(5));
     }
 }
 

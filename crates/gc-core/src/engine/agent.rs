@@ -16,6 +16,10 @@ pub(crate) enum Session {
     Opening,
     /// Open.
     Open,
+    /// Was open and is away for a while (the connection dropped and the adapter reconnects,
+    /// or Finesse's own presence went away): notifications of the gap are lost, so user and
+    /// dialogs are read again when it is back. Commands that need it wait, as while opening.
+    Interrupted,
 }
 
 /// How a tracked dialog is presented to the client.

@@ -16,6 +16,7 @@ impl Engine {
             message_id,
             redelivered,
             format,
+            destination,
             token,
         } = request;
         let mut reply = Reply {
@@ -26,6 +27,7 @@ impl Engine {
             token: Some(token),
             message_id: None,
             via: super::Via::AgentDesk,
+            sender: destination.filter(|d| self.destinations.contains_key(d)),
         };
         if !self.leader {
             // Only the leader runs commands (the lock was lost while deliveries were still

@@ -77,9 +77,17 @@ impl Engine {
             }
         }
         let Some(entry) = self.agents.get(agent) else {
-            // O-007: the connector has no session for this agent; the client must Connect and
-            // Login again. Only reply_to can reach a client we know nothing of.
-            if reply.reply_to.is_some() {
+            // O-007 a): the connector has no session for this agent; the client must Connect
+            // and Login again. It is told on reply_to, or on the destination it said it reads
+            // (header gc-destination); a command that names neither cannot be answered.
+            let reply = match reply.sender.clone() {
+                Some(sender) if reply.reply_to.is_none() => Reply {
+                    via: super::Via::Desk(sender),
+                    ..reply
+                },
+                _ => reply,
+            };
+            if reply.reply_to.is_some() || matches!(reply.via, super::Via::Desk(_)) {
                 self.publish_reply(
                     &reply,
                     Event::ReLogin {
@@ -145,6 +153,20 @@ impl Engine {
     pub(super) fn fail_queued(&mut self, agent: &AgentId, code: &ErrorCode) {
         for Queued { reply, .. } in self.take_queued(agent) {
             self.fail_reply(&reply, code.clone());
+        }
+    }
+
+    /// Answers every waiting command with RE_LOGIN (O-007: the agent's session is gone; the
+    /// client must Connect and Login again).
+    pub(super) fn re_login_queued(&mut self, agent: &AgentId) {
+        for Queued { reply, .. } in self.take_queued(agent) {
+            self.publish_reply(
+                &reply,
+                Event::ReLogin {
+                    agent: agent.clone(),
+                },
+            );
+            self.ack(&reply);
         }
     }
 
@@ -417,7 +439,15 @@ impl Engine {
             .get(agent)
             .and_then(super::agent::Agent::own_extension);
         if extension.is_none() {
-            self.fail_reply(reply, ErrorCode::NotLoggedIn);
+            // O-007 b): "the GC didn't have agent extension in agent structure ... GC therefore
+            // requests client to RE_LOGIN".
+            self.publish_reply(
+                reply,
+                Event::ReLogin {
+                    agent: agent.clone(),
+                },
+            );
+            self.ack(reply);
         }
         extension
     }

@@ -48,6 +48,8 @@ pub(crate) struct Reply {
     pub(crate) message_id: Option<String>,
     /// Which client destination the answer goes to (besides `reply_to`).
     pub(crate) via: Via,
+    /// The registered destination the sender said it reads (header `gc-destination`).
+    pub(crate) sender: Option<DestinationName>,
 }
 
 /// Which client destination answers a request (besides its `reply_to`).
@@ -87,7 +89,8 @@ pub struct Engine {
     config: EngineConfig,
     now: Now,
     leader: bool,
-    system: NodeStatus,
+    /// Finesse's status as last reported; `None` until the first probe has answered.
+    system: Option<NodeStatus>,
     destinations: BTreeMap<DestinationName, Destination>,
     agents: BTreeMap<AgentId, Agent>,
     /// Finesse requests waiting for their result or confirming notification, by request id.
@@ -115,7 +118,7 @@ impl Engine {
             leader: config.start_as_leader,
             answers: Answers::new(config.dedupe_window, config.dedupe_bytes),
             now: Now::default(),
-            system: NodeStatus::InService,
+            system: None,
             destinations: BTreeMap::new(),
             agents: BTreeMap::new(),
             pending: HashMap::new(),
@@ -159,6 +162,7 @@ impl Engine {
             Input::Timer(timer) => self.on_timer(timer),
             Input::Peer(sync) => self.on_peer(sync),
             Input::Leadership(leader) => self.on_leadership(leader),
+            Input::Shutdown { logout_agents } => self.on_shutdown(logout_agents),
         }
         std::mem::take(&mut self.out)
     }

@@ -179,10 +179,32 @@ impl Engine {
         };
         match event {
             SessionEvent::Opened => {
+                let after_gap = entry.session == Session::Interrupted;
                 entry.session = Session::Open;
+                let working = entry.licensed || entry.is_logged_in();
                 // The session authenticated with the agent's password: Finesse accepted it.
                 self.credentials_accepted(agent, None);
+                if after_gap && working {
+                    // Notifications of the gap are lost: read user and dialogs again and
+                    // publish what changed (gc-finesse documents that the owner must).
+                    let reply = Reply {
+                        agent: Some(agent.clone()),
+                        ..Reply::default()
+                    };
+                    self.request(agent, FinesseOp::GetUser, Purpose::GapUser, reply.clone());
+                    self.request(
+                        agent,
+                        FinesseOp::GetDialogs,
+                        Purpose::DialogsFallback,
+                        reply,
+                    );
+                }
                 self.run_queued(agent);
+            }
+            SessionEvent::Interrupted => {
+                if entry.session == Session::Open {
+                    entry.session = Session::Interrupted;
+                }
             }
             SessionEvent::Failed(failure) => {
                 entry.session = Session::Closed;
@@ -203,7 +225,7 @@ impl Engine {
                 }
             }
             SessionEvent::Closed => {
-                let was_open = entry.session == Session::Open;
+                let was_open = matches!(entry.session, Session::Open | Session::Interrupted);
                 entry.session = Session::Closed;
                 // Commands waiting for a session the adapter gave up on would wait for ever.
                 if !entry.queued.is_empty() {

@@ -28,6 +28,8 @@ pub(crate) enum Purpose {
     RefreshDialogs,
     /// After a node switch or takeover: the user part (State).
     ResyncUser,
+    /// After a gap in the agent's session: the user, published only if it changed.
+    GapUser,
     /// After a node switch or takeover: the dialogs part (DialogStatus).
     ResyncDialogs,
     /// Reason codes of a category.
@@ -218,6 +220,9 @@ impl Engine {
         match (&pending.purpose, data) {
             (Purpose::GetState | Purpose::ResyncUser, FinesseReply::User(user)) => {
                 self.apply_user(&agent, user, Some(reply), false);
+            }
+            (Purpose::GapUser, FinesseReply::User(user)) => {
+                self.apply_user(&agent, user, None, false);
             }
             (Purpose::Fallback { login }, FinesseReply::User(user)) => {
                 self.apply_user(&agent, user, Some(reply), *login);

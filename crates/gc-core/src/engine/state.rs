@@ -128,6 +128,22 @@ impl Engine {
         self.logout(agent, reason, true, reply);
     }
 
+    /// Shutdown: with `logout_agents`, every agent holding a licence is logged out (READY
+    /// agents are made NOT_READY first, as for a client's Logout); the State answers go to
+    /// their destinations.
+    pub(super) fn on_shutdown(&mut self, logout_agents: bool) {
+        if !logout_agents || !self.leader {
+            return;
+        }
+        for agent in self.licensed_agent_ids() {
+            let reply = Reply {
+                agent: Some(agent.clone()),
+                ..Reply::default()
+            };
+            self.logout(&agent, None, false, reply);
+        }
+    }
+
     /// Drops everything about the agent (session, licence, binding) and tells peers.
     pub(super) fn forget(&mut self, agent: &AgentId) {
         if self.drop_agent(agent) {
@@ -146,7 +162,7 @@ impl Engine {
         }
         // Commands still waiting for the session are answered while the agent's destination
         // is known: they will never run.
-        self.fail_queued(agent, &gc_protocol::ErrorCode::NotLoggedIn);
+        self.re_login_queued(agent);
         self.agents.remove(agent);
         let mut stale: Vec<String> = self
             .pending

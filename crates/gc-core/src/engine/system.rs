@@ -9,20 +9,22 @@ use crate::finesse::{FinesseOp, NodeStatus};
 use crate::io::{Effect, PeerSync, TimerId};
 
 impl Engine {
-    /// The status clients are told.
+    /// The status clients are told. Until the first probe of Finesse has answered, the
+    /// connector does not know Finesse is in service and says NOT_REACHABLE (then every
+    /// destination is told the real status as soon as it is known).
     pub(super) fn system_status(&self) -> SystemStatus {
         match self.system {
-            NodeStatus::InService => SystemStatus::InService,
-            NodeStatus::OutOfService => SystemStatus::OutOfService,
-            NodeStatus::NotReachable => SystemStatus::NotReachable,
+            Some(NodeStatus::InService) => SystemStatus::InService,
+            Some(NodeStatus::OutOfService) => SystemStatus::OutOfService,
+            Some(NodeStatus::NotReachable) | None => SystemStatus::NotReachable,
         }
     }
 
     /// Finesse's status changed: every destination is told; after a switch to the other node
     /// every logged-in agent's state and dialogs are read again and published (O-024).
     pub(super) fn on_node(&mut self, status: NodeStatus, switched: bool) {
-        if status != self.system {
-            self.system = status;
+        if Some(status) != self.system {
+            self.system = Some(status);
             self.broadcast(Event::System(self.system_status()));
         }
         if switched && status == NodeStatus::InService {
@@ -39,7 +41,7 @@ impl Engine {
     }
 
     /// Reads the agent's state and dialogs again and publishes State and DialogStatus.
-    fn resync(&mut self, agent: &AgentId) {
+    pub(super) fn resync(&mut self, agent: &AgentId) {
         let reply = Reply {
             agent: Some(agent.clone()),
             ..Reply::default()

@@ -62,7 +62,22 @@ pub fn agent(id: &str) -> AgentId {
 }
 
 impl World {
+    /// A world whose Finesse has answered its first probe: IN_SERVICE (what the driver
+    /// reports before the connector is ready). `unprobed` leaves it unknown.
     pub fn new(config: EngineConfig) -> Self {
+        let mut world = Self::unprobed(config);
+        world.input(Input::Node {
+            status: NodeStatus::InService,
+            switched: false,
+        });
+        world.forget_effects();
+        world.log.clear();
+        world.published.clear();
+        world
+    }
+
+    /// A world whose Finesse has not been probed yet.
+    pub fn unprobed(config: EngineConfig) -> Self {
         Self {
             engine: Engine::new(config),
             now: Now {
@@ -174,6 +189,7 @@ impl World {
             message_id: Some(format!("msg-{}", self.next_token)),
             redelivered: false,
             format,
+            destination: None,
             token,
         };
         self.input(Input::Client(request));
@@ -197,6 +213,24 @@ impl World {
             message_id: Some(message_id.to_owned()),
             redelivered,
             format: None,
+            destination: None,
+            token,
+        }));
+        token
+    }
+
+    /// Sends a message with header `gc-destination` naming the destination the sender reads.
+    pub fn send_from(&mut self, jms_type: &str, body: &str, destination: &str) -> DeliveryToken {
+        self.next_token += 1;
+        let token = DeliveryToken(self.next_token);
+        self.input(Input::Client(ClientRequest {
+            command: Command::parse(Some(jms_type), body.as_bytes()),
+            reply_to: None,
+            correlation_id: None,
+            message_id: Some(format!("msg-{}", self.next_token)),
+            redelivered: false,
+            format: None,
+            destination: gc_protocol::DestinationName::parse(destination).ok(),
             token,
         }));
         token

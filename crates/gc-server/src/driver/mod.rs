@@ -15,7 +15,7 @@ use gc_broker::{Broker, BrokerEvent, CommandDelivery, Outbox};
 use gc_core::finesse::{NodeStatus, SessionEvent as CoreSession};
 use gc_core::{ClientRequest, DeliveryToken, Engine, Input, Now, TimerId};
 use gc_finesse::{FinesseCluster, NodeEvent, SessionEvent, SessionEventKind, XmppSession};
-use gc_protocol::{AgentCommand, AgentId, Command, Format};
+use gc_protocol::{AgentId, Command, Format};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -131,28 +131,18 @@ pub(crate) async fn run(parts: DriverParts, shutdown: CancellationToken, grace: 
     );
     drop(broker_events);
     if logout_on_shutdown {
-        let agents = driver.engine.licensed_agent_ids();
-        tracing::info!(agents = agents.len(), "logging agents out before stopping");
-        for (n, agent) in agents.into_iter().enumerate() {
-            // A command of our own: no delivery to ack (its token is not a broker's).
-            let token = DeliveryToken(u64::MAX - n as u64);
-            let request = ClientRequest {
-                command: Ok(Command::Agent(agent, AgentCommand::Logout)),
-                reply_to: None,
-                correlation_id: None,
-                message_id: None,
-                redelivered: false,
-                format: None,
-                token,
-            };
-            if tokio::time::timeout_at(drain_until, driver.step(Input::Client(request)))
-                .await
-                .is_err()
-            {
-                break;
-            }
-        }
+        tracing::info!(
+            agents = driver.engine.licensed_agents(),
+            "logging agents out before stopping"
+        );
     }
+    let _ = tokio::time::timeout_at(
+        drain_until,
+        driver.step(Input::Shutdown {
+            logout_agents: logout_on_shutdown,
+        }),
+    )
+    .await;
     // Finesse requests already under way still produce their replies and events; logouts
     // complete when Finesse confirms them. Every request ends by its deadline (the request
     // timeout), so this ends too, and in any case at the grace deadline.
@@ -321,9 +311,7 @@ impl Driver {
             }
             BrokerEvent::Leadership(leader) => {
                 tracing::info!(leader, "leadership changed");
-                if self.sync.is_some() {
-                    self.step(Input::Leadership(leader)).await;
-                }
+                self.step(Input::Leadership(leader)).await;
             }
             BrokerEvent::Returned { .. } => {
                 // Logged (rate-limited) by the broker adapter.
@@ -341,6 +329,7 @@ impl Driver {
             correlation_id,
             message_id,
             format,
+            destination,
             redelivered,
             token,
         } = delivery;
@@ -378,6 +367,7 @@ impl Driver {
             message_id,
             redelivered,
             format: format.as_deref().and_then(Format::from_name),
+            destination: destination.and_then(|d| gc_protocol::DestinationName::parse(&d).ok()),
             token: DeliveryToken(id),
         })
     }
@@ -396,7 +386,15 @@ impl Driver {
             } => {
                 tracing::info!(%agent, %error, ?retry_in, "notification session lost; reconnecting");
                 self.cluster.report_xmpp(node, false);
-                None
+                Some(CoreSession::Interrupted)
+            }
+            SessionEventKind::FinessePresence { available } => {
+                tracing::info!(%agent, available, "Finesse presence changed");
+                Some(if available {
+                    CoreSession::Opened
+                } else {
+                    CoreSession::Interrupted
+                })
             }
             SessionEventKind::Notification(notification) => {
                 for n in translate::notification(&notification) {
