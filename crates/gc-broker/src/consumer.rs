@@ -177,7 +177,7 @@ async fn run(
                     redelivered = command.redelivered,
                     "command received"
                 );
-                (Some(BrokerEvent::Command(command)), None)
+                (Some(BrokerEvent::Command(Box::new(command))), None)
             }
             Kind::Sync => {
                 let from = delivery

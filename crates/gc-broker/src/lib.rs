@@ -82,7 +82,7 @@ use supervisor::Inner;
 pub enum BrokerEvent {
     /// A command from the command queue; hand its token back through [`Broker::ack`] or
     /// [`Broker::dead_letter`].
-    Command(CommandDelivery),
+    Command(Box<CommandDelivery>),
     /// A ConnectorSync message from another instance (our own are filtered out by `app_id`).
     Sync {
         /// The payload, as the peer published it.

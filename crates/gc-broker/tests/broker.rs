@@ -26,7 +26,7 @@ fn jms(jms_type: &str) -> FieldTable {
 
 async fn next_command(rx: &mut Receiver<BrokerEvent>) -> CommandDelivery {
     expect(rx, "a command", |e| match e {
-        BrokerEvent::Command(c) => Some(c),
+        BrokerEvent::Command(c) => Some(*c),
         _ => None,
     })
     .await

@@ -148,7 +148,7 @@ async fn drain(
     let mut got = HashSet::new();
     while !want.is_subset(&got) {
         let cmd = expect(rx, "the remaining commands", |e| match e {
-            BrokerEvent::Command(c) => Some(c),
+            BrokerEvent::Command(c) => Some(*c),
             _ => None,
         })
         .await;
@@ -214,7 +214,7 @@ async fn forced_close(
     let mut acked = HashSet::new();
     while acked.len() + held.len() < first.len() {
         let cmd = expect(rx, "a command", |e| match e {
-            BrokerEvent::Command(c) => Some(c),
+            BrokerEvent::Command(c) => Some(*c),
             _ => None,
         })
         .await;

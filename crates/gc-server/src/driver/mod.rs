@@ -291,7 +291,7 @@ impl Driver {
     async fn on_broker_event(&mut self, event: BrokerEvent) {
         match event {
             BrokerEvent::Command(delivery) => {
-                let input = self.client_request(delivery);
+                let input = self.client_request(*delivery);
                 self.step(input).await;
             }
             BrokerEvent::Sync { body, from } => {
