@@ -11,6 +11,9 @@
 mod support;
 
 use base64::Engine as _;
+use lapin::BasicProperties;
+use lapin::options::{BasicGetOptions, QueueBindOptions, QueueDeclareOptions};
+use lapin::types::FieldTable;
 use serde_json::json;
 use support::{Connector, Env, Options, vars};
 
@@ -61,8 +64,14 @@ async fn takeover(crash: bool) {
     desk.until("1001#State#RESERVED").await;
     env.send("AnswerCall#1001", &dialog.to_string()).await;
     desk.until("1001#State#TALKING").await;
-    // The standby mirrors the session (O-025 over the sync exchange, password sealed).
+    // The standby mirrors the session (O-025 over the sync exchange, sealed whole), refusing
+    // nothing the leader sent.
     standby.wait_gauge("gc_agents_logged_in", 1).await;
+    let metrics = standby.metrics().await;
+    assert!(
+        !metrics.contains("gc_sync_rejected_total{"),
+        "the standby refused a message of the leader: {metrics}"
+    );
     let logins_before = logins(&env).await;
 
     let mut events = env.tap(&env.names.events, "*.1001").await;
@@ -142,6 +151,102 @@ async fn the_standby_takes_over_when_the_leader_stops() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_standby_takes_over_when_the_leader_crashes() {
     takeover(true).await;
+}
+
+/// ConnectorSync is sealed whole: a forged plaintext removal, a replayed sealed message and a
+/// sealed message re-published under another sender are refused (and counted by reason), and
+/// the standby's mirror keeps the agent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_replayed_and_readdressed_sync_messages_are_refused() {
+    let settings = redundancy();
+    let env = Env::start(Options {
+        env: settings.clone(),
+        ..Options::default()
+    })
+    .await;
+    env.connector().wait_gauge("gc_leader", 1).await;
+    let leader_id = format!("e2e-{}", env.tag);
+    let standby_id = format!("e2e-{}-b", env.tag);
+    let standby = Connector::start_instance(&standby_id, &env.names, &env.sim, &settings).await;
+    // A queue of our own on the sync exchange, to capture what the leader shares.
+    let captured = env
+        .channel
+        .queue_declare(
+            "".into(),
+            QueueDeclareOptions {
+                exclusive: true,
+                auto_delete: true,
+                ..QueueDeclareOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    env.channel
+        .queue_bind(
+            captured.name().clone(),
+            env.names.sync.as_str().into(),
+            "".into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    let _desk = env.desk("1001", "3001").await;
+    standby.wait_gauge("gc_agents_logged_in", 1).await;
+    let shared = env
+        .channel
+        .basic_get(captured.name().clone(), BasicGetOptions { no_ack: true })
+        .await
+        .unwrap()
+        .expect("the leader shared the session");
+    assert!(
+        shared.delivery.data.starts_with(b"GCS"),
+        "sealed whole on the wire"
+    );
+    assert!(
+        !String::from_utf8_lossy(&shared.delivery.data).contains("1001"),
+        "nothing readable on the wire"
+    );
+    let from = |id: &str| {
+        BasicProperties::default()
+            .with_app_id(id.into())
+            .with_content_type("application/octet-stream".into())
+    };
+    // Anyone who can publish to the exchange: a plaintext removal in the leader's name …
+    env.publish(&env.names.sync, "", b"AgentRemoved#1001", from(&leader_id))
+        .await;
+    // … the leader's own message again …
+    env.publish(&env.names.sync, "", &shared.delivery.data, from(&leader_id))
+        .await;
+    // … and the same message in another sender's name.
+    env.publish(
+        &env.names.sync,
+        "",
+        &shared.delivery.data,
+        from(&format!("e2e-{}-x", env.tag)),
+    )
+    .await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let metrics = standby.metrics().await;
+        let refused = ["unsealed", "replayed", "bad_seal"].iter().all(|reason| {
+            metrics.contains(&format!("gc_sync_rejected_total{{reason=\"{reason}\"}} 1"))
+        });
+        if refused {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the standby refused the three: {metrics}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // The gauges are refreshed every 250 ms: the forged removal changed nothing.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(standby.gauge("gc_agents_logged_in").await, Some(1));
+    let _ = standby.stop().await;
+    env.stop().await;
 }
 
 /// Without a sync key (and without allowing plaintext) a redundant connector refuses to run.

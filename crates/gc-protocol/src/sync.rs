@@ -7,13 +7,14 @@ use crate::{AgentId, DestinationName, Extension, Format};
 /// `AgentState#<Agent_Id>#<Agent_Password>#<Agent_Extension>#<SubscriptionTime>` followed by
 /// the connector's addition `#<destination>`.
 ///
-/// `password` is the sealed form (AES-GCM, base64) unless the group is configured to accept
-/// plaintext; this crate never looks inside it.
+/// `password` is the field as carried: inside a sealed ConnectorSync envelope (gc-server's
+/// `sync` module) the base64 of the password, so any password survives the `#` text; in a group
+/// configured for plaintext the password itself. This crate never looks inside it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct AgentStateSync {
     /// The agent.
     pub agent: AgentId,
-    /// The sealed (or, if so configured, plain) password.
+    /// The password as carried (base64 inside a seal, or, if so configured, plain).
     pub password: String,
     /// The extension the agent is logged in on, if logged in.
     pub extension: Option<Extension>,

@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::{FinesseSettings, Settings, XmppSecurity};
 use crate::driver::{self, DriverParts};
 use crate::metrics::Metrics;
-use crate::sync::{PasswordPolicy, SyncSealer};
+use crate::sync::{SyncCodec, SyncKey};
 use crate::{http, simulator};
 
 /// Runs the connector; returns when it has shut down.
@@ -46,7 +46,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         .with_context(|| format!("binding the health endpoint on {}", settings.http_listen))?;
     tracing::info!(%http_addr, "health and metrics at http://{http_addr}/metrics");
 
-    let sync = sync_policy(&settings);
+    let sync = sync_codec(&settings);
     let engine = Engine::new(engine_config(&settings, &finesse));
     let parts = DriverParts {
         engine,
@@ -94,17 +94,41 @@ fn engine_config(settings: &Settings, finesse: &FinesseSettings) -> EngineConfig
     }
 }
 
-fn sync_policy(settings: &Settings) -> Option<PasswordPolicy> {
+/// The ConnectorSync codec of a redundant instance: sealed with the group key, or (only when
+/// the operator allowed it) in plain text.
+fn sync_codec(settings: &Settings) -> Option<SyncCodec> {
     if !settings.redundancy {
         return None;
     }
-    match settings
-        .sync_key
-        .as_ref()
-        .and_then(|k| SyncSealer::from_base64(k.expose_secret()))
-    {
-        Some(sealer) => Some(PasswordPolicy::Sealed(Box::new(sealer))),
-        None if settings.allow_plaintext_sync => Some(PasswordPolicy::Plaintext),
+    let key = |k: &Option<secrecy::SecretString>| {
+        k.as_ref()
+            .and_then(|k| SyncKey::from_base64(k.expose_secret()))
+    };
+    match key(&settings.sync_key) {
+        Some(current) => {
+            let previous = key(&settings.sync_key_previous);
+            tracing::info!(
+                key_id = %current.id(),
+                previous_key_id = ?previous.as_ref().map(|k| k.id().to_string()),
+                max_age = ?settings.sync_max_age,
+                "ConnectorSync sealed with the group key"
+            );
+            Some(SyncCodec::sealed(
+                &settings.instance_id,
+                current,
+                previous,
+                settings.sync_max_age,
+            ))
+        }
+        None if settings.allow_plaintext_sync => {
+            tracing::warn!(
+                "ConnectorSync IN PLAIN TEXT AND UNAUTHENTICATED (redundancy.allow_plaintext_sync): \
+                 agent passwords cross the broker in clear, and anyone who can publish to the \
+                 sync exchange can rewrite this instance's mirror of sessions and destinations; \
+                 set redundancy.sync_key"
+            );
+            Some(SyncCodec::plaintext())
+        }
         None => None,
     }
 }

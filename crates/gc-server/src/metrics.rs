@@ -66,6 +66,8 @@ pub struct Metrics {
     pub unlicensed_agents: Gauge,
     pub remembered_commands: Gauge,
     pub finesse_lanes: Gauge,
+    /// ConnectorSync messages refused, by reason (`crate::sync::SyncRejection::reason`).
+    pub sync_rejected: Family<ReasonLabels, Counter>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -93,6 +95,7 @@ impl Metrics {
         let unlicensed_agents = Gauge::default();
         let remembered_commands = Gauge::default();
         let finesse_lanes = Gauge::default();
+        let sync_rejected = Family::<ReasonLabels, Counter>::default();
         registry.register(
             "publish_failures",
             "Events that could not be published to one target (skipped, nothing waits), by reason",
@@ -117,6 +120,11 @@ impl Metrics {
             "finesse_lanes",
             "Agents with Finesse requests queued or running",
             finesse_lanes.clone(),
+        );
+        registry.register(
+            "sync_rejected",
+            "ConnectorSync messages refused (unsealed, unknown_key, bad_seal, replayed, out_of_order, stale, oversize, malformed)",
+            sync_rejected.clone(),
         );
         registry.register(
             "commands",
@@ -187,6 +195,7 @@ impl Metrics {
             unlicensed_agents,
             remembered_commands,
             finesse_lanes,
+            sync_rejected,
         }
     }
 

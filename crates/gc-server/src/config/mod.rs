@@ -111,9 +111,13 @@ pub struct Settings {
     pub dedupe_window: usize,
     pub recording_url: Option<String>,
     pub redundancy: bool,
-    /// 32-byte key sealing passwords on ConnectorSync.
+    /// 32-byte key sealing every ConnectorSync message (the current one).
     pub sync_key: Option<SecretString>,
+    /// The key being rotated out: still opens messages, never seals.
+    pub sync_key_previous: Option<SecretString>,
     pub allow_plaintext_sync: bool,
+    /// How far a ConnectorSync message's timestamp may be from the receiver's clock.
+    pub sync_max_age: Duration,
     pub http_listen: SocketAddr,
     pub log_format: LogFormat,
     pub log_filter: String,
@@ -350,10 +354,26 @@ impl Reader<'_> {
                 "`redundancy.enabled` needs `redundancy.sync_key` (or `redundancy.allow_plaintext_sync = true`)".into(),
             );
         }
-        if !key.is_empty() && crate::sync::SyncSealer::from_base64(&key).is_none() {
+        if !key.is_empty() && crate::sync::SyncKey::from_base64(&key).is_none() {
             self.problems
                 .push("`redundancy.sync_key` must be 32 bytes in base64".into());
         }
+        let previous_key = self.string("redundancy", "sync_key_previous");
+        if !previous_key.is_empty() {
+            if key.is_empty() {
+                self.problems.push(
+                    "`redundancy.sync_key_previous` needs `redundancy.sync_key` (the new key)"
+                        .into(),
+                );
+            }
+            if crate::sync::SyncKey::from_base64(&previous_key).is_none() {
+                self.problems
+                    .push("`redundancy.sync_key_previous` must be 32 bytes in base64".into());
+            }
+        }
+        let sync_max_age = Duration::from_secs(
+            u64::try_from(self.int("redundancy", "sync_max_age_secs", 5, 3_600)).unwrap_or(120),
+        );
         let listen = self.string("http", "listen");
         let http_listen = listen.parse().unwrap_or_else(|_| {
             self.problems
@@ -399,7 +419,9 @@ impl Reader<'_> {
             recording_url: (!recording.is_empty()).then_some(recording),
             redundancy,
             sync_key: (!key.is_empty()).then(|| SecretString::from(key)),
+            sync_key_previous: (!previous_key.is_empty()).then(|| SecretString::from(previous_key)),
             allow_plaintext_sync,
+            sync_max_age,
             http_listen,
             log_format,
             log_filter: self.string("log", "filter"),
@@ -500,6 +522,29 @@ mod tests {
         let s = Settings::load(None, env).unwrap();
         assert_eq!(s.broker.display_url(), "amqp://gc:***@mq:5672/%2f");
         assert!(!format!("{s:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn sync_keys_are_checked_and_never_shown() {
+        let current = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+        let previous = "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
+        let env = [
+            ("GC_REDUNDANCY__ENABLED", "true"),
+            ("GC_REDUNDANCY__SYNC_KEY", current),
+            ("GC_REDUNDANCY__SYNC_KEY_PREVIOUS", previous),
+        ];
+        let s = Settings::load(None, env).unwrap();
+        assert_eq!(s.sync_max_age, Duration::from_mins(2));
+        assert!(s.sync_key_previous.is_some());
+        let shown = format!("{s:?}");
+        assert!(!shown.contains(current) && !shown.contains(previous));
+        let env = [
+            ("GC_REDUNDANCY__SYNC_KEY_PREVIOUS", "c2hvcnQ="),
+            ("GC_REDUNDANCY__SYNC_MAX_AGE_SECS", "1"),
+        ];
+        let err = Settings::load(None, env).unwrap_err();
+        assert_eq!(err.problems.len(), 3, "{:?}", err.problems);
+        assert!(!err.problems.join(" ").contains("c2hvcnQ"));
     }
 
     #[test]

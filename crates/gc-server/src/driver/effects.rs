@@ -1,6 +1,6 @@
 //! Carrying out the engine's effects.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use gc_broker::outbox::{Batch, Settle};
@@ -130,10 +130,11 @@ impl Driver {
         batch
     }
 
-    /// A ConnectorSync message for the outbox, when this instance is part of a group.
-    fn sync_message(&self, sync: &PeerSync) -> Option<OutgoingMessage> {
-        let text = self.sync.as_ref()?.encode(sync)?;
-        Some(sync_outgoing(text))
+    /// A ConnectorSync message for the outbox, when this instance is part of a group (sealed
+    /// here, on the driver task, so its sequence number follows the outbox's order).
+    fn sync_message(&mut self, sync: &PeerSync) -> Option<OutgoingMessage> {
+        let body = self.sync.as_mut()?.encode(sync, SystemTime::now())?;
+        Some(sync_outgoing(body))
     }
 
     /// One event to each client target, and once as JSON to the integration events exchange.
@@ -206,12 +207,11 @@ impl Driver {
         let cluster = self.cluster.clone();
         let inputs = self.inputs_tx.clone();
         let metrics = self.metrics.clone();
+        // Sealed in the task, right before it is published: the journal stream's own sequence
+        // then follows the order of publication as closely as concurrent tasks allow.
         let journal = journal.and_then(|message_id| {
-            let text = self
-                .sync
-                .as_ref()?
-                .encode(&PeerSync::Executed { message_id })?;
-            Some((self.broker.clone(), text))
+            let encoder = self.sync.as_ref()?.journal();
+            Some((self.broker.clone(), encoder, message_id))
         });
         let agent = creds.agent.clone();
         self.lanes.run(
@@ -222,10 +222,15 @@ impl Driver {
                 let result = if started >= deadline {
                     Err(late("not started before its deadline"))
                 } else {
-                    if let Some((broker, text)) = journal {
-                        let recorded =
-                            tokio::time::timeout_at(deadline, broker.publish_sync(text)).await;
-                        if !matches!(recorded, Ok(Ok(()))) {
+                    if let Some((broker, encoder, message_id)) = journal {
+                        let recorded = match encoder.encode(&message_id, SystemTime::now()) {
+                            Some(body) => matches!(
+                                tokio::time::timeout_at(deadline, broker.publish_sync(body)).await,
+                                Ok(Ok(()))
+                            ),
+                            None => false,
+                        };
+                        if !recorded {
                             tracing::warn!(agent = %creds.agent, "could not journal a write with the group before performing it");
                         }
                     }
@@ -331,10 +336,10 @@ fn late(why: &str) -> FinesseFailure {
 }
 
 /// A ConnectorSync message as the outbox takes it.
-pub(super) fn sync_outgoing(text: String) -> OutgoingMessage {
+pub(super) fn sync_outgoing(body: Vec<u8>) -> OutgoingMessage {
     OutgoingMessage {
         target: BrokerTarget::Sync,
-        body: Bytes::from(text),
+        body: Bytes::from(body),
         content_type: "application/octet-stream",
         category: "sync",
         correlation_id: None,

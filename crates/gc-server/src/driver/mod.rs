@@ -22,7 +22,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::time::DelayQueue;
 
 use crate::metrics::{CapLabels, Metrics, ReasonLabels};
-use crate::sync::PasswordPolicy;
+use crate::sync::SyncCodec;
 use crate::translate;
 use lanes::Lanes;
 
@@ -34,7 +34,7 @@ pub(crate) struct DriverParts {
     pub cluster: FinesseCluster,
     pub node_events: mpsc::Receiver<NodeEvent>,
     pub metrics: Arc<Metrics>,
-    pub sync: Option<PasswordPolicy>,
+    pub sync: Option<SyncCodec>,
     pub recording_url: Option<String>,
     /// Log every logged-in agent out when shutting down.
     pub logout_on_shutdown: bool,
@@ -47,7 +47,7 @@ pub(crate) struct Driver {
     broker: Broker,
     cluster: FinesseCluster,
     metrics: Arc<Metrics>,
-    sync: Option<PasswordPolicy>,
+    sync: Option<SyncCodec>,
     recording: Option<(reqwest::Client, String)>,
     sessions: HashMap<AgentId, XmppSession>,
     session_tx: mpsc::Sender<SessionEvent>,
@@ -295,10 +295,12 @@ impl Driver {
                 self.step(input).await;
             }
             BrokerEvent::Sync { body, from } => {
-                let text = String::from_utf8_lossy(&body);
-                match self.sync.as_ref().and_then(|policy| policy.decode(&text)) {
-                    Some(sync) => self.step(Input::Peer(sync)).await,
-                    None => tracing::debug!(?from, "ConnectorSync message ignored"),
+                // Refusals are counted and warned about by the codec.
+                let sync = self.sync.as_mut().and_then(|codec| {
+                    codec.receive(from.as_deref(), &body, SystemTime::now(), &self.metrics)
+                });
+                if let Some(sync) = sync {
+                    self.step(Input::Peer(sync)).await;
                 }
             }
             BrokerEvent::Connected => {
