@@ -30,6 +30,8 @@ use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, Consumer
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
+pub mod tls_broker;
+
 /// How long a test waits for any one thing.
 pub const PATIENCE: Duration = Duration::from_secs(20);
 

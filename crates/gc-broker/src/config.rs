@@ -8,10 +8,10 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use lapin::uri::AMQPUri;
+use lapin::uri::{AMQPScheme, AMQPUri};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::BrokerError;
+use crate::{BrokerError, BrokerTls};
 
 /// The longest AMQP short string (queue, exchange, routing key, property values).
 pub(crate) const MAX_SHORT: usize = 255;
@@ -19,8 +19,12 @@ pub(crate) const MAX_SHORT: usize = 255;
 /// Settings of the broker adapter. `Default` gives the names of the published contract.
 #[derive(Clone, Debug)]
 pub struct BrokerConfig {
-    /// `amqp://user:password@host:port/vhost`. Secret: never logged, never in an error.
+    /// `amqp://user:password@host:port/vhost`, or `amqps://…` for TLS (see [`Self::tls`]).
+    /// Secret: never logged, never in an error.
     pub uri: SecretString,
+    /// Trust and client certificate for `amqps://` URIs. Setting any of it with an `amqp://`
+    /// URI is refused: the files would suggest a protection the plain connection lacks.
+    pub tls: BrokerTls,
     /// This connector instance; sent as `app_id` on everything it publishes and used to ignore
     /// its own ConnectorSync messages. Also names the AMQP connection in the management UI.
     pub instance_id: String,
@@ -82,6 +86,7 @@ impl Default for BrokerConfig {
         let short_id = uuid::Uuid::new_v4().simple().to_string();
         Self {
             uri: SecretString::from("amqp://guest:guest@127.0.0.1:5672/%2f".to_owned()),
+            tls: BrokerTls::default(),
             instance_id: format!("gc-{}", &short_id[..8]),
             commands_queue: "gc.commands".to_owned(),
             commands_exchange: "gc.commands".to_owned(),
@@ -109,8 +114,22 @@ impl Default for BrokerConfig {
 
 impl BrokerConfig {
     /// Checks every value once, before anything connects, and reports the first bad one.
+    /// With an `amqps://` URI this reads the TLS files and builds the TLS configuration.
     pub fn validate(&self) -> Result<(), BrokerError> {
-        self.parsed_uri()?;
+        let uri = self.parsed_uri()?;
+        self.tls.check_pairing()?;
+        match uri.scheme {
+            AMQPScheme::AMQPS => {
+                self.tls.client_config()?;
+            }
+            AMQPScheme::AMQP if self.tls.is_set() => {
+                return Err(invalid(
+                    "tls",
+                    "CA or client certificate files are set but the URI is amqp:// (no TLS); use amqps://",
+                ));
+            }
+            AMQPScheme::AMQP => {}
+        }
         let names = [
             ("instance_id", self.instance_id.as_str()),
             ("commands_queue", &self.commands_queue),
@@ -184,7 +203,7 @@ impl BrokerConfig {
     fn parsed_uri(&self) -> Result<AMQPUri, BrokerError> {
         // amq-protocol-uri's parse errors quote the input, password included: drop them.
         AMQPUri::from_str(self.uri.expose_secret()).map_err(|_| BrokerError::InvalidUri {
-            reason: "expected amqp://[user:password@]host[:port][/vhost][?options]",
+            reason: "expected amqp[s]://[user:password@]host[:port][/vhost][?options]",
         })
     }
 }
@@ -265,6 +284,64 @@ mod tests {
         };
         let uri = config.connect_uri().ok();
         assert_eq!(uri.and_then(|u| u.query.heartbeat), Some(10));
+    }
+
+    #[test]
+    fn tls_files_are_checked_with_the_rest_of_the_configuration() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca.pem");
+        let certified = rcgen::generate_simple_self_signed(vec!["mq.example".to_owned()]).unwrap();
+        std::fs::write(&ca, certified.cert.pem()).unwrap();
+        let amqps = |tls: BrokerTls| BrokerConfig {
+            uri: SecretString::from("amqps://bob:hunter2@mq.example:5671/%2f".to_owned()),
+            tls,
+            ..BrokerConfig::default()
+        };
+        // amqps with the system roots, and with a readable CA file.
+        assert!(amqps(BrokerTls::default()).validate().is_ok());
+        let with_ca = BrokerTls {
+            ca_file: Some(ca.clone()),
+            ..BrokerTls::default()
+        };
+        assert!(amqps(with_ca.clone()).validate().is_ok());
+        // A CA file that does not exist: a TLS error naming the file, not the URI.
+        let missing = amqps(BrokerTls {
+            ca_file: Some(dir.path().join("nope.pem")),
+            ..BrokerTls::default()
+        });
+        let error = missing.validate().err().map(|e| e.to_string());
+        assert!(
+            error
+                .as_deref()
+                .is_some_and(|e| e.contains("nope.pem") && !e.contains("hunter2")),
+            "{error:?}"
+        );
+        assert!(missing.validate().is_err_and(|e| !e.is_transient()));
+        // A client certificate without its key, or a key without its certificate.
+        for tls in [
+            BrokerTls {
+                client_cert_file: Some(ca.clone()),
+                ..BrokerTls::default()
+            },
+            BrokerTls {
+                client_key_file: Some(ca.clone()),
+                ..BrokerTls::default()
+            },
+        ] {
+            assert!(matches!(
+                amqps(tls).validate(),
+                Err(BrokerError::InvalidConfig { .. })
+            ));
+        }
+        // TLS files with a plain amqp:// URI would promise a protection that is not there.
+        let plain = BrokerConfig {
+            tls: with_ca,
+            ..BrokerConfig::default()
+        };
+        assert!(matches!(
+            plain.validate(),
+            Err(BrokerError::InvalidConfig { field: "tls", .. })
+        ));
     }
 
     #[test]

@@ -26,6 +26,15 @@ pub enum BrokerError {
         reason: String,
     },
 
+    /// The TLS settings of an `amqps://` URI cannot be used (a CA or client certificate file
+    /// that cannot be read or parsed, a key that does not match its certificate). Names the
+    /// file, never its content.
+    #[error("broker TLS settings: {reason}")]
+    Tls {
+        /// What is wrong, with the file's path.
+        reason: String,
+    },
+
     /// TCP, TLS or the AMQP handshake failed (refused, unreachable, bad credentials, vhost).
     #[error("cannot connect to {endpoint}: {source}")]
     Connect {
@@ -113,6 +122,7 @@ impl BrokerError {
             | Self::Nacked { .. } => true,
             Self::InvalidUri { .. }
             | Self::InvalidConfig { .. }
+            | Self::Tls { .. }
             | Self::Topology { .. }
             | Self::ShuttingDown
             | Self::TooLong { .. } => false,
@@ -133,6 +143,7 @@ impl BrokerError {
             Self::ShuttingDown => Some("shutting_down"),
             Self::InvalidUri { .. }
             | Self::InvalidConfig { .. }
+            | Self::Tls { .. }
             | Self::Connect { .. }
             | Self::ConnectTimeout { .. }
             | Self::Topology { .. } => Some("other"),

@@ -31,6 +31,7 @@
 //!
 //! # Layout
 //! - `config`: [`BrokerConfig`], every name and bound, the URI kept secret.
+//! - `tls`: [`BrokerTls`], trust and client certificate of `amqps://` connections.
 //! - `error`: [`BrokerError`], the crate's one error type.
 //! - `message`: [`CommandDelivery`], [`DeliveryToken`], [`OutgoingMessage`], [`Target`] and
 //!   their pure mapping to and from AMQP properties.
@@ -58,6 +59,7 @@ mod reconnect;
 mod session;
 mod settle;
 mod supervisor;
+mod tls;
 mod topology;
 
 use std::fmt;
@@ -73,6 +75,7 @@ pub use message::{
     MAX_REASON, OutgoingMessage, Target,
 };
 pub use outbox::runner::Outbox;
+pub use tls::BrokerTls;
 
 use session::Session;
 use supervisor::Inner;

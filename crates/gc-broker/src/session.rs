@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use futures::Stream;
 use lapin::options::{BasicQosOptions, ConfirmSelectOptions};
+use lapin::tcp::{AMQPUriTcpExt as _, RustlsConnector};
 use lapin::types::ShortString;
+use lapin::uri::{AMQPScheme, AMQPUri};
 use lapin::{Channel, Connection, ConnectionProperties, Event};
 use tokio::time::timeout;
 use tokio_util::sync::CancellationToken;
@@ -83,9 +85,14 @@ impl Session {
         let properties = ConnectionProperties::default()
             .with_connection_name(format!("gc-broker {}", config.instance_id).into());
         // No lapin auto-recovery: the supervisor reconnects (see the crate docs for why).
-        let connection = Connection::connect_uri(uri, properties)
-            .await
-            .map_err(setup)?;
+        let connection = match uri.scheme {
+            AMQPScheme::AMQP => Connection::connect_uri(uri, properties).await,
+            AMQPScheme::AMQPS => {
+                let tls = RustlsConnector::from(config.tls.client_config()?);
+                connect_tls(uri, properties, tls).await
+            }
+        }
+        .map_err(setup)?;
         let events: ConnectionEvents = Box::pin(connection.events_listener());
         let publish = connection.create_channel().await.map_err(setup)?;
         topology::declare(&connection, &publish, config).await?;
@@ -184,6 +191,33 @@ impl Session {
             }
         }
     }
+}
+
+/// Opens an `amqps://` connection with our rustls configuration: TCP, then the TLS handshake
+/// (server name = the URI's host, a DNS name or an IP address), then AMQP over it. lapin's own
+/// `amqps` path would trust the system roots *plus* a configured CA; this one trusts exactly
+/// what [`BrokerTls`](crate::BrokerTls) says.
+async fn connect_tls(
+    uri: AMQPUri,
+    properties: ConnectionProperties,
+    tls: RustlsConnector,
+) -> lapin::Result<Connection> {
+    let runtime = lapin::runtime::default_runtime()?;
+    let connect = async move |uri: AMQPUri, runtime| {
+        let host = uri.authority.host.clone();
+        let mut tcp = uri;
+        tcp.scheme = AMQPScheme::AMQP;
+        let stream = tcp.connect_async(&runtime).await?;
+        stream.into_rustls(&tls, &host).await.map_err(|error| {
+            // rustls' reason (an unknown issuer, a name mismatch, an alert from the broker)
+            // is the useful part; the broker is named by the caller.
+            lapin::Error::from(std::io::Error::new(
+                error.kind(),
+                format!("TLS handshake failed: {error}"),
+            ))
+        })
+    };
+    Connection::connector(uri, runtime, connect, properties).await
 }
 
 /// Watches lapin's connection events and fails the session on the first error (connection

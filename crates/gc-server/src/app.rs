@@ -26,6 +26,9 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
     spawn_signal_handler(shutdown.clone());
     spawn_watchdog(shutdown.clone(), settings.shutdown_grace);
+    for warning in cleartext_warnings(&settings) {
+        tracing::warn!("{warning}");
+    }
 
     let (finesse, embedded) = match &settings.finesse {
         Some(finesse) => (finesse.clone(), None),
@@ -152,6 +155,7 @@ async fn connect_broker(
         prefetch: b.prefetch,
         dead_letter_max_length: b.dead_letter_max_length,
         dead_letter_ttl: b.dead_letter_ttl,
+        tls: b.tls.clone(),
         shutdown_grace: settings.shutdown_grace.min(Duration::from_secs(5)),
         ..BrokerConfig::default()
     };
@@ -179,6 +183,55 @@ async fn connect_broker(
             () = tokio::time::sleep(delay) => {}
         }
     }
+}
+
+/// One line per configured hop that carries secrets without TLS, for the start-up log. The
+/// built-in simulator is left out: it listens on loopback and speaks plain on purpose.
+pub fn cleartext_warnings(settings: &Settings) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if let Some(f) = &settings.finesse {
+        let nodes = std::iter::once(("primary", &f.primary))
+            .chain(f.secondary.as_ref().map(|n| ("secondary", n)));
+        for (name, node) in nodes {
+            if node.rest_url.starts_with("http://") {
+                warnings.push(format!(
+                    "finesse.{name}_url is plain http:// ({}): agent passwords (Basic auth on \
+                     every REST request) and call data travel in clear; use https://",
+                    node.rest_url
+                ));
+            }
+        }
+        if f.xmpp_security == XmppSecurity::Plain {
+            warnings.push(
+                "finesse.xmpp_security = \"plain\": agent passwords (SASL PLAIN) and every \
+                 notification travel in clear; use \"starttls\" or \"tls\""
+                    .to_owned(),
+            );
+        }
+    }
+    if let Some(host) = cleartext_broker_host(settings.broker.url.expose_secret()) {
+        warnings.push(format!(
+            "broker.url is amqp:// to {host}, not on this host: the broker password and the \
+             agent passwords in Connect commands travel in clear; use amqps://"
+        ));
+    }
+    warnings
+}
+
+/// The host of an `amqp://` URL unless it is on this machine (loopback).
+fn cleartext_broker_host(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("amqp://")?;
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host_port.split(':').next().unwrap_or_default(),
+    };
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    (!loopback).then(|| host.to_owned())
 }
 
 /// gc-finesse's cluster configuration from our settings.
@@ -258,4 +311,49 @@ fn spawn_signal_handler(shutdown: CancellationToken) {
         }
         shutdown.cancel();
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(env: &[(&str, &str)]) -> Settings {
+        Settings::load(None, env.iter().copied()).unwrap()
+    }
+
+    #[test]
+    fn the_built_in_simulator_and_a_local_broker_raise_no_warning() {
+        assert!(cleartext_warnings(&settings(&[])).is_empty());
+        let local = settings(&[("GC_BROKER__URL", "amqp://gc:pw@localhost:5672/%2f")]);
+        assert!(cleartext_warnings(&local).is_empty());
+    }
+
+    #[test]
+    fn cleartext_finesse_and_a_remote_plain_broker_are_named() {
+        let s = settings(&[
+            ("GC_BROKER__URL", "amqp://gc:hunter2@mq.example:5672/%2f"),
+            ("GC_FINESSE__PRIMARY_URL", "http://fin-a:8082"),
+            ("GC_FINESSE__PRIMARY_XMPP", "fin-a:5222"),
+            ("GC_FINESSE__SECONDARY_URL", "https://fin-b:8445"),
+            ("GC_FINESSE__SECONDARY_XMPP", "fin-b:5222"),
+            ("GC_FINESSE__XMPP_SECURITY", "plain"),
+        ]);
+        let warnings = cleartext_warnings(&s);
+        assert_eq!(warnings.len(), 3, "{warnings:#?}");
+        assert!(warnings[0].starts_with("finesse.primary_url is plain http://"));
+        assert!(warnings[0].contains("agent passwords"));
+        assert!(warnings[1].starts_with("finesse.xmpp_security = \"plain\""));
+        assert!(warnings[2].contains("amqp:// to mq.example"));
+        assert!(!warnings.concat().contains("hunter2"));
+    }
+
+    #[test]
+    fn tls_everywhere_raises_no_warning() {
+        let s = settings(&[
+            ("GC_BROKER__URL", "amqps://gc:pw@mq.example:5671/%2f"),
+            ("GC_FINESSE__PRIMARY_URL", "https://fin-a:8445"),
+            ("GC_FINESSE__PRIMARY_XMPP", "fin-a:5222"),
+        ]);
+        assert!(cleartext_warnings(&s).is_empty());
+    }
 }

@@ -39,6 +39,9 @@ pub struct BrokerSettings {
     pub dead_letter_max_length: Option<u32>,
     /// `None`: copies are kept for ever.
     pub dead_letter_ttl: Option<Duration>,
+    /// CA file and client certificate of an `amqps://` URL (`broker.ca_file`,
+    /// `broker.client_cert_file`, `broker.client_key_file`).
+    pub tls: gc_broker::BrokerTls,
 }
 
 impl BrokerSettings {
@@ -297,6 +300,7 @@ impl Reader<'_> {
             self.problems
                 .push("`broker.url` must start with amqp:// or amqps://".into());
         }
+        let broker_tls = self.broker_tls(&url);
         let broker = BrokerSettings {
             url: SecretString::from(url),
             command_queue: self.name("broker", "command_queue"),
@@ -317,6 +321,7 @@ impl Reader<'_> {
             .filter(|n| *n > 0),
             dead_letter_ttl: Some(self.secs_long("broker", "dead_letter_ttl_secs"))
                 .filter(|d| !d.is_zero()),
+            tls: broker_tls,
         };
         let finesse = self.finesse();
         let default_format = match self.string("clients", "default_format").as_str() {
@@ -429,6 +434,42 @@ impl Reader<'_> {
             logout_on_shutdown: self.bool("shutdown", "logout_agents"),
             simulator,
         }
+    }
+
+    /// `broker.ca_file`, `broker.client_cert_file`, `broker.client_key_file`. With an
+    /// `amqps://` URL the files are read and the TLS configuration is built here, so a bad file
+    /// is reported with every other problem before anything starts.
+    fn broker_tls(&mut self, url: &str) -> gc_broker::BrokerTls {
+        let path = |key: &str| {
+            let value = self.string("broker", key);
+            (!value.is_empty()).then(|| PathBuf::from(value))
+        };
+        let tls = gc_broker::BrokerTls {
+            ca_file: path("ca_file"),
+            client_cert_file: path("client_cert_file"),
+            client_key_file: path("client_key_file"),
+        };
+        match (&tls.client_cert_file, &tls.client_key_file) {
+            (Some(_), None) => self
+                .problems
+                .push("`broker.client_cert_file` is set without `broker.client_key_file`".into()),
+            (None, Some(_)) => self
+                .problems
+                .push("`broker.client_key_file` is set without `broker.client_cert_file`".into()),
+            (Some(_), Some(_)) | (None, None) => {
+                if url.starts_with("amqps://") {
+                    if let Err(error) = tls.client_config() {
+                        self.problems
+                            .push(format!("`broker.url` is amqps:// but {error}"));
+                    }
+                } else if tls.is_set() && url.starts_with("amqp://") {
+                    self.problems.push(
+                        "`broker.ca_file` / `broker.client_cert_file` need an amqps:// `broker.url` (TLS); the URL is amqp://".into(),
+                    );
+                }
+            }
+        }
+        tls
     }
 
     fn finesse(&mut self) -> Option<FinesseSettings> {
@@ -545,6 +586,57 @@ mod tests {
         let err = Settings::load(None, env).unwrap_err();
         assert_eq!(err.problems.len(), 3, "{:?}", err.problems);
         assert!(!err.problems.join(" ").contains("c2hvcnQ"));
+    }
+
+    #[test]
+    fn broker_tls_files_are_read_and_checked_with_the_other_problems() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca.pem");
+        let certified = rcgen::generate_simple_self_signed(vec!["mq".to_owned()]).unwrap();
+        std::fs::write(&ca, certified.cert.pem()).unwrap();
+        let ca = ca.to_str().unwrap();
+        let s = Settings::load(
+            None,
+            [
+                ("GC_BROKER__URL", "amqps://gc:hunter2@mq:5671/%2f"),
+                ("GC_BROKER__CA_FILE", ca),
+            ],
+        )
+        .unwrap();
+        assert_eq!(s.broker.tls.ca_file.as_deref(), Some(Path::new(ca)));
+        assert_eq!(s.broker.tls.client_cert_file, None);
+
+        // A certificate without a key, together with another problem: both reported.
+        let err = Settings::load(
+            None,
+            [
+                ("GC_BROKER__URL", "amqps://gc:hunter2@mq:5671/%2f"),
+                ("GC_BROKER__CLIENT_CERT_FILE", ca),
+                ("GC_CLIENTS__DEFAULT_FORMAT", "xml"),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(err.problems.len(), 2, "{:?}", err.problems);
+        assert!(err.problems[0].contains("broker.client_key_file"));
+        let err = Settings::load(None, [("GC_BROKER__CLIENT_KEY_FILE", ca)]).unwrap_err();
+        assert!(err.problems[0].contains("broker.client_cert_file"), "{err}");
+
+        // A CA file that cannot be read: named, and the URL's password is not.
+        let err = Settings::load(
+            None,
+            [
+                ("GC_BROKER__URL", "amqps://gc:hunter2@mq:5671/%2f"),
+                ("GC_BROKER__CA_FILE", "/nonexistent/ca.pem"),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(err.problems.len(), 1, "{:?}", err.problems);
+        assert!(err.problems[0].contains("/nonexistent/ca.pem"));
+        assert!(!err.to_string().contains("hunter2"));
+
+        // TLS files with a plain URL.
+        let err = Settings::load(None, [("GC_BROKER__CA_FILE", ca)]).unwrap_err();
+        assert!(err.problems[0].contains("amqps://"), "{err}");
     }
 
     #[test]
