@@ -18,20 +18,31 @@ pub(super) fn render(description: &Description<'_, '_>) -> String {
         text: String::with_capacity(128),
         fields: 0,
     };
-    let mut last = None;
-    while let Some(field) = next(description.fields, last) {
+    for field in in_legacy_order(description.fields) {
         out.field(field);
-        last = field.position;
     }
     out.text
 }
 
-/// The field with the lowest legacy position above `last`.
-fn next<'a, 'e>(fields: &'a [Field<'e>], last: Option<u8>) -> Option<&'a Field<'e>> {
-    fields
-        .iter()
-        .filter(|f| f.position.is_some_and(|p| last.is_none_or(|l| p > l)))
-        .min_by_key(|f| f.position)
+/// The fields that have a legacy position, in ascending position.
+fn in_legacy_order<'a, 'e>(fields: &'a [Field<'e>]) -> impl Iterator<Item = &'a Field<'e>> {
+    // Descriptions are short (a dozen fields at most): an insertion sort of indices on the stack.
+    let mut order = [0_u8; 32];
+    debug_assert!(fields.len() <= order.len(), "too many fields");
+    let mut len = 0;
+    for (index, field) in (0_u8..32).zip(fields) {
+        let Some(position) = field.position else {
+            continue;
+        };
+        let mut at = len;
+        while at > 0 && fields[usize::from(order[at - 1])].position > Some(position) {
+            order[at] = order[at - 1];
+            at -= 1;
+        }
+        order[at] = index;
+        len += 1;
+    }
+    (0..len).map(move |i| &fields[usize::from(order[i])])
 }
 
 fn positions_are_unique(fields: &[Field<'_>]) -> bool {
