@@ -4,8 +4,9 @@
 
 use gc_protocol::event::{Phonebook, ReasonCategory, Team, TeamMember};
 use gc_protocol::{
-    AgentCommand as C, AgentId, CallData, Command, DestinationName, DialNumber, DialogId, Event,
-    Extension, Format, MobileAgentMode, ObjectId, Participant, Password, ReasonCode, Text,
+    AgentCommand as C, AgentId, CallData, Command, DestinationName, DialNumber, DialogId,
+    ErrorCode, Event, Extension, Format, MobileAgentMode, ObjectId, Participant, Password,
+    ReasonCode, Text,
 };
 use proptest::prelude::*;
 
@@ -75,7 +76,7 @@ proptest! {
     }
 }
 
-const KINDS: usize = 12;
+const KINDS: usize = 13;
 const TEXTS: usize = 12;
 
 /// Texts with every character class: reserved separators, quotes, backslashes, control
@@ -192,6 +193,11 @@ fn build(kind: usize, t: &[String], flag: bool) -> Event {
         10 => Event::TeamUsersList {
             agent,
             users: vec![member.clone(), member],
+        },
+        11 => Event::Error {
+            agent: flag.then_some(agent),
+            // An unknown code passes through from Finesse.
+            code: ErrorCode::parse(&t[0]),
         },
         _ => Event::Phonebooks {
             agent,

@@ -40,7 +40,6 @@
 //!   one (`0,true|1,false`).
 //! - **JSON in a list.** Agents, phone books and contacts are `[{…}]` in the seed
 //!   ([`Description::json_in_a_list`]).
-//! - **Error codes** are written uncleaned ([`Value::Raw`]), as the connector always has.
 
 use super::shape::{Ani, Description, Field, Layout, Member, Record, Value};
 use super::{AgentSummary, CallData, Contact, Control, Event, Participant, Phonebook};
@@ -95,7 +94,7 @@ impl Event {
                 agent.as_ref(),
                 &[
                     Field::both("type", 1, Const("Error")),
-                    Field::both("code", 2, Value::Raw(code.as_str())),
+                    Field::both("code", 2, Str(code.as_str())),
                     Field::json("message", Const(code.user_message())),
                     // `Error#<code>` without an agent; JSON keeps the key, empty.
                     Field::new(

@@ -55,10 +55,7 @@ impl Json {
 
     fn value(&mut self, value: Value<'_>) {
         match value {
-            Value::Const(text)
-            | Value::Str(text)
-            | Value::Raw(text)
-            | Value::OptStr(Some(text)) => {
+            Value::Const(text) | Value::Str(text) | Value::OptStr(Some(text)) => {
                 self.string(text);
             }
             Value::OptStr(None) | Value::OptCallVariables(None) => self.0.push_str("null"),

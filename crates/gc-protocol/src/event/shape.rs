@@ -147,8 +147,6 @@ pub(crate) enum Value<'e> {
     Const(&'static str),
     /// Text from Finesse or a client.
     Str(&'e str),
-    /// Text written into the legacy text as it is, uncleaned (error codes).
-    Raw(&'e str),
     /// Text that may be absent: JSON `null`, an empty legacy field.
     OptStr(Option<&'e str>),
     /// `true` / `false`.
