@@ -3,11 +3,12 @@
 //! [`Event::describe`] gives, per event, its name, category, agent and a list of [`Field`]s in
 //! the order of the seed's JSON keys. Each field says whether it has a JSON key, whether it has
 //! a legacy position (a sort key: legacy fields are written in ascending position, `#` between
-//! them), and its [`Value`]. The legacy text and the JSON are both derived from that list.
+//! them), and its [`Value`]. The legacy text, the JSON and the JSON Schemas (docs/schemas/) are
+//! all derived from that list.
 //!
 //! Adding an event: its variant in `mod.rs` and its arm here (the match is exhaustive, so the
 //! compiler asks for it); a [`Record`] impl for a new kind of nested object; an example in
-//! `tests/protocol_doc.rs` so docs/protocol.md shows it.
+//! `tests/support/catalogue.rs`, so docs/protocol.md shows it and docs/schemas/ has its schema.
 //!
 //! The seed's quirks are handled here, explicitly:
 //!
@@ -43,7 +44,7 @@
 
 use super::shape::{Ani, Description, Field, Layout, Member, Record, Value};
 use super::{AgentSummary, CallData, Contact, Control, Event, Participant, Phonebook};
-use super::{QueueStats, Team, TeamMember};
+use super::{QueueStats, ReasonCategory, SystemStatus, Team, TeamMember};
 use crate::{AgentId, Category};
 
 use Value::{Bool, CallVariables, Const, List, OptCallVariables, OptStr, Records, Str};
@@ -95,7 +96,7 @@ impl Event {
                 &[
                     Field::both("type", 1, Const("Error")),
                     Field::both("code", 2, Str(code.as_str())),
-                    Field::json("message", Const(code.user_message())),
+                    Field::json("message", Str(code.user_message())),
                     // `Error#<code>` without an agent; JSON keeps the key, empty.
                     Field::new(
                         Some("agentId"),
@@ -121,7 +122,11 @@ impl Event {
                 None,
                 &[
                     Field::both("type", 0, Const("System")),
-                    Field::both("status", 1, Const(status.as_str())),
+                    Field::both(
+                        "status",
+                        1,
+                        Value::Enum(status.as_str(), &SystemStatus::ALL),
+                    ),
                 ],
             )),
             Self::LoggedOut { agent } => f(&Description::new(
@@ -359,7 +364,12 @@ impl Event {
                 Some(agent),
                 &[
                     Field::both("type", 1, Const("ReasonCodes")),
-                    Field::both("category", 2, Const(category.as_str())).prefixed("Category:"),
+                    Field::both(
+                        "category",
+                        2,
+                        Value::Enum(category.as_str(), &ReasonCategory::ALL),
+                    )
+                    .prefixed("Category:"),
                     Field::json("reasonCodes", Value::ReasonCodes(codes)),
                     Field::legacy(3, Value::Codes(codes)).prefixed("Codes:"),
                     Field::legacy(4, Value::Labels(codes)).prefixed("Labels:"),

@@ -55,7 +55,10 @@ impl Json {
 
     fn value(&mut self, value: Value<'_>) {
         match value {
-            Value::Const(text) | Value::Str(text) | Value::OptStr(Some(text)) => {
+            Value::Const(text)
+            | Value::Enum(text, _)
+            | Value::Str(text)
+            | Value::OptStr(Some(text)) => {
                 self.string(text);
             }
             Value::OptStr(None) | Value::OptCallVariables(None) => self.0.push_str("null"),
@@ -141,38 +144,42 @@ impl Json {
         self.0.push(']');
     }
 
-    /// A JSON string, escaped as serde_json does: `"` and `\` backslashed, `\b \f \n \r \t`
-    /// short, other control characters below U+0020 as `\u00xx`, everything else as it is.
     fn string(&mut self, value: &str) {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        self.0.reserve(value.len() + 2);
-        self.0.push('"');
-        let bytes = value.as_bytes();
-        let mut start = 0;
-        for (i, &byte) in bytes.iter().enumerate() {
-            let short = match byte {
-                b'"' => "\\\"",
-                b'\\' => "\\\\",
-                b'\n' => "\\n",
-                b'\r' => "\\r",
-                b'\t' => "\\t",
-                0x08 => "\\b",
-                0x0c => "\\f",
-                0x00..=0x1f => "",
-                _ => continue,
-            };
-            // `i` is at an ASCII byte, so both slices end on character boundaries.
-            self.0.push_str(&value[start..i]);
-            start = i + 1;
-            if short.is_empty() {
-                self.0.push_str("\\u00");
-                self.0.push(char::from(HEX[usize::from(byte >> 4)]));
-                self.0.push(char::from(HEX[usize::from(byte & 0xf)]));
-            } else {
-                self.0.push_str(short);
-            }
-        }
-        self.0.push_str(&value[start..]);
-        self.0.push('"');
+        string(&mut self.0, value);
     }
+}
+
+/// A JSON string, escaped as serde_json does: `"` and `\` backslashed, `\b \f \n \r \t`
+/// short, other control characters below U+0020 as `\u00xx`, everything else as it is.
+pub(super) fn string(out: &mut String, value: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(value.len() + 2);
+    out.push('"');
+    let bytes = value.as_bytes();
+    let mut start = 0;
+    for (i, &byte) in bytes.iter().enumerate() {
+        let short = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        // `i` is at an ASCII byte, so both slices end on character boundaries.
+        out.push_str(&value[start..i]);
+        start = i + 1;
+        if short.is_empty() {
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0xf)]));
+        } else {
+            out.push_str(short);
+        }
+    }
+    out.push_str(&value[start..]);
+    out.push('"');
 }

@@ -101,7 +101,7 @@ impl Legacy {
 
     fn value(&mut self, value: Value<'_>, clean: Clean) {
         match value {
-            Value::Const(text) => self.text.push_str(text),
+            Value::Const(text) | Value::Enum(text, _) => self.text.push_str(text),
             Value::Str(text) | Value::OptStr(Some(text)) => self.clean(text, clean),
             Value::OptStr(None) | Value::OptCallVariables(None) => {}
             Value::Bool(value) => self.text.push_str(if value { "true" } else { "false" }),

@@ -6,20 +6,23 @@
 //! legacy renderer replaces reserved characters inside them so a value can never split a field.
 //!
 //! # Layout
-//! - `describe.rs`: every event described once ([`Event::describe`]): name, category, agent and
+//! - `describe.rs`: every event described once (`Event::describe`): name, category, agent and
 //!   its fields with their JSON keys and legacy positions. Adding an event is a variant here and
 //!   an arm there; the seed's quirks and how they are described are listed in its module docs.
 //! - `shape.rs`: the vocabulary of those descriptions (fields, values, nested records).
 //! - `legacy.rs`, `json.rs`: the two writers, derived from the descriptions alone.
+//! - `schema.rs`: JSON Schemas of the JSON events ([`json_schemas`]), from the same descriptions.
 //! - `call.rs`: call data and its rules (call variables, release, Finesse times).
 
 mod call;
 mod describe;
 mod json;
 mod legacy;
+mod schema;
 mod shape;
 
 pub use call::{CallData, Participant, finesse_time};
+pub use schema::{JsonSchema, json_schemas};
 
 use crate::{AgentId, Category, DestinationName, ErrorCode};
 
@@ -73,6 +76,13 @@ pub enum SystemStatus {
 }
 
 impl SystemStatus {
+    /// Every wire spelling.
+    pub const ALL: [&'static str; 3] = [
+        Self::InService.as_str(),
+        Self::OutOfService.as_str(),
+        Self::NotReachable.as_str(),
+    ];
+
     /// The wire spelling.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -95,6 +105,13 @@ pub enum ReasonCategory {
 }
 
 impl ReasonCategory {
+    /// Every wire spelling.
+    pub const ALL: [&'static str; 3] = [
+        Self::WrapUp.as_str(),
+        Self::Logout.as_str(),
+        Self::NotReady.as_str(),
+    ];
+
     /// The wire spelling.
     pub const fn as_str(self) -> &'static str {
         match self {

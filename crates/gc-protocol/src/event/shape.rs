@@ -1,7 +1,7 @@
 //! The vocabulary in which every event describes itself once: a [`Description`] made of
 //! [`Field`]s holding [`Value`]s, and [`Record`]s for the objects nested in lists. The legacy
-//! writer (`legacy.rs`) and the JSON writer (`json.rs`) read nothing but these descriptions; the
-//! descriptions themselves are in `describe.rs`.
+//! writer (`legacy.rs`), the JSON writer (`json.rs`) and the JSON Schemas (`schema.rs`) read
+//! nothing but these descriptions; the descriptions themselves are in `describe.rs`.
 
 use super::CallData;
 use crate::{AgentId, Category};
@@ -145,6 +145,9 @@ impl<'e> Field<'e> {
 pub(crate) enum Value<'e> {
     /// Fixed text of ours (a type name, a keyword, a constant): written as it is.
     Const(&'static str),
+    /// One of a closed set of words (`IN_SERVICE`, `NOT_READY` …): the value and the whole
+    /// set (the set is for the JSON Schema).
+    Enum(&'static str, &'static [&'static str]),
     /// Text from Finesse or a client.
     Str(&'e str),
     /// Text that may be absent: JSON `null`, an empty legacy field.
@@ -205,6 +208,10 @@ pub(crate) trait Record {
 pub(crate) trait Records {
     /// Calls `f` with each record in order.
     fn each<'r>(&'r self, f: &mut dyn FnMut(&'r dyn Record));
+
+    /// Calls `f` with an empty record of the list's type (the JSON Schema of a list needs its
+    /// members even when the list is empty).
+    fn blank(&self, f: &mut dyn FnMut(&dyn Record));
 }
 
 impl<T: Record + Default> Records for Vec<T> {
@@ -212,6 +219,10 @@ impl<T: Record + Default> Records for Vec<T> {
         for record in self {
             f(record);
         }
+    }
+
+    fn blank(&self, f: &mut dyn FnMut(&dyn Record)) {
+        f(&T::default());
     }
 }
 
