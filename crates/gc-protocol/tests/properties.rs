@@ -2,9 +2,11 @@
 
 #![allow(clippy::unwrap_used)]
 
+use gc_protocol::event::{Phonebook, ReasonCategory, Team, TeamMember};
 use gc_protocol::{
-    AgentCommand as C, AgentId, Command, DestinationName, DialNumber, DialogId, Event, Extension,
-    Format, MobileAgentMode, ObjectId, Password, ReasonCode, Text,
+    AgentCommand as C, AgentId, CallData, Command, DestinationName, DialNumber, DialogId,
+    ErrorCode, Event, Extension, Format, MobileAgentMode, ObjectId, Participant, Password,
+    ReasonCode, Text,
 };
 use proptest::prelude::*;
 
@@ -46,6 +48,165 @@ proptest! {
         prop_assert_eq!(legacy.split('#').count(), 5);
         let json: serde_json::Value = serde_json::from_str(&event.render(Format::Json)).unwrap();
         prop_assert_eq!(json["state"].as_str(), Some(state.as_str()));
+    }
+}
+
+proptest! {
+    #[test]
+    fn json_is_exactly_what_serde_json_prints(kind in 0..KINDS, texts in texts(), flag in any::<bool>()) {
+        // Valid JSON, escaped as serde_json escapes and compact; keys keep their order, so a
+        // duplicate key would show too.
+        let json = build(kind, &texts, flag).render(Format::Json);
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(value.to_string(), json);
+    }
+
+    #[test]
+    fn legacy_values_never_add_fields_or_lines(kind in 0..KINDS, texts in texts(), flag in any::<bool>()) {
+        let legacy = build(kind, &texts, flag).render(Format::Legacy);
+        // The same event with every separator, control or other special character made `x`
+        // (letters kept: a state such as `FAILED` picks the shape).
+        let plain: Vec<String> = texts
+            .iter()
+            .map(|t| t.chars().map(|c| if c.is_alphanumeric() { c } else { 'x' }).collect())
+            .collect();
+        let plain = build(kind, &plain, flag).render(Format::Legacy);
+        prop_assert_eq!(legacy.split('#').count(), plain.split('#').count());
+        prop_assert!(!legacy.chars().any(char::is_control));
+    }
+}
+
+const KINDS: usize = 13;
+const TEXTS: usize = 12;
+
+/// Texts with every character class: reserved separators, quotes, backslashes, control
+/// characters (C0 and C1), non-ASCII.
+fn texts() -> impl Strategy<Value = Vec<String>> {
+    let text = prop_oneof![
+        any::<String>(),
+        "[#,|=:\\\\\"\\x00-\\x1f\\x7f-\\u{9f}a é😀]{0,12}",
+        Just("DROPPED".to_owned()),
+        Just("failed".to_owned()),
+    ];
+    proptest::collection::vec(text, TEXTS)
+}
+
+/// An event of kind `kind` (every value kind: text, optional text, lists, call variables,
+/// records) whose texts come from `t`; `flag` picks optional parts.
+fn build(kind: usize, t: &[String], flag: bool) -> Event {
+    let agent = AgentId::parse("1001").unwrap();
+    let call = |i: usize| CallData {
+        dialog_id: t[i].clone(),
+        state: t[i + 1].clone(),
+        from_address: t[i + 2].clone(),
+        to_address: t[i + 3].clone(),
+        ani: t[i + 4].clone(),
+        call_variables: vec![
+            (t[i + 5].clone(), t[i + 6].clone()),
+            ("callVariable2".into(), t[i + 7].clone()),
+        ],
+        start_time: t[i + 8].clone(),
+        participants: vec![Participant {
+            media_address: t[i].clone(),
+            state: t[i + 1].clone(),
+            address_type: t[i + 2].clone(),
+        }],
+        prev_dialog_id: flag.then(|| t[i + 9].clone()),
+        failure_cause: t[i + 10].clone(),
+        call_type: t[i + 3].clone(),
+    };
+    let member = TeamMember {
+        first_name: t[0].clone(),
+        last_name: t[1].clone(),
+        extension: t[2].clone(),
+        login_id: t[3].clone(),
+        state: t[4].clone(),
+        pending_state: t[5].clone(),
+        media_type: t[6].clone(),
+        state_change_time: t[7].clone(),
+        reason_code: t[8].clone(),
+    };
+    match kind {
+        0 => Event::State {
+            agent,
+            state: t[0].clone(),
+            reason_code: t[1].clone(),
+            pending_state: t[2].clone(),
+            state_change_time: t[3].clone(),
+            full_name: t[4].clone(),
+        },
+        1 => Event::InboundCall {
+            agent,
+            full_name: t[11].clone(),
+            call: call(0),
+        },
+        2 => Event::ConsultCall {
+            agent,
+            full_name: t[11].clone(),
+            call: call(0),
+        },
+        3 => Event::NewOutboundCall {
+            agent,
+            call: call(1),
+        },
+        4 => Event::NewInboundCall {
+            agent,
+            call: call(1),
+        },
+        5 => Event::DialogStatus {
+            agent,
+            call: call(0),
+            associated: flag.then(|| call(1)),
+        },
+        6 => Event::DialogState {
+            agent,
+            full_name: t[11].clone(),
+            call: call(1),
+            associated: flag.then(|| call(0)),
+        },
+        7 => Event::ReasonCodes {
+            agent,
+            category: ReasonCategory::NotReady,
+            codes: vec![(t[0].clone(), t[1].clone()), (t[2].clone(), t[3].clone())],
+            full_name: t[4].clone(),
+        },
+        8 => Event::TeamInfoIds {
+            agent,
+            team_ids: t[..3].to_vec(),
+            full_name: t[4].clone(),
+        },
+        9 => Event::AgentInfo {
+            agent,
+            first_name: t[0].clone(),
+            last_name: t[1].clone(),
+            supervisor: flag,
+            wrap_up_mode: t[2].clone(),
+            team: Team {
+                id: t[3].clone(),
+                name: t[4].clone(),
+            },
+            teams: vec![Team {
+                id: t[5].clone(),
+                name: t[6].clone(),
+            }],
+        },
+        10 => Event::TeamUsersList {
+            agent,
+            users: vec![member.clone(), member],
+        },
+        11 => Event::Error {
+            agent: flag.then_some(agent),
+            // An unknown code passes through from Finesse.
+            code: ErrorCode::parse(&t[0]),
+        },
+        _ => Event::Phonebooks {
+            agent,
+            books: vec![Phonebook {
+                name: t[0].clone(),
+                kind: t[1].clone(),
+                id: t[2].clone(),
+            }],
+        },
     }
 }
 

@@ -39,49 +39,51 @@ pub struct Participant {
     pub address_type: String,
 }
 
+/// The numbered call variables every client sees, in order.
+const NUMBERED: [&str; 10] = [
+    "callVariable1",
+    "callVariable2",
+    "callVariable3",
+    "callVariable4",
+    "callVariable5",
+    "callVariable6",
+    "callVariable7",
+    "callVariable8",
+    "callVariable9",
+    "callVariable10",
+];
+
 impl CallData {
     /// The call variables a client sees: `callVariable1` to `callVariable10` always, in order
     /// (empty when Finesse sent none), then every other variable in Finesse's order.
     pub fn normalized_variables(&self) -> Vec<(&str, &str)> {
-        const NUMBERED: [&str; 10] = [
-            "callVariable1",
-            "callVariable2",
-            "callVariable3",
-            "callVariable4",
-            "callVariable5",
-            "callVariable6",
-            "callVariable7",
-            "callVariable8",
-            "callVariable9",
-            "callVariable10",
-        ];
-        let mut out: Vec<(&str, &str)> = NUMBERED
-            .iter()
-            .map(|name| {
-                let value = self
-                    .call_variables
-                    .iter()
-                    .find(|(n, _)| n.eq_ignore_ascii_case(name))
-                    .map_or("", |(_, v)| v.as_str());
-                (*name, value)
-            })
-            .collect();
-        out.extend(
-            self.call_variables
+        self.variables().collect()
+    }
+
+    /// [`normalized_variables`](Self::normalized_variables) without collecting them.
+    pub fn variables(&self) -> impl Iterator<Item = (&str, &str)> {
+        let numbered = NUMBERED.iter().map(|name| {
+            let value = self
+                .call_variables
                 .iter()
-                .filter(|(n, _)| !NUMBERED.iter().any(|k| k.eq_ignore_ascii_case(n)))
-                .map(|(n, v)| (n.as_str(), v.as_str())),
-        );
-        out
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map_or("", |(_, v)| v.as_str());
+            (*name, value)
+        });
+        let others = self
+            .call_variables
+            .iter()
+            .filter(|(n, _)| !NUMBERED.iter().any(|k| k.eq_ignore_ascii_case(n)))
+            .map(|(n, v)| (n.as_str(), v.as_str()));
+        numbered.chain(others)
     }
 
     /// Whether the dialog is gone: Finesse `DROPPED`, `DELETED` or `FAILED` (the legacy text
     /// shows these as `DROP`, or `FAILED` with its cause).
     pub fn is_released(&self) -> bool {
-        matches!(
-            self.state.to_ascii_uppercase().as_str(),
-            "DROPPED" | "DELETED" | "FAILED"
-        )
+        ["DROPPED", "DELETED", "FAILED"]
+            .iter()
+            .any(|s| self.state.eq_ignore_ascii_case(s))
     }
 
     /// Whether the dialog failed.

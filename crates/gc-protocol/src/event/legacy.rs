@@ -1,396 +1,243 @@
-//! The legacy `#`-delimited text of the seed's "GC Output Messages" table.
+//! The legacy `#`-delimited text of the seed's "GC Output Messages" table, written from an
+//! event's [`Description`]: the fields that have a legacy position, in ascending position.
 //!
-//! Field values are cleaned so they cannot break the framing: `#` (and, inside lists, `,` and `|`)
-//! become `_`, control characters become spaces.
+//! Values are cleaned so they cannot break the framing: `#` becomes `_` and control characters
+//! become spaces everywhere; inside `,`/`|` lists `,` and `|` become `_` too; inside call
+//! variables `|` does (a variable may hold `,` and `=`).
 
-use std::fmt::Write as _;
+use super::shape::{Ani, Description, Field, Layout, Member, Record, Value};
+use super::{CallData, full_name};
 
-use super::{CallData, Event, Phonebook, full_name};
+pub(super) fn render(description: &Description<'_, '_>) -> String {
+    debug_assert!(
+        positions_are_unique(description.fields),
+        "{}: two fields share a legacy position",
+        description.name
+    );
+    let mut out = Legacy {
+        text: String::with_capacity(128),
+        fields: 0,
+    };
+    for field in in_legacy_order(description.fields) {
+        out.field(field);
+    }
+    out.text
+}
 
-pub(super) fn render(event: &Event) -> String {
-    match event {
-        Event::State {
-            agent,
-            state,
-            reason_code,
-            full_name,
-            ..
-        } => line(&[
-            agent.as_str(),
-            "State",
-            &field(state),
-            &field(reason_code),
-            &field(full_name),
-        ]),
-        Event::Error {
-            agent: Some(agent),
-            code,
-        } => line(&[agent.as_str(), "Error", code.as_str()]),
-        Event::Error { agent: None, code } => line(&["Error", code.as_str()]),
-        Event::PrintStatusBar { agent, message } => {
-            line(&[agent.as_str(), "Control", "PrintStatusBar", &field(message)])
+/// The fields that have a legacy position, in ascending position.
+fn in_legacy_order<'a, 'e>(fields: &'a [Field<'e>]) -> impl Iterator<Item = &'a Field<'e>> {
+    // Descriptions are short (a dozen fields at most): an insertion sort of indices on the stack.
+    let mut order = [0_u8; 32];
+    debug_assert!(fields.len() <= order.len(), "too many fields");
+    let mut len = 0;
+    for (index, field) in (0_u8..32).zip(fields) {
+        let Some(position) = field.position else {
+            continue;
+        };
+        let mut at = len;
+        while at > 0 && fields[usize::from(order[at - 1])].position > Some(position) {
+            order[at] = order[at - 1];
+            at -= 1;
         }
-        Event::System(status) => line(&["System", status.as_str()]),
-        Event::LoggedOut { agent } => line(&[agent.as_str(), "LOGOUT"]),
-        Event::ReLogin { agent } => line(&[agent.as_str(), "State", "RE_LOGIN"]),
-        Event::InboundCall {
-            agent,
-            full_name,
-            call,
-        } => call_state(agent.as_str(), "InboundCall", "DialogID:", call, full_name),
-        Event::ConsultCall {
-            agent,
-            full_name,
-            call,
-        } => call_state(
-            agent.as_str(),
-            "ConsultCall",
-            "AssDialogID:",
-            call,
-            full_name,
-        ),
-        Event::NewInboundCall { agent, call } => {
-            let vars = format!("{}|{}", field(&item_free(&call.ani)), variables(call));
-            new_call(agent.as_str(), "NewInboundCall", call, &vars)
+        order[at] = index;
+        len += 1;
+    }
+    (0..len).map(move |i| &fields[usize::from(order[i])])
+}
+
+fn positions_are_unique(fields: &[Field<'_>]) -> bool {
+    fields.iter().enumerate().all(|(i, a)| {
+        a.position.is_none() || fields[i + 1..].iter().all(|b| b.position != a.position)
+    })
+}
+
+/// The text being written and how many `#` fields it has.
+struct Legacy {
+    text: String,
+    fields: usize,
+}
+
+/// What a value may not contain in the place it is written.
+#[derive(Clone, Copy)]
+enum Clean {
+    /// A `#` field: `#` → `_`, control → space.
+    Field,
+    /// An item of a `,` or `|` list: also `,` and `|` → `_`.
+    Item,
+    /// A call variable's name or value: also `|` → `_`.
+    Variable,
+}
+
+impl Legacy {
+    /// Starts a new `#` field.
+    fn start(&mut self) {
+        if self.fields > 0 {
+            self.text.push('#');
         }
-        Event::NewOutboundCall { agent, call } => {
-            let vars = format!("ani={}|{}", field(&item_free(&call.ani)), variables(call));
-            new_call(agent.as_str(), "NewOutboundCall", call, &vars)
+        self.fields += 1;
+    }
+
+    fn field(&mut self, field: &Field<'_>) {
+        if let Some(text) = field.legacy_text {
+            self.start();
+            self.text.push_str(field.prefix);
+            self.text.push_str(text);
+            return;
         }
-        Event::NewOutboundPreviewCall { agent, call } => {
-            let vars = format!("ani={}|{}", field(&item_free(&call.ani)), variables(call));
-            new_call(agent.as_str(), "NewOutboundPreviewCall", call, &vars)
-        }
-        Event::AgentInfo {
-            agent,
-            first_name,
-            last_name,
-            supervisor,
-            wrap_up_mode,
-            ..
-        } => line(&[
-            agent.as_str(),
-            "AgentInfo",
-            &field(first_name),
-            &field(last_name),
-            if *supervisor { "true" } else { "false" },
-            &field(wrap_up_mode),
-            &field(&full_name(first_name, last_name)),
-        ]),
-        Event::TeamInfoIds {
-            agent,
-            team_ids,
-            full_name,
-        } => line(&[
-            agent.as_str(),
-            "TeamInfoIDs",
-            "TeamID",
-            &list(team_ids),
-            &field(full_name),
-        ]),
-        Event::TeamInfoNames {
-            agent,
-            team_names,
-            full_name,
-        } => line(&[
-            agent.as_str(),
-            "TeamInfoNames",
-            "TeamName",
-            &list(team_names),
-            &field(full_name),
-        ]),
-        Event::DialogState {
-            agent,
-            full_name,
-            call,
-            associated,
-        } => {
-            let mut fields = vec![
-                agent.as_str().to_owned(),
-                "DialogState".into(),
-                field(&call.state),
-                field(&call.dialog_id),
-                field(full_name),
-                field(&call.from_address),
-                variables(call),
-            ];
-            fields.extend(associated_fields(associated.as_ref()));
-            fields.join("#")
-        }
-        Event::DialogStateControls {
-            agent,
-            dialog_type,
-            state,
-            dialog_id,
-            full_name,
-        } => line(&[
-            agent.as_str(),
-            &field(dialog_type),
-            "DialogState",
-            &field(state),
-            &field(dialog_id),
-            &field(full_name),
-        ]),
-        Event::ReasonCodes {
-            agent,
-            category,
-            codes,
-            full_name,
-        } => {
-            let code_list: Vec<&str> = codes.iter().map(|(code, _)| code.as_str()).collect();
-            let label_list: Vec<&str> = codes.iter().map(|(_, label)| label.as_str()).collect();
-            line(&[
-                agent.as_str(),
-                "ReasonCodes",
-                &format!("Category:{}", category.as_str()),
-                &format!("Codes:{}", list(&code_list)),
-                &format!("Labels:{}", list(&label_list)),
-                &field(full_name),
-            ])
-        }
-        Event::Controls { agent, controls } => {
-            let flags: Vec<String> = controls
-                .iter()
-                .map(|c| format!("{},{}", c.index, if c.visible { "true" } else { "false" }))
-                .collect();
-            line(&[agent.as_str(), "Control", &flags.join("|")])
-        }
-        Event::DialogStateBrief {
-            agent,
-            state,
-            dialog_id,
-            full_name,
-        } => line(&[
-            agent.as_str(),
-            "DialogState",
-            &field(state),
-            &field(dialog_id),
-            &field(full_name),
-        ]),
-        Event::QueueList { agent, queues } => {
-            let mut fields = vec![agent.as_str().to_owned(), "QueueList".into()];
-            fields.extend(queues.iter().map(|q| {
-                pairs(&[
-                    ("QueueName", &q.name),
-                    ("AgentsNotReady", &q.agents_not_ready),
-                    ("AgentsReady", &q.agents_ready),
-                    ("AgentsTalkingInbound", &q.agents_talking_inbound),
-                    ("AgentsTalkingInternal", &q.agents_talking_internal),
-                    ("AgentsTalkingOutbound", &q.agents_talking_outbound),
-                    ("AgentsWrapUpNotReady", &q.agents_wrap_up_not_ready),
-                    ("AgentsWrapUpReady", &q.agents_wrap_up_ready),
-                    ("CallsInQueue", &q.calls_in_queue),
-                    (
-                        "StartTimeOfLongestCallInQueue",
-                        &q.start_time_of_longest_call_in_queue,
-                    ),
-                ])
-            }));
-            fields.join("#")
-        }
-        Event::TeamUsersList { agent, users } => {
-            let mut fields = vec![agent.as_str().to_owned(), "TeamUsersList".into()];
-            fields.extend(users.iter().map(|u| {
-                pairs(&[
-                    ("FirstName", &u.first_name),
-                    ("LastName", &u.last_name),
-                    ("Extension", &u.extension),
-                    ("LoginID", &u.login_id),
-                    ("State", &u.state),
-                    ("PendingState", &u.pending_state),
-                    ("MediaType", &u.media_type),
-                    ("StateChangeTime", &u.state_change_time),
-                ])
-            }));
-            fields.join("#")
-        }
-        Event::TeamMemberStateChanged {
-            agent,
-            team_id,
-            member,
-        } => line(&[
-            agent.as_str(),
-            "TeamMemberStateChanged",
-            &field(team_id),
-            &field(&member.state),
-            &field(&member.login_id),
-        ]),
-        Event::ConferenceParticipants { agent, extensions } => {
-            line(&[agent.as_str(), "ConferenceParticipants", &list(extensions)])
-        }
-        Event::Reconnect {
-            agent,
-            request_text,
-            ..
-        } => line(&[agent.as_str(), "RECONNECT", &field(request_text)]),
-        Event::DialogStatus {
-            agent,
-            call,
-            associated,
-        } => {
-            let mut fields = vec![
-                agent.as_str().to_owned(),
-                "DialogStatus".into(),
-                field(&call.dialog_id),
-                field(&call.state),
-                field(&call.from_address),
-                variables(call),
-            ];
-            fields.extend(associated_fields(associated.as_ref()));
-            fields.join("#")
-        }
-        Event::DestinationReconnect { destination } => {
-            line(&["DESTINATION", destination.as_str(), "RECONNECT"])
-        }
-        Event::Phonebooks { books, .. } => phonebooks("Phonebooks", books),
-        Event::TeamPhonebooks { books, .. } => phonebooks("TeamPhoneBooks", books),
-        Event::PhonebookContacts { contacts, .. } => {
-            let mut fields = vec!["PhonebookContacts".to_owned()];
-            fields.extend(contacts.iter().map(|c| {
-                pairs(&[
-                    ("description", &c.description),
-                    ("firstName", &c.first_name),
-                    ("lastName", &c.last_name),
-                    ("phoneNumber", &c.phone_number),
-                    ("id", &c.id),
-                ])
-            }));
-            fields.join("#")
-        }
-        Event::Agents { agent, users } => {
-            let mut fields = vec![agent.as_str().to_owned(), "Agents".into()];
-            fields.extend(users.iter().map(|u| {
-                pairs(&[
-                    ("FirstName", &u.first_name),
-                    ("LastName", &u.last_name),
-                    ("Extension", &u.extension),
-                ])
-            }));
-            fields.join("#")
+        match field.value {
+            // A record list of one field per record writes no field for an empty list.
+            Value::Records(records, Layout::Fields) => records.each(&mut |record| {
+                self.start();
+                self.text.push_str(field.prefix);
+                self.pairs(record);
+            }),
+            value => {
+                self.start();
+                self.text.push_str(field.prefix);
+                self.value(value, Clean::Field);
+            }
         }
     }
-}
 
-fn line(fields: &[&str]) -> String {
-    fields.join("#")
-}
+    fn value(&mut self, value: Value<'_>, clean: Clean) {
+        match value {
+            Value::Const(text) | Value::Enum(text, _) => self.text.push_str(text),
+            Value::Str(text) | Value::OptStr(Some(text)) => self.clean(text, clean),
+            Value::OptStr(None) | Value::OptCallVariables(None) => {}
+            Value::Bool(value) => self.text.push_str(if value { "true" } else { "false" }),
+            Value::Number(n) => self.number(n),
+            Value::List(items) => self.list(items.iter().map(String::as_str)),
+            Value::FullName(first, last) => self.clean(&full_name(first, last), clean),
+            Value::CallVariables(call, ani) => self.variables(call, ani),
+            Value::OptCallVariables(Some(call)) => self.variables(call, Ani::Omit),
+            Value::Codes(pairs) => self.list(pairs.iter().map(|(code, _)| code.as_str())),
+            Value::Labels(pairs) => self.list(pairs.iter().map(|(_, label)| label.as_str())),
+            Value::ReasonCodes(pairs) => {
+                for (i, (code, label)) in pairs.iter().enumerate() {
+                    if i > 0 {
+                        self.text.push(',');
+                    }
+                    self.clean(code, Clean::Item);
+                    self.text.push(':');
+                    self.clean(label, Clean::Item);
+                }
+            }
+            Value::Record(record) => self.pairs(record),
+            Value::Records(records, Layout::Fields) => {
+                let mut first = true;
+                records.each(&mut |record| {
+                    if !std::mem::take(&mut first) {
+                        self.text.push('|');
+                    }
+                    self.pairs(record);
+                });
+            }
+            Value::Records(records, Layout::Flags) => {
+                let mut first = true;
+                records.each(&mut |record| {
+                    if !std::mem::take(&mut first) {
+                        self.text.push('|');
+                    }
+                    self.flags(record);
+                });
+            }
+        }
+    }
 
-/// A single `#`-separated field.
-fn field(value: &str) -> String {
-    value
-        .chars()
-        .map(|c| match c {
+    /// `Key:value,Key:value` (O-019, O-020, O-29 … O-31).
+    fn pairs(&mut self, record: &dyn Record) {
+        record.members(&mut |members: &[Member<'_>]| {
+            let mut first = true;
+            for member in members {
+                let Some(key) = member.legacy_key else {
+                    continue;
+                };
+                if !std::mem::take(&mut first) {
+                    self.text.push(',');
+                }
+                self.text.push_str(key);
+                self.text.push(':');
+                self.value(member.value, Clean::Item);
+            }
+        });
+    }
+
+    /// `value,value` without keys (O-017).
+    fn flags(&mut self, record: &dyn Record) {
+        record.members(&mut |members: &[Member<'_>]| {
+            let mut first = true;
+            for member in members.iter().filter(|m| m.legacy_key.is_some()) {
+                if !std::mem::take(&mut first) {
+                    self.text.push(',');
+                }
+                self.value(member.value, Clean::Item);
+            }
+        });
+    }
+
+    /// `a,b,c`.
+    fn list<'v>(&mut self, items: impl Iterator<Item = &'v str>) {
+        for (i, item) in items.enumerate() {
+            if i > 0 {
+                self.text.push(',');
+            }
+            self.clean(item, Clean::Item);
+        }
+    }
+
+    /// `name=value|name=value|…`, the ANI first where the event shows it.
+    fn variables(&mut self, call: &CallData, ani: Ani) {
+        match ani {
+            Ani::Omit => {}
+            Ani::Bare => {
+                self.clean(&call.ani, Clean::Item);
+                self.text.push('|');
+            }
+            Ani::Named => {
+                self.text.push_str("ani=");
+                self.clean(&call.ani, Clean::Item);
+                self.text.push('|');
+            }
+        }
+        for (i, (name, value)) in call.variables().enumerate() {
+            if i > 0 {
+                self.text.push('|');
+            }
+            self.clean(name, Clean::Variable);
+            self.text.push('=');
+            self.clean(value, Clean::Variable);
+        }
+    }
+
+    fn number(&mut self, n: u32) {
+        use std::fmt::Write as _;
+        // Writing to a String cannot fail.
+        let _ = write!(self.text, "{n}");
+    }
+
+    /// Appends `value` with the characters `clean` forbids replaced.
+    fn clean(&mut self, value: &str, clean: Clean) {
+        // Fast path: only ASCII bytes and the lead byte of U+0080..U+009F (C1 controls) can need
+        // replacing.
+        let suspect = |b: &u8| {
+            *b < 0x20
+                || matches!(*b, b'#' | 0x7f | 0xc2)
+                || match clean {
+                    Clean::Field => false,
+                    Clean::Item => matches!(*b, b',' | b'|'),
+                    Clean::Variable => *b == b'|',
+                }
+        };
+        if !value.as_bytes().iter().any(suspect) {
+            self.text.push_str(value);
+            return;
+        }
+        self.text.extend(value.chars().map(|c| match c {
             '#' => '_',
+            ',' | '|' if matches!(clean, Clean::Item) => '_',
+            '|' if matches!(clean, Clean::Variable) => '_',
             c if c.is_control() => ' ',
             c => c,
-        })
-        .collect()
-}
-
-/// A value inside a `,` or `|` separated list.
-fn item_free(value: &str) -> String {
-    value
-        .chars()
-        .map(|c| if matches!(c, ',' | '|') { '_' } else { c })
-        .collect()
-}
-
-fn list<S: AsRef<str>>(items: &[S]) -> String {
-    let cleaned: Vec<String> = items
-        .iter()
-        .map(|i| field(&item_free(i.as_ref())))
-        .collect();
-    cleaned.join(",")
-}
-
-/// `Key:value,Key:value,…` (O-019, O-020, O-29 … O-31).
-fn pairs(items: &[(&str, &String)]) -> String {
-    let mut out = String::new();
-    for (i, (key, value)) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        let _ = write!(out, "{key}:{}", field(&item_free(value)));
+        }));
     }
-    out
-}
-
-/// `name=value|name=value|…`; a value may hold `,` and `=` but not `|` or `#`.
-fn variables(call: &CallData) -> String {
-    let vars: Vec<String> = call
-        .normalized_variables()
-        .into_iter()
-        .map(|(name, value)| {
-            let clean = |s: &str| field(&s.replace('|', "_"));
-            format!("{}={}", clean(name), clean(value))
-        })
-        .collect();
-    vars.join("|")
-}
-
-/// O-008 / O-010: the new format, the failure format, and `DROP` for released calls.
-fn call_state(agent: &str, name: &str, id_label: &str, call: &CallData, full: &str) -> String {
-    let id = format!("{id_label}{}", field(&call.dialog_id));
-    if call.is_failed() {
-        return line(&[
-            agent,
-            name,
-            "FAILED",
-            &id,
-            &field(&call.failure_cause),
-            &field(full),
-        ]);
-    }
-    let state = if call.is_released() {
-        "DROP".to_owned()
-    } else {
-        field(&call.state)
-    };
-    line(&[
-        agent,
-        name,
-        &state,
-        &id,
-        &field(&call.from_address),
-        &variables(call),
-        &field(&call.start_time),
-        &field(full),
-    ])
-}
-
-/// O-009 / O-028: `<agent>#<Name>#<from_address>#<variables>#DialogID:<id>`.
-fn new_call(agent: &str, name: &str, call: &CallData, vars: &str) -> String {
-    line(&[
-        agent,
-        name,
-        &field(&call.from_address),
-        vars,
-        &format!("DialogID:{}", field(&call.dialog_id)),
-    ])
-}
-
-/// The four associated-dialog fields of O-014 and O-024, empty when there is none, so every
-/// message has the same number of fields.
-fn associated_fields(associated: Option<&CallData>) -> Vec<String> {
-    associated.map_or_else(
-        || vec![String::new(); 4],
-        |a| {
-            vec![
-                field(&a.dialog_id),
-                field(&a.state),
-                field(&a.from_address),
-                variables(a),
-            ]
-        },
-    )
-}
-
-fn phonebooks(name: &str, books: &[Phonebook]) -> String {
-    let mut fields = vec![name.to_owned()];
-    fields.extend(
-        books
-            .iter()
-            .map(|b| pairs(&[("name", &b.name), ("type", &b.kind), ("id", &b.id)])),
-    );
-    fields.join("#")
 }

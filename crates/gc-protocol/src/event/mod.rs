@@ -4,12 +4,25 @@
 //!
 //! Values that come from Finesse (names, labels, call variables) are plain strings here; the
 //! legacy renderer replaces reserved characters inside them so a value can never split a field.
+//!
+//! # Layout
+//! - `describe.rs`: every event described once (`Event::describe`): name, category, agent and
+//!   its fields with their JSON keys and legacy positions. Adding an event is a variant here and
+//!   an arm there; the seed's quirks and how they are described are listed in its module docs.
+//! - `shape.rs`: the vocabulary of those descriptions (fields, values, nested records).
+//! - `legacy.rs`, `json.rs`: the two writers, derived from the descriptions alone.
+//! - `schema.rs`: JSON Schemas of the JSON events ([`json_schemas`]), from the same descriptions.
+//! - `call.rs`: call data and its rules (call variables, release, Finesse times).
 
 mod call;
+mod describe;
 mod json;
 mod legacy;
+mod schema;
+mod shape;
 
 pub use call::{CallData, Participant, finesse_time};
+pub use schema::{JsonSchema, json_schemas};
 
 use crate::{AgentId, Category, DestinationName, ErrorCode};
 
@@ -63,6 +76,13 @@ pub enum SystemStatus {
 }
 
 impl SystemStatus {
+    /// Every wire spelling.
+    pub const ALL: [&'static str; 3] = [
+        Self::InService.as_str(),
+        Self::OutOfService.as_str(),
+        Self::NotReachable.as_str(),
+    ];
+
     /// The wire spelling.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -85,6 +105,13 @@ pub enum ReasonCategory {
 }
 
 impl ReasonCategory {
+    /// Every wire spelling.
+    pub const ALL: [&'static str; 3] = [
+        Self::WrapUp.as_str(),
+        Self::Logout.as_str(),
+        Self::NotReady.as_str(),
+    ];
+
     /// The wire spelling.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -190,7 +217,7 @@ pub struct AgentSummary {
 }
 
 /// A UI control and whether it should be shown (O-017).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Control {
     /// Index in the control table of docs/protocol.md.
     pub index: u32,
@@ -458,125 +485,39 @@ pub enum Event {
 impl Event {
     /// The event's name as it appears in the legacy text, e.g. `State`, `InboundCall`.
     pub fn name(&self) -> &'static str {
-        match self {
-            Self::State { .. } | Self::ReLogin { .. } => "State",
-            Self::Error { .. } => "Error",
-            Self::PrintStatusBar { .. } | Self::Controls { .. } => "Control",
-            Self::System(_) => "System",
-            Self::LoggedOut { .. } => "LOGOUT",
-            Self::InboundCall { .. } => "InboundCall",
-            Self::NewInboundCall { .. } => "NewInboundCall",
-            Self::ConsultCall { .. } => "ConsultCall",
-            Self::AgentInfo { .. } => "AgentInfo",
-            Self::TeamInfoIds { .. } => "TeamInfoIDs",
-            Self::TeamInfoNames { .. } => "TeamInfoNames",
-            Self::DialogState { .. } | Self::DialogStateBrief { .. } => "DialogState",
-            Self::DialogStateControls { .. } => "DialogStateControls",
-            Self::ReasonCodes { .. } => "ReasonCodes",
-            Self::QueueList { .. } => "QueueList",
-            Self::TeamUsersList { .. } => "TeamUsersList",
-            Self::TeamMemberStateChanged { .. } => "TeamMemberStateChanged",
-            Self::ConferenceParticipants { .. } => "ConferenceParticipants",
-            Self::Reconnect { .. } => "RECONNECT",
-            Self::DialogStatus { .. } => "DialogStatus",
-            Self::DestinationReconnect { .. } => "DESTINATION",
-            Self::NewOutboundCall { .. } => "NewOutboundCall",
-            Self::NewOutboundPreviewCall { .. } => "NewOutboundPreviewCall",
-            Self::Phonebooks { .. } => "Phonebooks",
-            Self::TeamPhonebooks { .. } => "TeamPhoneBooks",
-            Self::PhonebookContacts { .. } => "PhonebookContacts",
-            Self::Agents { .. } => "Agents",
-        }
+        self.describe(|d| d.name)
     }
 
     /// The seed's category of the output.
     pub fn category(&self) -> Category {
-        match self {
-            Self::State { .. }
-            | Self::LoggedOut { .. }
-            | Self::ReLogin { .. }
-            | Self::DialogStateBrief { .. }
-            | Self::Reconnect { .. }
-            | Self::DialogStatus { .. }
-            | Self::DestinationReconnect { .. } => Category::AgentState,
-            Self::Error { .. } => Category::AgentError,
-            Self::PrintStatusBar { .. } | Self::Controls { .. } => Category::AgentControl,
-            Self::System(_) => Category::System,
-            Self::InboundCall { .. }
-            | Self::NewInboundCall { .. }
-            | Self::ConsultCall { .. }
-            | Self::NewOutboundCall { .. }
-            | Self::NewOutboundPreviewCall { .. }
-            | Self::Agents { .. } => Category::AgentCall,
-            Self::AgentInfo { .. } => Category::AgentInfo,
-            Self::TeamInfoIds { .. } | Self::TeamInfoNames { .. } => Category::SupervisorInfo,
-            Self::DialogState { .. } | Self::DialogStateControls { .. } => Category::AgentDialog,
-            Self::ReasonCodes { .. } => Category::AgentWork,
-            Self::QueueList { .. } => Category::SupervisorQueueInfo,
-            Self::TeamUsersList { .. } => Category::SupervisorTeam,
-            Self::TeamMemberStateChanged { .. } => Category::SupervisorTeamMemberState,
-            Self::ConferenceParticipants { .. } => Category::SupervisorDialog,
-            Self::Phonebooks { .. } | Self::TeamPhonebooks { .. } => Category::Phonebook,
-            Self::PhonebookContacts { .. } => Category::Contacts,
-        }
+        self.describe(|d| d.category)
     }
 
     /// The agent the event is about, if any.
     pub fn agent(&self) -> Option<&AgentId> {
-        match self {
-            Self::System(_) | Self::DestinationReconnect { .. } => None,
-            Self::Error { agent, .. } => agent.as_ref(),
-            Self::State { agent, .. }
-            | Self::PrintStatusBar { agent, .. }
-            | Self::LoggedOut { agent }
-            | Self::ReLogin { agent }
-            | Self::InboundCall { agent, .. }
-            | Self::NewInboundCall { agent, .. }
-            | Self::ConsultCall { agent, .. }
-            | Self::AgentInfo { agent, .. }
-            | Self::TeamInfoIds { agent, .. }
-            | Self::TeamInfoNames { agent, .. }
-            | Self::DialogState { agent, .. }
-            | Self::DialogStateControls { agent, .. }
-            | Self::ReasonCodes { agent, .. }
-            | Self::Controls { agent, .. }
-            | Self::DialogStateBrief { agent, .. }
-            | Self::QueueList { agent, .. }
-            | Self::TeamUsersList { agent, .. }
-            | Self::TeamMemberStateChanged { agent, .. }
-            | Self::ConferenceParticipants { agent, .. }
-            | Self::Reconnect { agent, .. }
-            | Self::DialogStatus { agent, .. }
-            | Self::NewOutboundCall { agent, .. }
-            | Self::NewOutboundPreviewCall { agent, .. }
-            | Self::Phonebooks { agent, .. }
-            | Self::TeamPhonebooks { agent, .. }
-            | Self::PhonebookContacts { agent, .. }
-            | Self::Agents { agent, .. } => Some(agent),
-        }
+        self.describe(|d| d.agent)
     }
 
     /// The routing key on the integration events exchange: `<category>.<agentId>`, with `all`
     /// for events about no agent (design.md 4.3).
     pub fn events_routing_key(&self) -> String {
-        let who = self.agent().map_or("all", AgentId::as_str);
-        format!("{}.{who}", self.category().as_str())
+        self.describe(|d| {
+            let who = d.agent.map_or("all", AgentId::as_str);
+            format!("{}.{who}", d.category.as_str())
+        })
     }
 
     /// The JMS type the event must carry, when the seed gives one (O-023 carries the request's
     /// type); `None` means the default `TextMessage`.
     pub fn jms_type(&self) -> Option<&str> {
-        match self {
-            Self::Reconnect { request_type, .. } => Some(request_type),
-            _ => None,
-        }
+        self.describe(|d| d.jms_type)
     }
 
     /// Renders the event in the given format.
     pub fn render(&self, format: Format) -> String {
-        match format {
-            Format::Legacy => legacy::render(self),
-            Format::Json => json::render(self),
-        }
+        self.describe(|d| match format {
+            Format::Legacy => legacy::render(d),
+            Format::Json => json::render(d),
+        })
     }
 }
