@@ -30,6 +30,7 @@
 //! `backoff_min` doubling to `backoff_max` with jitter. See `supervisor.rs` for why.
 //!
 //! # Layout
+//! - `amqp1`: the pure decoder of AMQP 1.0 sections, for commands sent over AMQP 1.0.
 //! - `config`: [`BrokerConfig`], every name and bound, the URI kept secret.
 //! - `tls`: [`BrokerTls`], trust and client certificate of `amqps://` connections.
 //! - `error`: [`BrokerError`], the crate's one error type.
@@ -48,6 +49,7 @@
 //! the broker `host:port/vhost`. Message bodies are never logged (a `Connect` body holds an
 //! agent's password). Nothing a peer sends can panic this crate.
 
+pub mod amqp1;
 mod config;
 mod consumer;
 mod error;

@@ -8,6 +8,7 @@
 //! `Debug` output of every type that holds a body shows its length only (a `Connect` body
 //! carries the agent's password), and of a JMS type only its command word.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -18,6 +19,7 @@ use lapin::message::Delivery;
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 
 use crate::BrokerError;
+use crate::amqp1;
 use crate::config::MAX_SHORT;
 
 /// A header value longer than this is cut to it. One byte above the protocol's 64 KiB message
@@ -50,11 +52,15 @@ const TRANSIENT: u8 = 1;
 /// A command as delivered from the command queue, with the token that acks or dead-letters it.
 pub struct CommandDelivery {
     /// The JMS type `<Command>#<argument>`: header `JMSType` (string or bytes), else the AMQP
-    /// `type` property. Empty values count as absent.
+    /// `type` property. Empty values count as absent. For a message sent over AMQP 1.0 (see
+    /// [`amqp1`](crate::amqp1)): application property `JMSType`, else `subject`, else message
+    /// annotation `x-opt-jms-type`; `None` when its sections cannot be decoded.
     pub jms_type: Option<String>,
     /// The body, as sent. Shared with the token (a dead-letter copy needs it), never copied.
+    /// For AMQP 1.0, the text of its amqp-value or data sections (a slice of the same buffer).
     pub body: Bytes,
-    /// The `reply_to` property (JMSReplyTo).
+    /// The `reply_to` property (JMSReplyTo). For AMQP 1.0, the queue its `reply-to` address
+    /// names (`/queue/q` and `/amq/queue/q` give `q`; exchange addresses give `None`).
     pub reply_to: Option<String>,
     /// The `correlation_id` property, else header `JMSCorrelationID`; at most [`MAX_ID`]
     /// bytes (a longer one is hashed).
@@ -138,28 +144,62 @@ pub(crate) fn command_from_delivery(delivery: Delivery, epoch: u64) -> CommandDe
         acker,
     } = delivery;
     let headers = properties.headers().as_ref();
-    let jms_type =
-        header_text(headers, "JMSType").or_else(|| short_text(properties.kind().as_ref()));
-    let message_id = short_text(properties.message_id().as_ref())
+    // One buffer for the driver and the dead-letter copy: nothing is copied, whatever its size
+    // (an AMQP 1.0 body is a slice of it, unless it came in several data sections).
+    let data = Bytes::from(data);
+    let amqp1 = from_amqp1(properties.kind().as_ref(), headers, &data);
+    let (jms_type, body, fields) = match amqp1 {
+        None => (
+            header_text(headers, "JMSType").or_else(|| short_text(properties.kind().as_ref())),
+            data.clone(),
+            amqp1::Fields::default(),
+        ),
+        Some(Ok((fields, body))) => (
+            fields
+                .jms_type
+                .clone()
+                .map(cut_text)
+                .or_else(|| header_text(headers, "JMSType")),
+            body,
+            fields,
+        ),
+        // Answered like a message without a command (dead-lettered), never half understood.
+        Some(Err(error)) => {
+            tracing::warn!(%error, "an AMQP 1.0 message could not be decoded");
+            (None, data.clone(), amqp1::Fields::default())
+        }
+    };
+    let message_id = fields
+        .message_id
+        .or_else(|| short_text(properties.message_id().as_ref()))
         .or_else(|| header_text(headers, "JMSMessageID"))
         .map(bounded_id);
-    let correlation_id = short_text(properties.correlation_id().as_ref())
+    let correlation_id = fields
+        .correlation_id
+        .or_else(|| short_text(properties.correlation_id().as_ref()))
         .or_else(|| header_text(headers, "JMSCorrelationID"))
         .map(bounded_id);
-    let format = header_text(headers, "gc-format");
+    let format = fields
+        .format
+        .map(cut_text)
+        .or_else(|| header_text(headers, "gc-format"));
+    let reply_to = if is_amqp1(properties.kind().as_ref(), headers) {
+        // The address the client gave, as a queue name (`/queue/q` → `q`); exchange and
+        // topic addresses name no queue a reply could be published to.
+        fields.reply_to
+    } else {
+        short_text(properties.reply_to().as_ref())
+    };
     let destination = header_text(headers, "gc-destination");
-    let reply_to = short_text(properties.reply_to().as_ref());
-    // One buffer for the driver and the dead-letter copy: nothing is copied, whatever its size.
-    let data = Bytes::from(data);
     let original = Box::new(Original {
         exchange,
         routing_key,
-        body: data.clone(),
+        body: data,
         properties,
     });
     CommandDelivery {
         jms_type,
-        body: data,
+        body,
         reply_to,
         correlation_id,
         message_id,
@@ -173,6 +213,72 @@ pub(crate) fn command_from_delivery(delivery: Delivery, epoch: u64) -> CommandDe
             original,
         },
     }
+}
+
+/// Whether RabbitMQ's AMQP 1.0 plugin delivered this message: type `amqp-1.0`, or any of its
+/// `x-amqp-1.0-*` section headers (a single data-section body arrives unwrapped, with type
+/// `binary`).
+fn is_amqp1(kind: Option<&ShortString>, headers: Option<&FieldTable>) -> bool {
+    kind.is_some_and(|k| k.as_str() == amqp1::AMQP1_TYPE)
+        || headers.is_some_and(|h| {
+            AMQP1_HEADERS
+                .iter()
+                .any(|name| h.inner().contains_key(*name))
+        })
+}
+
+/// The headers in which RabbitMQ passes an AMQP 1.0 message's sections.
+const AMQP1_HEADERS: [&str; 3] = [
+    amqp1::APP_PROPERTIES_HEADER,
+    amqp1::PROPERTIES_HEADER,
+    amqp1::MESSAGE_ANNOTATIONS_HEADER,
+];
+
+/// An AMQP 1.0 message's fields and body text (docs/protocol.md "Client stacks"); `None` for
+/// a message that did not come over AMQP 1.0. The body is decoded only for type `amqp-1.0`
+/// (RabbitMQ passes the encoded body sections then; otherwise the payload is the body).
+fn from_amqp1(
+    kind: Option<&ShortString>,
+    headers: Option<&FieldTable>,
+    data: &Bytes,
+) -> Option<Result<(amqp1::Fields, Bytes), amqp1::Amqp1Error>> {
+    if !is_amqp1(kind, headers) {
+        return None;
+    }
+    let section = |name| header_bytes(headers, name);
+    let sections = amqp1::Sections {
+        application_properties: section(amqp1::APP_PROPERTIES_HEADER),
+        properties: section(amqp1::PROPERTIES_HEADER),
+        message_annotations: section(amqp1::MESSAGE_ANNOTATIONS_HEADER),
+    };
+    let encoded_body = kind.is_some_and(|k| k.as_str() == amqp1::AMQP1_TYPE);
+    Some(amqp1::fields(&sections).and_then(|fields| {
+        if !encoded_body {
+            return Ok((fields, data.clone()));
+        }
+        let body = match amqp1::body(data)? {
+            Cow::Borrowed(slice) => data.slice_ref(slice),
+            Cow::Owned(joined) => Bytes::from(joined),
+        };
+        Ok((fields, body))
+    }))
+}
+
+/// A header's bytes when it is a string or byte array.
+fn header_bytes<'a>(headers: Option<&'a FieldTable>, name: &str) -> Option<&'a [u8]> {
+    match headers?.inner().get(name)? {
+        AMQPValue::LongString(s) => Some(s.as_bytes()),
+        AMQPValue::ByteArray(b) => Some(b.as_slice()),
+        _ => None,
+    }
+}
+
+/// Text cut at [`MAX_HEADER_TEXT`], as header values are.
+fn cut_text(text: String) -> String {
+    if text.len() <= MAX_HEADER_TEXT {
+        return text;
+    }
+    cut_at_char(&text, MAX_HEADER_TEXT).to_owned()
 }
 
 /// A header as text, when it is a string or byte array; invalid UTF-8 is replaced (so
@@ -347,6 +453,23 @@ pub(crate) fn dead_letter_properties(
         // body-only style (`Login#1001#secret,3001`) would carry it too.
         if let Some(jms_type) = header_text(Some(&headers), "JMSType") {
             headers.insert("JMSType".into(), long(command_and_argument(&jms_type)));
+        }
+        // An AMQP 1.0 message's JMS type (and body) sit in its encoded sections.
+        if AMQP1_HEADERS
+            .iter()
+            .any(|name| headers.inner().contains_key(*name))
+        {
+            headers = headers
+                .inner()
+                .iter()
+                .filter(|(name, _)| !AMQP1_HEADERS.contains(&name.as_str()))
+                .map(|(name, value)| (name.clone(), value.clone()))
+                .collect::<std::collections::BTreeMap<_, _>>()
+                .into();
+            headers.insert(
+                "x-gc-redacted".into(),
+                long("the AMQP 1.0 sections (they may hold the password)"),
+            );
         }
     }
     headers.insert("x-gc-reason".into(), long(cut_at_char(reason, MAX_REASON)));

@@ -341,3 +341,130 @@ fn a_redacted_copy_keeps_the_command_and_agent_of_the_jms_type_only() {
     );
     assert_eq!(command_and_argument("Hello#crm-7"), "Hello#crm-7");
 }
+
+// === AMQP 1.0 (bytes RabbitMQ 3.10.8 delivered for a python-qpid-proton 0.40.0 client) ===
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+fn section(hex: &str) -> AMQPValue {
+    AMQPValue::LongString(unhex(hex).into())
+}
+
+/// Login#1006 as Qpid JMS sends a TextMessage: JMSType in `subject`, message id
+/// `ID:5f0c-1:1:1:1-1`, correlation id `req-7`, reply-to `/queue/replies`, body "secret,3006".
+fn amqp1_login() -> Delivery {
+    let props = BasicProperties::default()
+        .with_type(amqp1::AMQP1_TYPE.into())
+        .with_message_id("ID:5f0c-1:1:1:1-1".into())
+        .with_correlation_id("req-7".into())
+        .with_reply_to("replies".into())
+        .with_delivery_mode(2)
+        .with_headers(headers(&[
+            (
+                amqp1::MESSAGE_ANNOTATIONS_HEADER,
+                section(
+                    "005372d10000002c00000004a312782d6f70742d6a6d732d6d73672d747970655105a30e782d6f70742d6a6d732d646573745100",
+                ),
+            ),
+            (
+                amqp1::PROPERTIES_HEADER,
+                section(
+                    "005373c03906a11149443a356630632d313a313a313a312d314040a10a4c6f67696e2331303036a10e2f71756575652f7265706c696573a1057265712d37",
+                ),
+            ),
+        ]));
+    delivery(props, &unhex("005377a10b7365637265742c33303036"))
+}
+
+#[test]
+fn an_amqp1_message_gives_its_jms_type_body_ids_and_reply_queue() {
+    let cmd = command_from_delivery(amqp1_login(), 1);
+    assert_eq!(cmd.jms_type.as_deref(), Some("Login#1006"));
+    assert_eq!(cmd.body, &b"secret,3006"[..]);
+    assert_eq!(cmd.message_id.as_deref(), Some("ID:5f0c-1:1:1:1-1"));
+    assert_eq!(cmd.correlation_id.as_deref(), Some("req-7"));
+    assert_eq!(cmd.reply_to.as_deref(), Some("replies"));
+    assert_eq!(cmd.format, None);
+    // The body is a slice of the delivered buffer, which the dead-letter copy keeps whole.
+    assert_eq!(cmd.token.original.body.len(), 16);
+    assert_eq!(
+        cmd.body.as_ptr(),
+        cmd.token.original.body[5..].as_ptr(),
+        "no copy"
+    );
+}
+
+#[test]
+fn an_amqp1_data_body_arrives_unwrapped_with_type_binary() {
+    let props = BasicProperties::default()
+        .with_type("binary".into())
+        .with_headers(headers(&[
+            (
+                amqp1::APP_PROPERTIES_HEADER,
+                section(
+                    "005374d10000002c00000004a1074a4d5354797065a10c436f6e6e6563742331303036a10967632d666f726d6174a1046a736f6e",
+                ),
+            ),
+            (
+                amqp1::PROPERTIES_HEADER,
+                section("005373c01307404040404040a30a746578742f706c61696e"),
+            ),
+        ]));
+    let cmd = command_from_delivery(delivery(props, b"crm-1006,secret"), 1);
+    assert_eq!(cmd.jms_type.as_deref(), Some("Connect#1006"));
+    assert_eq!(cmd.format.as_deref(), Some("json"));
+    assert_eq!(cmd.body, &b"crm-1006,secret"[..]);
+    assert_eq!((cmd.message_id, cmd.reply_to), (None, None));
+}
+
+#[test]
+fn an_amqp1_message_that_cannot_be_decoded_has_no_command() {
+    // The `amqp-1.0` marker is never taken for a JMS type, and a bad section or body is never
+    // half understood.
+    for (section_hex, body) in [
+        ("005373c0", &b"\x00Sw\xa1\x01x"[..]),
+        ("00537345", &b"\x00Sv\xc0\x01\x00"[..]),
+        ("00537345", &b"plain"[..]),
+    ] {
+        let props = BasicProperties::default()
+            .with_type(amqp1::AMQP1_TYPE.into())
+            .with_headers(headers(&[(amqp1::PROPERTIES_HEADER, section(section_hex))]));
+        let cmd = command_from_delivery(delivery(props, body), 1);
+        assert_eq!(cmd.jms_type, None, "{section_hex}");
+        assert_eq!(cmd.body, body);
+    }
+    let props = BasicProperties::default().with_type(amqp1::AMQP1_TYPE.into());
+    let cmd = command_from_delivery(delivery(props, b"\x00Sw\xa1\x01x"), 1);
+    assert_eq!((cmd.jms_type, &cmd.body[..]), (None, &b"x"[..]));
+}
+
+#[test]
+fn a_jms_type_header_still_serves_an_amqp1_message_without_one_in_its_sections() {
+    let props = BasicProperties::default()
+        .with_type(amqp1::AMQP1_TYPE.into())
+        .with_headers(headers(&[
+            (amqp1::PROPERTIES_HEADER, section("00537345")),
+            ("JMSType", text("GetState#1006")),
+        ]));
+    let cmd = command_from_delivery(delivery(props, b"\x00Sw\x40"), 1);
+    assert_eq!(cmd.jms_type.as_deref(), Some("GetState#1006"));
+    assert!(cmd.body.is_empty());
+}
+
+#[test]
+fn a_redacted_copy_of_an_amqp1_message_drops_its_sections() {
+    let cmd = command_from_delivery(amqp1_login(), 1);
+    let copy = dead_letter_properties(&cmd.token.original, "x", None, true);
+    assert!(header(&copy, amqp1::PROPERTIES_HEADER).is_none());
+    assert!(header(&copy, amqp1::MESSAGE_ANNOTATIONS_HEADER).is_none());
+    assert!(header(&copy, "x-gc-redacted").is_some());
+    assert_eq!(header(&copy, "x-gc-reason"), Some(&text("x")));
+    // Not redacted: kept, so the copy can be replayed.
+    let copy = dead_letter_properties(&cmd.token.original, "x", None, false);
+    assert!(header(&copy, amqp1::PROPERTIES_HEADER).is_some());
+}
