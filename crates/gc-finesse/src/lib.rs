@@ -40,7 +40,7 @@
 pub mod cluster;
 pub mod error;
 pub mod failover;
-pub mod model;
+pub use finesse_model as model;
 pub mod rest;
 pub mod tls;
 pub mod xmpp;

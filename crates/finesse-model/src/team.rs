@@ -72,7 +72,7 @@ impl Team {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::UserState;
+    use crate::UserState;
 
     #[test]
     fn team_with_users_parses() {
