@@ -1,13 +1,17 @@
 //! The User object (finesse-api.md §2): REST `GET /User/{id}`, the `user` notification
-//! payload, team summaries, and the `PUT /User/{id}` request body.
+//! payload and the team member summaries of the Team API. The `PUT /User/{id}` bodies are
+//! [`crate::Request`]s.
 
-use super::reason::ReasonCodeInfo;
-use super::team::TeamRef;
-use super::xml::{Element, ParseError, write_leaf};
-use super::{expect_root, open_enum, opt_enum};
+use gc_protocol::{AgentId, ObjectId, ReasonCode};
+
+use crate::reason::ReasonCodeInfo;
+use crate::team::TeamRef;
+use crate::xml::{Element, ParseError};
+use crate::{expect_root, open_enum, opt_enum, required_id};
 
 open_enum! {
-    /// Agent state (finesse-api.md §2.3).
+    /// Agent state (finesse-api.md §2.3). `LOGIN` is transient (it resolves to `NOT_READY`);
+    /// `HOLD` and `WORK_READY` exist on UCCE only.
     UserState {
         Logout => "LOGOUT",
         Login => "LOGIN",
@@ -35,10 +39,29 @@ open_enum! {
 }
 
 open_enum! {
-    /// Mobile agent connection mode.
+    /// Mobile agent connection mode (`mobileAgent/mode`).
     MobileAgentMode {
         CallByCall => "CALL_BY_CALL",
         NailedConnection => "NAILED_CONNECTION",
+    }
+}
+
+impl From<gc_protocol::MobileAgentMode> for MobileAgentMode {
+    /// The client protocol's mode (`true` / `false` on its wire) in Finesse's terms.
+    fn from(mode: gc_protocol::MobileAgentMode) -> Self {
+        match mode {
+            gc_protocol::MobileAgentMode::CallByCall => Self::CallByCall,
+            gc_protocol::MobileAgentMode::NailedConnection => Self::NailedConnection,
+        }
+    }
+}
+
+open_enum! {
+    /// A user role (`roles/role`; Finesse spells them in mixed case).
+    Role {
+        Agent => "Agent",
+        Supervisor => "Supervisor",
+        Admin => "Admin",
     }
 }
 
@@ -48,38 +71,40 @@ pub struct MobileAgent {
     /// Connection mode.
     pub mode: MobileAgentMode,
     /// The PSTN number Finesse dials.
-    pub dial_number: String,
+    pub dial_number: Option<String>,
 }
 
-/// A Finesse user (agent or supervisor), as full object or team summary.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// A Finesse user (agent or supervisor), as full object or team member summary.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct User {
+    /// The id used in URIs and the XMPP JID (`loginId`, else the last segment of `uri`).
+    pub login_id: AgentId,
     /// `/finesse/api/User/{id}`.
     pub uri: Option<String>,
-    /// The id used in URIs and the XMPP JID.
-    pub login_id: String,
     /// Login name (differs from `login_id` on UCCE).
     pub login_name: Option<String>,
     /// First name.
     pub first_name: Option<String>,
     /// Last name.
     pub last_name: Option<String>,
-    /// Signed-in extension; `None` when logged out.
+    /// Signed-in extension (Finesse's directory number, not restricted to digits); `None` when
+    /// logged out.
     pub extension: Option<String>,
     /// Mobile agent settings, when signed in as a mobile agent.
     pub mobile_agent: Option<MobileAgent>,
     /// Multiline active device (12.6 UCCE).
     pub active_device_id: Option<String>,
-    /// Roles (`Agent`, `Supervisor`).
-    pub roles: Vec<String>,
+    /// Roles.
+    pub roles: Vec<Role>,
     /// Current state; `None` if the payload carries none.
     pub state: Option<UserState>,
     /// ISO-8601 time of the last state change, as sent.
     pub state_change_time: Option<String>,
     /// State the agent moves to after the current call.
     pub pending_state: Option<UserState>,
-    /// Finesse id of the current reason code; `-1` ("none") becomes `None`.
-    pub reason_code_id: Option<String>,
+    /// Finesse id of the current reason code: `reasonCodeId` (`-1`, "none", becomes `None`),
+    /// else the id of the embedded reason code (team member summaries carry only that).
+    pub reason_code_id: Option<ReasonCode>,
     /// The embedded reason code (`ReasonCode` or `reasonCode`).
     pub reason_code: Option<ReasonCodeInfo>,
     /// `settings/wrapUpOnIncoming`.
@@ -91,7 +116,7 @@ pub struct User {
     /// Media type (`1` for voice).
     pub media_type: Option<String>,
     /// Team the user belongs to.
-    pub team_id: Option<String>,
+    pub team_id: Option<ObjectId>,
     /// Name of that team.
     pub team_name: Option<String>,
     /// Teams a supervisor supervises.
@@ -106,17 +131,14 @@ pub struct User {
 
 impl User {
     /// Parses a `User`/`user` element.
-    pub fn from_element(e: &Element) -> Result<Self, ParseError> {
-        expect_root(e, &["User"], "User")?;
-        let login_id = e.text_of("loginId").ok_or(ParseError::Missing {
-            parent: "User",
-            child: "loginId",
-        })?;
+    pub fn from_element(e: &Element<'_>) -> Result<Self, ParseError> {
+        expect_root(e, "User", "User")?;
+        let login_id = required_id(e, "loginId", "User", AgentId::parse)?;
         let settings = e.child("settings");
         let mobile_agent = e.child("mobileAgent").and_then(|m| {
             Some(MobileAgent {
-                mode: MobileAgentMode::parse(&m.text_of("mode")?),
-                dial_number: m.text_of("dialNumber").unwrap_or_default(),
+                mode: MobileAgentMode::parse(m.text_of_str("mode")?),
+                dial_number: m.text_of("dialNumber"),
             })
         });
         let reason_code = e
@@ -124,9 +146,14 @@ impl User {
             .filter(|r| !r.children().is_empty())
             .map(ReasonCodeInfo::from_element)
             .transpose()?;
+        let reason_code_id = e
+            .text_of_str("reasonCodeId")
+            .and_then(none_if_minus_one)
+            .and_then(|id| ReasonCode::parse(id).ok())
+            .or_else(|| reason_code.as_ref().and_then(|r| r.id.clone()));
         Ok(Self {
-            uri: e.text_of("uri"),
             login_id,
+            uri: e.text_of("uri"),
             login_name: e.text_of("loginName"),
             first_name: e.text_of("firstName"),
             last_name: e.text_of("lastName"),
@@ -137,15 +164,16 @@ impl User {
                 .child("roles")
                 .map(|r| {
                     r.children_named("role")
-                        .map(|x| x.text().to_owned())
+                        .map(Element::text)
                         .filter(|x| !x.is_empty())
+                        .map(Role::parse)
                         .collect()
                 })
                 .unwrap_or_default(),
             state: opt_enum(e, "state", UserState::parse),
             state_change_time: e.text_of("stateChangeTime"),
             pending_state: opt_enum(e, "pendingState", UserState::parse),
-            reason_code_id: e.text_of("reasonCodeId").filter(|id| id != "-1"),
+            reason_code_id,
             reason_code,
             wrap_up_on_incoming: settings
                 .and_then(|s| opt_enum(s, "wrapUpOnIncoming", WrapUpMode::parse)),
@@ -153,7 +181,9 @@ impl User {
                 .and_then(|s| opt_enum(s, "wrapUpOnOutgoing", WrapUpMode::parse)),
             wrap_up_timer: e.number_of("wrapUpTimer"),
             media_type: e.text_of("mediaType"),
-            team_id: e.text_of("teamId"),
+            team_id: e
+                .text_of_str("teamId")
+                .and_then(|id| ObjectId::parse(id).ok()),
             team_name: e.text_of("teamName"),
             teams: e
                 .child("teams")
@@ -176,155 +206,18 @@ impl User {
 
     /// Whether the user has the `Supervisor` role.
     pub fn is_supervisor(&self) -> bool {
-        self.roles
-            .iter()
-            .any(|r| r.eq_ignore_ascii_case("Supervisor"))
+        self.roles.contains(&Role::Supervisor)
     }
 }
 
-/// The body of `PUT /finesse/api/User/{id}` (finesse-api.md §2.4).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UserRequest {
-    /// Requested state: `LOGIN`, `READY`, `NOT_READY` or `LOGOUT`.
-    pub state: UserState,
-    /// Extension for `LOGIN`.
-    pub extension: Option<String>,
-    /// Reason code id (the Finesse DB id, not the numeric code) for NOT_READY / LOGOUT.
-    pub reason_code_id: Option<String>,
-    /// Mobile agent LOGIN.
-    pub mobile_agent: Option<MobileAgent>,
-    /// Multiline LOGIN on a specific device.
-    pub active_device_id: Option<String>,
-}
-
-impl UserRequest {
-    fn state(state: UserState) -> Self {
-        Self {
-            state,
-            extension: None,
-            reason_code_id: None,
-            mobile_agent: None,
-            active_device_id: None,
-        }
-    }
-
-    /// `LOGIN` on an extension.
-    pub fn login(extension: &str) -> Self {
-        Self {
-            extension: Some(extension.to_owned()),
-            ..Self::state(UserState::Login)
-        }
-    }
-
-    /// Mobile agent `LOGIN`: `extension` is the CTI port / remote device DN.
-    pub fn login_mobile(extension: &str, mode: MobileAgentMode, dial_number: &str) -> Self {
-        Self {
-            mobile_agent: Some(MobileAgent {
-                mode,
-                dial_number: dial_number.to_owned(),
-            }),
-            ..Self::login(extension)
-        }
-    }
-
-    /// `READY`.
-    pub fn ready() -> Self {
-        Self::state(UserState::Ready)
-    }
-
-    /// `NOT_READY`, optionally with a reason code id.
-    pub fn not_ready(reason_code_id: Option<&str>) -> Self {
-        Self {
-            reason_code_id: reason_code_id.map(str::to_owned),
-            ..Self::state(UserState::NotReady)
-        }
-    }
-
-    /// `LOGOUT`, optionally with a reason code id.
-    pub fn logout(reason_code_id: Option<&str>) -> Self {
-        Self {
-            reason_code_id: reason_code_id.map(str::to_owned),
-            ..Self::state(UserState::Logout)
-        }
-    }
-
-    /// The XML body.
-    pub fn to_xml(&self) -> String {
-        let mut out = String::from("<User>");
-        write_leaf(&mut out, "state", self.state.as_str());
-        if let Some(ext) = &self.extension {
-            write_leaf(&mut out, "extension", ext);
-        }
-        if let Some(device) = &self.active_device_id {
-            write_leaf(&mut out, "activeDeviceId", device);
-        }
-        if let Some(mobile) = &self.mobile_agent {
-            out.push_str("<mobileAgent>");
-            write_leaf(&mut out, "mode", mobile.mode.as_str());
-            write_leaf(&mut out, "dialNumber", &mobile.dial_number);
-            out.push_str("</mobileAgent>");
-        }
-        if let Some(reason) = &self.reason_code_id {
-            write_leaf(&mut out, "reasonCodeId", reason);
-        }
-        out.push_str("</User>");
-        out
-    }
-
-    /// Parses a request body (used by tests and by anyone replaying requests).
-    pub fn parse(body: &[u8]) -> Result<Self, ParseError> {
-        let e = Element::parse(body)?;
-        expect_root(&e, &["User"], "User")?;
-        Ok(Self {
-            state: opt_enum(&e, "state", UserState::parse).ok_or(ParseError::Missing {
-                parent: "User",
-                child: "state",
-            })?,
-            extension: e.text_of("extension"),
-            reason_code_id: e.text_of("reasonCodeId"),
-            mobile_agent: e.child("mobileAgent").and_then(|m| {
-                Some(MobileAgent {
-                    mode: MobileAgentMode::parse(&m.text_of("mode")?),
-                    dial_number: m.text_of("dialNumber").unwrap_or_default(),
-                })
-            }),
-            active_device_id: e.text_of("activeDeviceId"),
-        })
-    }
+/// Finesse writes "no reason" as `-1`.
+fn none_if_minus_one(id: &str) -> Option<&str> {
+    (id != "-1").then_some(id)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn request_bodies_round_trip() {
-        for request in [
-            UserRequest::login("3001"),
-            UserRequest::login_mobile("39001", MobileAgentMode::NailedConnection, "0049301234567"),
-            UserRequest::ready(),
-            UserRequest::not_ready(Some("7")),
-            UserRequest::not_ready(None),
-            UserRequest::logout(Some("12")),
-        ] {
-            assert_eq!(
-                UserRequest::parse(request.to_xml().as_bytes()).unwrap(),
-                request
-            );
-        }
-    }
-
-    #[test]
-    fn login_body_matches_the_documented_shape() {
-        assert_eq!(
-            UserRequest::login("30411").to_xml(),
-            "<User><state>LOGIN</state><extension>30411</extension></User>"
-        );
-        assert_eq!(
-            UserRequest::not_ready(Some("7")).to_xml(),
-            "<User><state>NOT_READY</state><reasonCodeId>7</reasonCodeId></User>"
-        );
-    }
 
     #[test]
     fn rest_user_with_capitalised_reason_code_and_mobile_agent_parses() {
@@ -333,24 +226,43 @@ mod tests {
             <id>7</id><forAll>true</forAll><systemCode>false</systemCode></ReasonCode>
             <reasonCodeId>7</reasonCodeId><mobileAgent><mode>CALL_BY_CALL</mode>
             <dialNumber>0049</dialNumber></mobileAgent><futureField>x</futureField>
-            <pendingState>SOMETHING_NEW</pendingState></User>";
+            <pendingState>SOMETHING_NEW</pendingState><roles><role>agent</role></roles></User>";
         let user = User::parse(body).unwrap();
+        assert_eq!(user.login_id.as_str(), "4711");
         assert_eq!(user.state, Some(UserState::NotReady));
         assert_eq!(
             user.pending_state,
             Some(UserState::Other("SOMETHING_NEW".into()))
         );
-        assert_eq!(user.reason_code_id.as_deref(), Some("7"));
+        assert_eq!(
+            user.reason_code_id.as_ref().map(ReasonCode::as_str),
+            Some("7")
+        );
         let reason = user.reason_code.unwrap();
         assert_eq!(
             (reason.code.as_deref(), reason.label.as_deref()),
             (Some("120"), Some("Break"))
         );
-        assert_eq!(user.mobile_agent.unwrap().mode, MobileAgentMode::CallByCall);
+        let mobile = user.mobile_agent.unwrap();
+        assert_eq!(mobile.mode, MobileAgentMode::CallByCall);
+        assert_eq!(mobile.dial_number.as_deref(), Some("0049"));
+        assert_eq!(user.roles, [Role::Agent]);
+        assert!(!User::parse(body).unwrap().is_supervisor());
     }
 
     #[test]
-    fn user_without_login_id_is_an_error() {
+    fn minus_one_means_no_reason_and_team_summaries_use_the_embedded_reason() {
+        let own = User::parse(b"<user><loginId>1</loginId><reasonCodeId>-1</reasonCodeId></user>");
+        assert_eq!(own.unwrap().reason_code_id, None);
+        let member = User::parse(
+            b"<User><loginId>2</loginId><reasonCode><id>3</id><label>Meeting</label></reasonCode></User>",
+        )
+        .unwrap();
+        assert_eq!(member.reason_code_id, ReasonCode::parse("3").ok());
+    }
+
+    #[test]
+    fn user_without_a_usable_login_id_is_an_error() {
         assert_eq!(
             User::parse(b"<User><state>READY</state></User>"),
             Err(ParseError::Missing {
@@ -358,5 +270,18 @@ mod tests {
                 child: "loginId"
             })
         );
+        assert!(matches!(
+            User::parse(b"<User><loginId>a b</loginId></User>"),
+            Err(ParseError::Invalid {
+                element: "loginId",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn client_mobile_modes_map_to_finesse_spelling() {
+        let mode = MobileAgentMode::from(gc_protocol::MobileAgentMode::NailedConnection);
+        assert_eq!(mode.as_str(), "NAILED_CONNECTION");
     }
 }

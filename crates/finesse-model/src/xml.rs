@@ -1,17 +1,23 @@
-//! A small read-only element tree over quick-xml, plus the helpers the models use to write
-//! request bodies.
+//! A small read-only element tree over quick-xml that borrows from the document, plus
+//! [`ParseError`], the crate's one error type.
 //!
 //! Why a tree instead of serde: Finesse spells the same element `User`/`user`,
-//! `ReasonCode`/`reasonCode`, `ApiErrors`/`apiErrors` depending on REST versus XMPP (finesse-api.md
-//! §6.7), reorders children between releases and adds new ones. Matching names
+//! `ReasonCode`/`reasonCode`, `ApiErrors`/`apiErrors` depending on REST versus XMPP
+//! (finesse-api.md §6.7), reorders children between releases and adds new ones. Matching names
 //! case-insensitively on a tree is simpler and more forgiving than a serde alias for every
-//! spelling, and it lets one parser read both notification encodings (escaped text or child
-//! elements). Payloads are a few kilobytes, so the tree costs nothing worth measuring.
+//! spelling.
+//!
+//! Why borrowed: the connector parses every notification of every agent (a dialog with 60
+//! call variables is ~300 elements). Names, attribute values and text are slices of the
+//! document unless an entity or a `\r` forces a copy, so building the tree costs the child
+//! vectors and little else; the models copy out only the values they keep.
 
-use std::fmt::Write as _;
+use std::borrow::Cow;
 
 use quick_xml::Reader;
-use quick_xml::escape::{minimal_escape, resolve_predefined_entity};
+use quick_xml::XmlVersion;
+use quick_xml::escape::{escape, resolve_predefined_entity};
+use quick_xml::events::attributes::Attributes;
 use quick_xml::events::{BytesStart, Event};
 
 /// Deepest nesting accepted. Finesse documents are about eight levels deep; the cap keeps a
@@ -20,6 +26,9 @@ pub const MAX_DEPTH: usize = 64;
 
 /// Largest document accepted, in bytes (a dialog with 60 ECC variables is about 12 KB).
 pub const MAX_DOCUMENT: usize = 1024 * 1024;
+
+/// Longest offending value an [`ParseError::Invalid`] keeps (the rest is cut).
+const MAX_ERROR_VALUE: usize = 64;
 
 /// Why a piece of Finesse XML could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -61,20 +70,46 @@ pub enum ParseError {
         /// The missing child.
         child: &'static str,
     },
+    /// A required value cannot be used (an id with characters no URL path or client event
+    /// may carry).
+    #[error("<{element}> holds an unusable value {value:?}")]
+    Invalid {
+        /// The element.
+        element: &'static str,
+        /// The value, cut to 64 characters.
+        value: String,
+    },
 }
 
-/// One XML element: local name (prefix dropped), attributes, text and child elements.
+impl ParseError {
+    pub(crate) fn invalid(element: &'static str, value: &str) -> Self {
+        Self::Invalid {
+            element,
+            value: value.chars().take(MAX_ERROR_VALUE).collect(),
+        }
+    }
+
+    pub(crate) fn syntax(position: u64, message: impl Into<String>) -> Self {
+        Self::Syntax {
+            position,
+            message: message.into(),
+        }
+    }
+}
+
+/// One XML element: local name (prefix dropped), attributes, text and child elements, each
+/// borrowed from the document where possible.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Element {
-    name: String,
-    attrs: Vec<(String, String)>,
-    text: String,
+pub struct Element<'a> {
+    name: Cow<'a, str>,
+    attrs: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    text: Cow<'a, str>,
     children: Vec<Self>,
 }
 
-impl Element {
+impl<'a> Element<'a> {
     /// Parses a whole document and returns its root element.
-    pub fn parse(input: &[u8]) -> Result<Self, ParseError> {
+    pub fn parse(input: &'a [u8]) -> Result<Self, ParseError> {
         if input.len() > MAX_DOCUMENT {
             return Err(ParseError::TooLarge);
         }
@@ -83,7 +118,7 @@ impl Element {
     }
 
     /// Parses a whole document given as text.
-    pub fn parse_str(input: &str) -> Result<Self, ParseError> {
+    pub fn parse_str(input: &'a str) -> Result<Self, ParseError> {
         if input.len() > MAX_DOCUMENT {
             return Err(ParseError::TooLarge);
         }
@@ -95,57 +130,53 @@ impl Element {
         let mut root: Option<Self> = None;
         loop {
             let position = reader.buffer_position();
-            let event = reader.read_event().map_err(|e| ParseError::Syntax {
-                position,
-                message: e.to_string(),
-            })?;
+            let event = reader
+                .read_event()
+                .map_err(|e| ParseError::syntax(position, e.to_string()))?;
             match event {
                 Event::Start(start) => {
                     if root.is_some() {
-                        return Err(syntax(position, "content after the root element"));
+                        return Err(ParseError::syntax(
+                            position,
+                            "content after the root element",
+                        ));
                     }
                     if stack.len() >= MAX_DEPTH {
                         return Err(ParseError::TooDeep);
                     }
-                    stack.push(Self::from_start(&start, position)?);
+                    stack.push(Self::from_start(input, &start, position)?);
                 }
                 Event::Empty(start) => {
-                    let element = Self::from_start(&start, position)?;
+                    let element = Self::from_start(input, &start, position)?;
                     attach(&mut stack, &mut root, element, position)?;
                 }
                 Event::End(_) => {
                     let element = stack
                         .pop()
-                        .ok_or_else(|| syntax(position, "unmatched end tag"))?;
+                        .ok_or_else(|| ParseError::syntax(position, "unmatched end tag"))?;
                     attach(&mut stack, &mut root, element, position)?;
                 }
-                Event::Text(text) => {
-                    push_text(&mut stack, &text.xml10_content(), position)?;
-                }
-                Event::CData(data) => {
-                    push_text(&mut stack, &data, position)?;
-                }
+                Event::Text(text) => push_text(&mut stack, text.xml10_content(), position)?,
+                Event::CData(data) => push_text(&mut stack, data.xml10_content(), position)?,
                 Event::GeneralRef(reference) => {
                     let resolved = match reference.resolve_char_ref() {
-                        Ok(Some(c)) => c.to_string(),
+                        Ok(Some(c)) => Cow::Owned(c.to_string()),
                         Ok(None) => {
-                            let name = reference.xml10_content();
-                            resolve_predefined_entity(&name)
-                                .ok_or_else(|| {
-                                    syntax(position, &format!("unknown entity &{name};"))
-                                })?
-                                .to_owned()
+                            let name: &str = &reference;
+                            Cow::Borrowed(resolve_predefined_entity(name).ok_or_else(|| {
+                                ParseError::syntax(position, format!("unknown entity &{name};"))
+                            })?)
                         }
-                        Err(e) => return Err(syntax(position, &e.to_string())),
+                        Err(e) => return Err(ParseError::syntax(position, e.to_string())),
                     };
-                    push_text(&mut stack, &resolved, position)?;
+                    push_text(&mut stack, resolved, position)?;
                 }
                 Event::Eof => break,
                 Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
             }
         }
         if !stack.is_empty() {
-            return Err(syntax(
+            return Err(ParseError::syntax(
                 reader.buffer_position(),
                 "document ends inside an element",
             ));
@@ -153,28 +184,75 @@ impl Element {
         root.ok_or(ParseError::Empty)
     }
 
-    fn from_start(start: &BytesStart<'_>, position: u64) -> Result<Self, ParseError> {
-        let name = local(start.name().as_ref());
-        let mut attrs = Vec::new();
-        for attr in start.attributes() {
-            let attr = attr.map_err(|e| syntax(position, &e.to_string()))?;
-            let key = local(attr.key.as_ref());
-            #[allow(deprecated)] // `unescape_value` is the plain XML 1.0 rule set we want
-            let value = attr
-                .unescape_value()
-                .map_err(|e| syntax(position, &e.to_string()))?;
-            attrs.push((key, value.into_owned()));
+    fn from_start(
+        input: &'a str,
+        start: &BytesStart<'_>,
+        position: u64,
+    ) -> Result<Self, ParseError> {
+        let qname = start.name();
+        let name = match within(input, qname.as_ref()) {
+            Some(name) => Cow::Borrowed(local(name)),
+            None => Cow::Owned(local(qname.as_ref()).to_owned()),
+        };
+        let raw = start.attributes_raw();
+        if raw.trim().is_empty() {
+            return Ok(Self::named(name));
         }
-        Ok(Self {
-            name,
-            attrs,
-            text: String::new(),
-            children: Vec::new(),
-        })
+        let Some(raw) = within(input, raw) else {
+            return Self::with_owned_attrs(name, raw, position);
+        };
+        let mut element = Self::named(name);
+        for attr in Attributes::new(raw, 0) {
+            let attr = attr.map_err(|e| ParseError::syntax(position, e.to_string()))?;
+            let key = attr.key.into_inner();
+            let value = attr
+                .normalized_value(XmlVersion::Implicit1_0)
+                .map_err(|e| ParseError::syntax(position, e.to_string()))?;
+            element.attrs.push((Cow::Borrowed(local(key)), value));
+        }
+        Ok(element)
     }
 
-    /// Builds an element by hand (tests and request formatting).
-    pub fn new(name: impl Into<String>) -> Self {
+    fn named(name: Cow<'a, str>) -> Self {
+        Self {
+            name,
+            attrs: Vec::new(),
+            text: Cow::Borrowed(""),
+            children: Vec::new(),
+        }
+    }
+
+    /// The (never expected) case of an event that does not borrow from the input: copy.
+    fn with_owned_attrs(name: Cow<'a, str>, raw: &str, position: u64) -> Result<Self, ParseError> {
+        let mut element = Self::named(name);
+        for attr in Attributes::new(raw, 0) {
+            let attr = attr.map_err(|e| ParseError::syntax(position, e.to_string()))?;
+            let key = local(attr.key.as_ref()).to_owned();
+            let value = attr
+                .normalized_value(XmlVersion::Implicit1_0)
+                .map_err(|e| ParseError::syntax(position, e.to_string()))?
+                .into_owned();
+            element.attrs.push((Cow::Owned(key), Cow::Owned(value)));
+        }
+        Ok(element)
+    }
+
+    /// Copies every borrowed part, so the element outlives the document.
+    pub fn into_owned(self) -> Element<'static> {
+        Element {
+            name: Cow::Owned(self.name.into_owned()),
+            attrs: self
+                .attrs
+                .into_iter()
+                .map(|(k, v)| (Cow::Owned(k.into_owned()), Cow::Owned(v.into_owned())))
+                .collect(),
+            text: Cow::Owned(self.text.into_owned()),
+            children: self.children.into_iter().map(Element::into_owned).collect(),
+        }
+    }
+
+    /// Builds an element by hand (tests).
+    pub fn new(name: impl Into<Cow<'a, str>>) -> Self {
         Self {
             name: name.into(),
             ..Self::default()
@@ -190,7 +268,7 @@ impl Element {
 
     /// Sets the text and returns `self` (builder style).
     #[must_use]
-    pub fn with_text(mut self, text: impl Into<String>) -> Self {
+    pub fn with_text(mut self, text: impl Into<Cow<'a, str>>) -> Self {
         self.text = text.into();
         self
     }
@@ -211,7 +289,7 @@ impl Element {
         self.text.trim()
     }
 
-    /// The untrimmed text (needed for an escaped `Update` document inside `notification`).
+    /// The untrimmed text.
     pub fn raw_text(&self) -> &str {
         &self.text
     }
@@ -221,7 +299,7 @@ impl Element {
         self.attrs
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
     }
 
     /// All child elements.
@@ -235,27 +313,29 @@ impl Element {
     }
 
     /// Every child named `name` (ASCII case-insensitive).
-    pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Self> + 'a {
+    pub fn children_named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Self> + 's {
         self.children.iter().filter(move |c| c.is(name))
     }
 
     /// The trimmed text of child `name`, or `None` when the child is absent or empty
     /// ("empty elements mean no value", finesse-api.md §6.7).
+    pub fn text_of_str(&self, name: &str) -> Option<&str> {
+        self.child(name).map(Self::text).filter(|t| !t.is_empty())
+    }
+
+    /// [`Element::text_of_str`], owned.
     pub fn text_of(&self, name: &str) -> Option<String> {
-        self.child(name)
-            .map(Self::text)
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned)
+        self.text_of_str(name).map(str::to_owned)
     }
 
     /// The text of child `name` as a number; absent, empty or unparsable gives `None`.
     pub fn number_of<T: std::str::FromStr>(&self, name: &str) -> Option<T> {
-        self.child(name).and_then(|c| c.text().parse().ok())
+        self.text_of_str(name).and_then(|t| t.parse().ok())
     }
 
     /// The text of child `name` as a boolean (`true`/`false`, any case).
     pub fn bool_of(&self, name: &str) -> Option<bool> {
-        let value = self.child(name)?.text();
+        let value = self.text_of_str(name)?;
         if value.eq_ignore_ascii_case("true") {
             Some(true)
         } else if value.eq_ignore_ascii_case("false") {
@@ -265,8 +345,8 @@ impl Element {
         }
     }
 
-    /// Writes the element back as XML (used to hand a child-element `Update` to the same
-    /// parser as an escaped one, and by tests).
+    /// Writes the element back as XML (kept for payloads this version does not model, and
+    /// by tests).
     pub fn to_xml(&self) -> String {
         let mut out = String::new();
         self.write_into(&mut out);
@@ -277,10 +357,14 @@ impl Element {
         out.push('<');
         out.push_str(&self.name);
         for (k, v) in &self.attrs {
-            let _ = write!(out, " {k}=\"{}\"", escape_attr(v));
+            out.push(' ');
+            out.push_str(k);
+            out.push_str("=\"");
+            out.push_str(&escape(v.as_ref()));
+            out.push('"');
         }
         out.push('>');
-        out.push_str(&minimal_escape(self.text.as_str()));
+        out.push_str(&escape(self.text.as_ref()));
         for child in &self.children {
             child.write_into(out);
         }
@@ -290,24 +374,26 @@ impl Element {
     }
 }
 
-fn syntax(position: u64, message: &str) -> ParseError {
-    ParseError::Syntax {
-        position,
-        message: message.to_owned(),
-    }
+/// `part` as a slice of `whole`, with `whole`'s lifetime, when `part` lies inside it.
+///
+/// quick-xml's slice reader hands out events that borrow the input, but its accessors tie
+/// names and attribute text to the event; this recovers the document's lifetime (by address,
+/// without `unsafe`) so the tree can borrow them.
+pub(crate) fn within<'a>(whole: &'a str, part: &str) -> Option<&'a str> {
+    let start = part.as_ptr().addr().checked_sub(whole.as_ptr().addr())?;
+    let end = start.checked_add(part.len())?;
+    whole.get(start..end)
 }
 
-fn local(qname: &str) -> String {
-    match qname.rsplit_once(':') {
-        Some((_, local)) => local.to_owned(),
-        None => qname.to_owned(),
-    }
+/// The local part of a qualified name (`stream:features` → `features`).
+pub(crate) fn local(qname: &str) -> &str {
+    qname.rsplit_once(':').map_or(qname, |(_, local)| local)
 }
 
-fn attach(
-    stack: &mut [Element],
-    root: &mut Option<Element>,
-    element: Element,
+fn attach<'a>(
+    stack: &mut [Element<'a>],
+    root: &mut Option<Element<'a>>,
+    element: Element<'a>,
     position: u64,
 ) -> Result<(), ParseError> {
     if let Some(parent) = stack.last_mut() {
@@ -317,48 +403,34 @@ fn attach(
         *root = Some(element);
         Ok(())
     } else {
-        Err(syntax(position, "more than one root element"))
+        Err(ParseError::syntax(position, "more than one root element"))
     }
 }
 
-fn push_text(stack: &mut [Element], text: &str, position: u64) -> Result<(), ParseError> {
+fn push_text<'a>(
+    stack: &mut [Element<'a>],
+    text: Cow<'a, str>,
+    position: u64,
+) -> Result<(), ParseError> {
     match stack.last_mut() {
         Some(parent) => {
-            parent.text.push_str(text);
+            if parent.text.is_empty() {
+                parent.text = text;
+            } else if text.trim().is_empty() && parent.text.trim().is_empty() {
+                // Indentation between children: one run of it says as much as twenty, and
+                // keeping the first avoids growing a string per container.
+            } else {
+                parent.text.to_mut().push_str(&text);
+            }
             Ok(())
         }
         // Whitespace around the root is fine; anything else is not a document.
         None if text.trim().is_empty() => Ok(()),
-        None => Err(syntax(position, "text outside the root element")),
+        None => Err(ParseError::syntax(
+            position,
+            "text outside the root element",
+        )),
     }
-}
-
-// === writing ===
-
-/// Escapes text for element content.
-pub fn escape_text(text: &str) -> String {
-    minimal_escape(text).into_owned()
-}
-
-/// Escapes text for a double- or single-quoted attribute value.
-pub fn escape_attr(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Appends `<name>text</name>` with the text escaped.
-pub fn write_leaf(out: &mut String, name: &str, text: &str) {
-    let _ = write!(out, "<{name}>{}</{name}>", escape_text(text));
 }
 
 #[cfg(test)]
@@ -377,6 +449,19 @@ mod tests {
     fn entities_and_char_refs_are_resolved() {
         let e = Element::parse(b"<a>&lt;b&gt; &amp; &#x41;&#66;</a>").unwrap();
         assert_eq!(e.text(), "<b> & AB");
+        let e = Element::parse(b"<a x='&quot;1&quot;'/>").unwrap();
+        assert_eq!(e.attr("X"), Some("\"1\""));
+    }
+
+    #[test]
+    fn names_text_and_attributes_borrow_from_the_document() {
+        let doc = "<a k='v'><b>text</b></a>";
+        let e = Element::parse_str(doc).unwrap();
+        assert!(matches!(e.name, Cow::Borrowed(_)));
+        assert!(matches!(e.attrs[0].1, Cow::Borrowed(_)));
+        assert!(matches!(e.children[0].text, Cow::Borrowed("text")));
+        let owned: Element<'static> = e.clone().into_owned();
+        assert_eq!(owned, e);
     }
 
     #[test]
@@ -417,6 +502,15 @@ mod tests {
     fn to_xml_round_trips() {
         let src = "<Update a=\"&quot;q&quot;\"><data><user>a &lt; b</user></data></Update>";
         let e = Element::parse(src.as_bytes()).unwrap();
-        assert_eq!(Element::parse(e.to_xml().as_bytes()).unwrap(), e);
+        let written = e.to_xml();
+        assert_eq!(Element::parse(written.as_bytes()).unwrap(), e);
+    }
+
+    #[test]
+    fn within_only_accepts_slices_of_the_document() {
+        let doc = String::from("<abc/>");
+        assert_eq!(within(&doc, &doc[1..4]), Some("abc"));
+        let other = String::from("abc");
+        assert_eq!(within(&doc, &other), None);
     }
 }
