@@ -251,28 +251,6 @@ impl<'a> Element<'a> {
         }
     }
 
-    /// Builds an element by hand (tests).
-    pub fn new(name: impl Into<Cow<'a, str>>) -> Self {
-        Self {
-            name: name.into(),
-            ..Self::default()
-        }
-    }
-
-    /// Adds a child and returns `self` (builder style).
-    #[must_use]
-    pub fn with_child(mut self, child: Self) -> Self {
-        self.children.push(child);
-        self
-    }
-
-    /// Sets the text and returns `self` (builder style).
-    #[must_use]
-    pub fn with_text(mut self, text: impl Into<Cow<'a, str>>) -> Self {
-        self.text = text.into();
-        self
-    }
-
     /// The local name, without any namespace prefix.
     pub fn name(&self) -> &str {
         &self.name

@@ -28,7 +28,7 @@ use errors::Target;
 pub use finesse_model::RequestId;
 
 /// Connection tries per request on one node ("two tries on a node", design.md §5).
-pub const TRIES_PER_NODE: u8 = 2;
+const TRIES_PER_NODE: u8 = 2;
 
 /// REST client settings.
 #[derive(Clone, Debug)]

@@ -74,7 +74,7 @@ impl XmppEndpoint {
     }
 
     /// `host:port`, for logs and errors.
-    pub fn address(&self) -> String {
+    pub(crate) fn address(&self) -> String {
         format!("{}:{}", self.host, self.port)
     }
 }

@@ -101,7 +101,6 @@ enum Command {
 /// Handle to one agent's session task. Dropping it closes the session (without waiting).
 #[derive(Debug)]
 pub struct XmppSession {
-    agent: AgentId,
     commands: mpsc::Sender<Command>,
     task: Option<JoinHandle<()>>,
 }
@@ -116,7 +115,6 @@ impl XmppSession {
         events: mpsc::Sender<SessionEvent>,
     ) -> Self {
         let (tx, rx) = mpsc::channel(config.command_capacity.max(1));
-        let agent = creds.agent.clone();
         let task = Task {
             resource: format!("{}{}", config.resource_prefix, creds.agent),
             creds,
@@ -127,15 +125,9 @@ impl XmppSession {
             subscriptions: BTreeSet::new(),
         };
         Self {
-            agent,
             commands: tx,
             task: Some(tokio::spawn(task.run())),
         }
-    }
-
-    /// The agent this session belongs to.
-    pub fn agent(&self) -> &AgentId {
-        &self.agent
     }
 
     /// Subscribes to a pubsub node (kept across reconnects). Answered by `Subscribed` or
