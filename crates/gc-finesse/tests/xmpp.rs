@@ -332,6 +332,39 @@ async fn plain_session_logs_in_and_delivers_typed_notifications() {
 }
 
 #[tokio::test]
+async fn only_a_quiet_connection_is_pinged() {
+    let (l, port) = listener().await;
+    let (_nodes_tx, nodes) = watch::channel(active(NodeId::Primary, port, XmppSecurity::Plain));
+    let (tx, mut events) = mpsc::channel(64);
+    let session = XmppSession::spawn(
+        creds("1001", "secret"),
+        config(&TlsSettings::default()),
+        nodes,
+        tx,
+    );
+    let mut peer = Peer::new(accept(&l).await);
+    peer.login(true).await;
+    let drain = tokio::spawn(async move { while events.recv().await.is_some() {} });
+    // Busy: a notification every 50 ms for a second, five ping intervals (200 ms): no ping.
+    for _ in 0..20 {
+        peer.notify("/finesse/api/User/1001", &user_update("1001", "READY", ""))
+            .await;
+        let quiet = tokio::time::timeout(Duration::from_millis(50), peer.frame()).await;
+        if let Ok(Some(Frame::Stanza(e))) = quiet {
+            let e = e.element().unwrap().into_owned();
+            assert!(e.child("ping").is_none(), "pinged while busy: {e:?}");
+        }
+    }
+    // Quiet: the next interval brings a ping.
+    let started = tokio::time::Instant::now();
+    let ping = peer.stanza().await;
+    assert!(ping.is("iq") && ping.child("ping").is_some(), "{ping:?}");
+    assert!(started.elapsed() < Duration::from_secs(1));
+    session.close().await;
+    drain.await.unwrap();
+}
+
+#[tokio::test]
 async fn bad_input_ends_only_that_connection_and_never_other_sessions() {
     let (l, port) = listener().await;
     let (_nodes_tx, nodes) = watch::channel(active(NodeId::Primary, port, XmppSecurity::Plain));
