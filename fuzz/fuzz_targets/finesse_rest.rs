@@ -20,17 +20,17 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(user) = User::parse(data) {
-        assert_eq!(translate::user(&user).login_id, user.login_id);
-        assert_eq!(translate::team_user(&user).login_id, user.login_id);
+        assert_eq!(translate::user(&user).login_id, user.login_id.as_str());
+        assert_eq!(translate::team_user(&user).login_id, user.login_id.as_str());
     }
     if let Ok(dialog) = Dialog::parse(data) {
         let translated = translate::dialog(&dialog);
-        assert_eq!(translated.id, dialog.id);
+        assert_eq!(translated.id, dialog.id.as_str());
         assert_eq!(translated.participants.len(), dialog.participants.len());
     }
     if let Ok(dialogs) = Dialog::parse_list(data) {
         for dialog in &dialogs {
-            assert_eq!(translate::dialog(dialog).id, dialog.id);
+            assert_eq!(translate::dialog(dialog).id, dialog.id.as_str());
         }
     }
     let _ = ApiErrors::parse(data).map(|e| e.gc_code());

@@ -1,13 +1,13 @@
 //! The XMPP byte stream from a Finesse node: `Splitter`, the incremental framer each session
-//! runs on what it reads from the socket, and every stanza it yields through the notification
-//! decoder (`parse_message`), as the session does.
+//! runs on what it reads from the socket, and every stanza it yields through the decoder the
+//! session uses (`parse_message` for a `message`, the element tree for the rest).
 //!
 //! Input: one byte choosing the read size, then the stream. Property: feeding the stream in
 //! reads of that size gives exactly the frames (and the same first error) as feeding it all at
 //! once; framing does not depend on how TCP cut the bytes.
 #![no_main]
 
-use gc_finesse::model::notification::parse_message;
+use gc_finesse::model::parse_message;
 use gc_finesse::xmpp::framing::{Frame, FramingError, Splitter};
 use libfuzzer_sys::fuzz_target;
 
@@ -38,7 +38,11 @@ fuzz_target!(|data: &[u8]| {
     let whole = split(stream, stream.len().max(1));
     for frame in &whole.0 {
         if let Frame::Stanza(stanza) = frame {
-            let _ = parse_message(stanza);
+            if stanza.is("message") {
+                let _ = parse_message(stanza.bytes());
+            } else {
+                let _ = stanza.element();
+            }
         }
     }
     let read_size = usize::from(first % 64) + 1;

@@ -4,30 +4,14 @@
 //! Finesse documents are small and shallow; a tree is the simplest correct way to read them,
 //! and writing by hand keeps element order exactly as Finesse sends it.
 
-use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use quick_xml::XmlVersion;
 use quick_xml::events::Event;
 
-/// Escapes text or attribute content (`&`, `<`, `>`, `"`, `'`).
-pub(crate) fn escape(text: &str) -> Cow<'_, str> {
-    if !text.contains(['&', '<', '>', '"', '\'']) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
-}
+/// Escapes text or attribute content (`&`, `<`, `>`, `"`, `'`, and `\r`, which a reader would
+/// otherwise turn into `\n`): quick-xml's escape, the one the connector uses too.
+pub(crate) use quick_xml::escape::escape;
 
 /// Appends elements to a string. Empty leaves are written `<x></x>`, as Finesse does.
 #[derive(Debug, Default)]

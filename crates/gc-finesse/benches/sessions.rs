@@ -17,10 +17,11 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use backon::ExponentialBuilder;
 use finesse_sim::{Cluster, DirectorySource, NodeId as SimNode, SimConfig};
 use gc_finesse::failover::NodeId;
 use gc_finesse::tls::TlsSettings;
-use gc_finesse::xmpp::{ActiveEndpoint, Backoff};
+use gc_finesse::xmpp::ActiveEndpoint;
 use gc_finesse::{
     Credentials, SessionEvent, SessionEventKind, XmppConfig, XmppEndpoint, XmppSecurity,
     XmppSession,
@@ -77,10 +78,11 @@ fn main() {
 async fn measure(n: usize, sims: Vec<(u32, std::net::SocketAddr, String)>) {
     let mut config = XmppConfig::new(&TlsSettings::default()).unwrap();
     config.connect_timeout = Duration::from_mins(1);
-    config.backoff = Backoff {
-        initial: Duration::from_millis(200),
-        max: Duration::from_secs(5),
-    };
+    config.backoff = ExponentialBuilder::default()
+        .with_min_delay(Duration::from_millis(100))
+        .with_max_delay(Duration::from_millis(2500))
+        .with_jitter()
+        .without_max_times();
     let config = Arc::new(config);
     // Keep the senders alive for the whole run: a closed watch ends the sessions.
     let (_senders, receivers): (Vec<_>, Vec<_>) = sims

@@ -49,7 +49,6 @@ enum Report {
 
 struct Inner {
     rest: [Option<RestClient>; 2],
-    endpoints: [Option<Arc<XmppEndpoint>>; 2],
     xmpp: Arc<XmppConfig>,
     active: watch::Receiver<Option<ActiveEndpoint>>,
     reports: mpsc::Sender<Report>,
@@ -107,7 +106,7 @@ impl FinesseCluster {
         let monitor = Monitor {
             failover: Failover::new(NodeId::Primary, config.secondary.is_some()),
             rest: rest.clone(),
-            endpoints: endpoints.clone(),
+            endpoints,
             active: active_tx,
             events,
             reports: reports_rx,
@@ -118,7 +117,6 @@ impl FinesseCluster {
         Ok(Self {
             inner: Arc::new(Inner {
                 rest,
-                endpoints,
                 xmpp: config.xmpp,
                 active: active_rx,
                 reports: reports_tx,
@@ -142,11 +140,6 @@ impl FinesseCluster {
     /// A given node's REST client (`None` for a missing secondary).
     pub fn rest_for(&self, node: NodeId) -> Option<RestClient> {
         self.inner.rest[index(node)].clone()
-    }
-
-    /// A given node's notification endpoint.
-    pub fn endpoint(&self, node: NodeId) -> Option<Arc<XmppEndpoint>> {
-        self.inner.endpoints[index(node)].clone()
     }
 
     /// Opens an agent's notification session on the active node; it follows the active node

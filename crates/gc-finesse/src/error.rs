@@ -1,13 +1,13 @@
 //! The crate's error type, its GC error code, and the predicates the retry and failover logic
 //! use.
 //!
-//! Layering: the pure model layer has [`ParseError`]; this enum wraps it and adds the transport
-//! failures. No variant carries a password (credentials travel as
+//! Layering: the pure model crate (finesse-model) has [`ParseError`]; this enum wraps it and
+//! adds the transport failures. No variant carries a password (credentials travel as
 //! [`gc_protocol::Password`], whose `Debug` is redacted, and are never formatted).
 
 use gc_protocol::ErrorCode;
 
-use crate::model::{ApiErrors, ParseError};
+use finesse_model::{ApiErrors, ParseError};
 
 /// Everything that can go wrong talking to Finesse.
 #[derive(Debug, thiserror::Error)]
@@ -190,7 +190,7 @@ fn status_code(status: u16) -> ErrorCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::ApiError;
+    use finesse_model::ApiError;
 
     #[test]
     fn codes_follow_the_seed_table() {

@@ -37,7 +37,7 @@ impl NodeId {
 
 /// What one observation said about a node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Health {
+pub(crate) enum Health {
     /// SystemInfo `IN_SERVICE`.
     InService,
     /// SystemInfo says anything else, or REST answered 503.
@@ -76,11 +76,11 @@ pub enum NodeEvent {
 }
 
 /// Consecutive bad observations before a node counts as failed ("two tries on a node").
-pub const TRIES_PER_NODE: u8 = 2;
+const TRIES_PER_NODE: u8 = 2;
 
 /// The failover state machine.
 #[derive(Clone, Debug)]
-pub struct Failover {
+pub(crate) struct Failover {
     active: NodeId,
     has_secondary: bool,
     failures: u8,
@@ -91,7 +91,7 @@ pub struct Failover {
 
 impl Failover {
     /// Starts on `start` (normally the primary).
-    pub fn new(start: NodeId, has_secondary: bool) -> Self {
+    pub(crate) fn new(start: NodeId, has_secondary: bool) -> Self {
         Self {
             active: if has_secondary {
                 start
@@ -107,30 +107,33 @@ impl Failover {
     }
 
     /// The node agents should use.
-    pub fn active(&self) -> NodeId {
+    pub(crate) fn active(&self) -> NodeId {
         self.active
     }
 
-    /// Whether no node is usable right now.
-    pub fn is_down(&self) -> bool {
+    /// Whether no node is usable right now (a probe for tests; the shell hears `Down`).
+    #[cfg(test)]
+    fn is_down(&self) -> bool {
         self.down
     }
 
-    /// Health of the active node: IN_SERVICE and XMPP connected.
-    pub fn is_healthy(&self) -> bool {
+    /// Health of the active node: IN_SERVICE and XMPP connected (a probe for tests).
+    #[cfg(test)]
+    fn is_healthy(&self) -> bool {
         let i = self.active.index();
         !self.down && self.health[i] == Some(Health::InService) && self.xmpp_up[i]
     }
 
-    /// Last observation of `node`.
-    pub fn health(&self, node: NodeId) -> Option<Health> {
+    /// Last observation of `node` (a probe for tests).
+    #[cfg(test)]
+    fn health(&self, node: NodeId) -> Option<Health> {
         self.health[node.index()]
     }
 
     /// Nodes the shell should probe now, in order: while the active node is failing, the
     /// other node first (so its status is fresh when the active node's next failure decides
     /// between switching and `Down`), then the active node.
-    pub fn probe_targets(&self) -> Vec<NodeId> {
+    pub(crate) fn probe_targets(&self) -> Vec<NodeId> {
         if self.has_secondary && self.failures > 0 {
             vec![self.active.other(), self.active]
         } else {
@@ -140,13 +143,13 @@ impl Failover {
 
     /// The XMPP connection to `node` went up or down (from a session or a monitor session).
     /// XMPP loss alone does not switch nodes; it makes the shell probe SystemInfo now.
-    pub fn on_xmpp(&mut self, node: NodeId, connected: bool) {
+    pub(crate) fn on_xmpp(&mut self, node: NodeId, connected: bool) {
         self.xmpp_up[node.index()] = connected;
     }
 
     /// One observation of `node` (SystemInfo probe, SystemInfo notification, or a REST
     /// failure that says something about the node).
-    pub fn observe(&mut self, node: NodeId, health: Health) -> Vec<NodeEvent> {
+    pub(crate) fn observe(&mut self, node: NodeId, health: Health) -> Vec<NodeEvent> {
         if node == NodeId::Secondary && !self.has_secondary {
             return Vec::new();
         }

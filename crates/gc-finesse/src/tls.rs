@@ -45,7 +45,7 @@ impl TlsSettings {
     }
 
     /// Builds the rustls configuration (no ALPN; callers set their own).
-    pub fn client_config(&self) -> Result<ClientConfig, Error> {
+    pub(crate) fn client_config(&self) -> Result<ClientConfig, Error> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()

@@ -7,12 +7,14 @@ mod common;
 use std::time::Duration;
 
 use base64::Engine as _;
-use common::{creds, test_tls};
-use gc_finesse::Error;
-use gc_finesse::model::{Action, CallVariable, DialogRequest, ReasonCategory, UserRequest};
-use gc_finesse::rest::{RequestId, RestClient, RestConfig};
+use common::{creds, fresh_id, test_tls};
+use gc_finesse::model::{
+    CallVariable, DialogAction, MobileAgentMode, ReasonCategory, Reply, Request, TargetState,
+};
+use gc_finesse::rest::{Credentials, RequestId, RestClient, RestConfig};
 use gc_finesse::tls::TlsSettings;
-use gc_protocol::{DialogId, ErrorCode, Extension, ObjectId, ReasonCode};
+use gc_finesse::{Error, model};
+use gc_protocol::{DialNumber, DialogId, ErrorCode, Extension, ObjectId, ReasonCode};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wiremock::matchers::{body_string, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -35,6 +37,37 @@ fn ext(e: &str) -> Extension {
     Extension::parse(e).unwrap()
 }
 
+fn num(n: &str) -> DialNumber {
+    DialNumber::parse(n).unwrap()
+}
+
+/// `perform` with a fresh request id.
+async fn perform(rest: &RestClient, c: &Credentials, request: Request) -> Result<Reply, Error> {
+    rest.perform(c, &fresh_id(), &request).await
+}
+
+async fn get_user(rest: &RestClient, c: &Credentials) -> Result<model::User, Error> {
+    match perform(rest, c, Request::GetUser).await? {
+        Reply::User(user) => Ok(*user),
+        other => panic!("expected a user, got {other:?}"),
+    }
+}
+
+fn ready() -> Request {
+    Request::SetState {
+        state: TargetState::Ready,
+        reason: None,
+    }
+}
+
+fn on_dialog(dialog: &str, action: DialogAction) -> Request {
+    Request::DialogAction {
+        dialog: DialogId::parse(dialog).unwrap(),
+        target: ext("3001"),
+        action,
+    }
+}
+
 #[tokio::test]
 async fn login_puts_the_documented_body_as_the_agent_with_the_request_id() {
     let server = MockServer::start().await;
@@ -51,15 +84,19 @@ async fn login_puts_the_documented_body_as_the_agent_with_the_request_id() {
         .mount(&server)
         .await;
     let rest = RestClient::new(&server.uri(), fast()).unwrap();
-    let id = rest
-        .login(
+    let login = Request::Login {
+        extension: ext("3001"),
+        mobile: None,
+    };
+    let reply = rest
+        .perform(
             &creds("1001", "secret"),
-            &ext("3001"),
-            RequestId::new("gc-login-1"),
+            &RequestId::new("gc-login-1"),
+            &login,
         )
         .await
         .unwrap();
-    assert_eq!(id.as_str(), "gc-login-1");
+    assert_eq!(reply, Reply::Accepted);
 }
 
 #[tokio::test]
@@ -75,50 +112,61 @@ async fn every_user_and_dialog_operation_sends_its_body() {
         .await;
     let rest = RestClient::new(&server.uri(), fast()).unwrap();
     let c = creds("1001", "secret");
-    let d = DialogId::parse("16819504").unwrap();
-    let e = ext("3001");
-    let id = RequestId::generate;
-    let reason = ReasonCode::parse("7").unwrap();
-    rest.login_mobile(
-        &c,
-        &e,
-        gc_finesse::model::MobileAgentMode::NailedConnection,
-        "0049",
-        id(),
-    )
-    .await
-    .unwrap();
-    rest.ready(&c, id()).await.unwrap();
-    rest.not_ready(&c, Some(&reason), id()).await.unwrap();
-    rest.logout(&c, Some(&reason), id()).await.unwrap();
+    let reason = ReasonCode::parse("7").ok();
     let vars = vec![CallVariable::new("callVariable1", "CUST-1")];
-    rest.make_call(&c, &e, "3002", vars.clone(), id())
-        .await
-        .unwrap();
-    rest.answer(&c, &d, &e, id()).await.unwrap();
-    rest.hold(&c, &d, &e, id()).await.unwrap();
-    rest.retrieve(&c, &d, &e, id()).await.unwrap();
-    rest.consult_call(&c, &d, &e, "3003", id()).await.unwrap();
-    rest.transfer(&c, &d, &e, id()).await.unwrap();
-    rest.transfer_sst(&c, &d, &e, "8810", id()).await.unwrap();
-    rest.conference(&c, &d, &e, id()).await.unwrap();
-    rest.update_call_data(&c, &d, vars.clone(), Some("Billing"), id())
-        .await
-        .unwrap();
-    rest.silent_monitor(&c, &e, &ext("3002"), id())
-        .await
-        .unwrap();
-    rest.barge_call(&c, &e, &ext("3002"), &d, id())
-        .await
-        .unwrap();
-    rest.participant_drop(&c, &d, &ext("3003"), id())
-        .await
-        .unwrap();
-    rest.accept_preview(&c, &d, &e, id()).await.unwrap();
-    rest.reject_preview(&c, &d, &e, id()).await.unwrap();
-    rest.close_preview(&c, &d, &e, id()).await.unwrap();
-    rest.send_dtmf(&c, &d, &e, "12#", id()).await.unwrap();
-    rest.drop_call(&c, &d, &e, id()).await.unwrap();
+    let d = |action| on_dialog("16819504", action);
+    let sent = vec![
+        Request::Login {
+            extension: ext("3001"),
+            mobile: Some((num("0049"), MobileAgentMode::NailedConnection)),
+        },
+        ready(),
+        Request::SetState {
+            state: TargetState::NotReady,
+            reason: reason.clone(),
+        },
+        Request::SetState {
+            state: TargetState::Logout,
+            reason,
+        },
+        Request::MakeCall {
+            from: ext("3001"),
+            to: num("3002"),
+        },
+        d(DialogAction::Answer),
+        d(DialogAction::Hold),
+        d(DialogAction::Retrieve),
+        d(DialogAction::ConsultCall { to: num("3003") }),
+        d(DialogAction::Transfer),
+        d(DialogAction::TransferSst { to: num("8810") }),
+        d(DialogAction::Conference),
+        d(DialogAction::UpdateCallData {
+            variables: vars,
+            wrap_up_reason: Some("Billing".into()),
+        }),
+        Request::SilentMonitor {
+            from: ext("3001"),
+            to: ext("3002"),
+        },
+        Request::BargeCall {
+            from: ext("3001"),
+            to: ext("3002"),
+            monitor_dialog: DialogId::parse("16819504").unwrap(),
+        },
+        d(DialogAction::ParticipantDrop {
+            participant: ext("3003"),
+        }),
+        d(DialogAction::Accept),
+        d(DialogAction::Reject),
+        d(DialogAction::Close),
+        d(DialogAction::Drop),
+    ];
+    for request in &sent {
+        assert_eq!(
+            perform(&rest, &c, request.clone()).await.unwrap(),
+            Reply::Accepted
+        );
+    }
 
     let requests = server.received_requests().await.unwrap();
     let seen: Vec<(String, String, String)> = requests
@@ -131,66 +179,17 @@ async fn every_user_and_dialog_operation_sends_its_body() {
             )
         })
         .collect();
-    let user = |b: UserRequest| {
-        (
-            "PUT".to_owned(),
-            "/finesse/api/User/1001".to_owned(),
-            b.to_xml(),
-        )
-    };
-    let put = |b: DialogRequest| {
-        (
-            "PUT".to_owned(),
-            "/finesse/api/Dialog/16819504".to_owned(),
-            b.to_xml(),
-        )
-    };
-    let post = |b: DialogRequest| {
-        (
-            "POST".to_owned(),
-            "/finesse/api/User/1001/Dialogs".to_owned(),
-            b.to_xml(),
-        )
-    };
-    let expected = vec![
-        user(UserRequest::login_mobile(
-            "3001",
-            gc_finesse::model::MobileAgentMode::NailedConnection,
-            "0049",
-        )),
-        user(UserRequest::ready()),
-        user(UserRequest::not_ready(Some("7"))),
-        user(UserRequest::logout(Some("7"))),
-        post(DialogRequest::make_call("3001", "3002", vars.clone())),
-        put(DialogRequest::targeted(Action::Answer, "3001")),
-        put(DialogRequest::targeted(Action::Hold, "3001")),
-        put(DialogRequest::targeted(Action::Retrieve, "3001")),
-        put(DialogRequest::to_destination(
-            Action::ConsultCall,
-            "3001",
-            "3003",
-        )),
-        put(DialogRequest::targeted(Action::Transfer, "3001")),
-        put(DialogRequest::to_destination(
-            Action::TransferSst,
-            "3001",
-            "8810",
-        )),
-        put(DialogRequest::targeted(Action::Conference, "3001")),
-        put(DialogRequest::update_call_data(vars, Some("Billing"))),
-        post(DialogRequest::silent_monitor("3001", "3002")),
-        post(DialogRequest::barge_call(
-            "3001",
-            "3002",
-            "/finesse/api/Dialog/16819504",
-        )),
-        put(DialogRequest::targeted(Action::ParticipantDrop, "3003")),
-        put(DialogRequest::targeted(Action::Accept, "3001")),
-        put(DialogRequest::targeted(Action::Reject, "3001")),
-        put(DialogRequest::targeted(Action::Close, "3001")),
-        put(DialogRequest::send_dtmf("3001", "12#")),
-        put(DialogRequest::targeted(Action::Drop, "3001")),
-    ];
+    let agent = c.agent.clone();
+    let expected: Vec<(String, String, String)> = sent
+        .iter()
+        .map(|r| {
+            (
+                r.method().as_str().to_owned(),
+                r.path(&agent),
+                r.body().unwrap(),
+            )
+        })
+        .collect();
     assert_eq!(seen, expected);
     // Every write carried a distinct requestId.
     let mut ids: Vec<_> = requests
@@ -252,29 +251,50 @@ async fn reads_parse_their_bodies() {
     let rest = RestClient::new(&server.uri(), fast()).unwrap();
     let c = creds("1001", "secret");
     assert_eq!(
-        rest.get_user(&c).await.unwrap().extension.as_deref(),
+        get_user(&rest, &c).await.unwrap().extension.as_deref(),
         Some("3001")
     );
-    assert_eq!(rest.get_dialogs(&c).await.unwrap()[0].id, "5");
-    let codes = rest
-        .reason_codes(&c, &ReasonCategory::NotReady)
-        .await
-        .unwrap();
+    let Reply::Dialogs(dialogs) = perform(&rest, &c, Request::GetDialogs).await.unwrap() else {
+        panic!("dialogs expected")
+    };
+    assert_eq!(dialogs[0].id.as_str(), "5");
+    let Reply::ReasonCodes(codes) =
+        perform(&rest, &c, Request::GetReasonCodes(ReasonCategory::NotReady))
+            .await
+            .unwrap()
+    else {
+        panic!("reason codes expected")
+    };
     assert_eq!(
-        (codes[0].id.as_deref(), codes[0].label.as_deref()),
-        (Some("7"), Some("Break"))
+        (codes[0].id.clone(), codes[0].label.as_deref()),
+        (ReasonCode::parse("7").ok(), Some("Break"))
     );
-    assert_eq!(rest.wrap_up_reasons(&c).await.unwrap()[0].label, "Sale");
-    let books = rest.phone_books(&c).await.unwrap();
-    assert_eq!(books[0].id.as_deref(), Some("4"));
-    let contacts = rest
-        .contacts(&c, &ObjectId::parse("4").unwrap())
+    let Reply::WrapUpReasons(reasons) =
+        perform(&rest, &c, Request::GetWrapUpReasons).await.unwrap()
+    else {
+        panic!("wrap-up reasons expected")
+    };
+    assert_eq!(reasons[0].label.as_deref(), Some("Sale"));
+    let Reply::PhoneBooks(books) = perform(&rest, &c, Request::GetPhoneBooks).await.unwrap() else {
+        panic!("phone books expected")
+    };
+    assert_eq!(books[0].id, ObjectId::parse("4").ok());
+    let book = ObjectId::parse("4").unwrap();
+    let Reply::Contacts(contacts) = perform(&rest, &c, Request::GetContacts(book))
         .await
-        .unwrap();
+        .unwrap()
+    else {
+        panic!("contacts expected")
+    };
     assert_eq!(contacts[0].phone_number.as_deref(), Some("123"));
-    let team = rest.team(&c, &ObjectId::parse("1").unwrap()).await.unwrap();
-    assert_eq!(team.users[0].login_id, "1002");
-    let queues = rest.queues(&c).await.unwrap();
+    let team = ObjectId::parse("1").unwrap();
+    let Reply::Team(team) = perform(&rest, &c, Request::GetTeam(team)).await.unwrap() else {
+        panic!("a team expected")
+    };
+    assert_eq!(team.users[0].login_id.as_str(), "1002");
+    let Reply::Queues(queues) = perform(&rest, &c, Request::GetQueues).await.unwrap() else {
+        panic!("queues expected")
+    };
     assert_eq!(
         queues[0].statistics.as_ref().unwrap().calls_in_queue,
         Some(2)
@@ -303,7 +323,7 @@ async fn a_401_is_not_repeated_with_the_same_password() {
         .await;
     let rest = RestClient::new(&server.uri(), fast()).unwrap();
     let wrong = creds("1001", "wrong");
-    let first = rest.get_user(&wrong).await.unwrap_err();
+    let first = get_user(&rest, &wrong).await.unwrap_err();
     assert!(matches!(first, Error::Unauthorized { .. }));
     assert_eq!(first.gc_code(), ErrorCode::SubscriptionFailed);
     assert!(first.is_auth_failure());
@@ -312,17 +332,17 @@ async fn a_401_is_not_repeated_with_the_same_password() {
         "no password in errors"
     );
     // Same password again: refused locally, Finesse never sees it (expect(1) above).
-    let second = rest.get_user(&wrong).await.unwrap_err();
+    let second = get_user(&rest, &wrong).await.unwrap_err();
     assert!(matches!(second, Error::CredentialsBlocked { .. }));
     assert_eq!(second.gc_code(), ErrorCode::SubscriptionFailed);
     // A node switch keeps the memory.
     let other = rest.with_base(&server.uri()).unwrap();
     assert!(matches!(
-        other.get_user(&wrong).await,
+        get_user(&other, &wrong).await,
         Err(Error::CredentialsBlocked { .. })
     ));
     // A new password gets its chance.
-    rest.get_user(&creds("1001", "right")).await.unwrap();
+    get_user(&rest, &creds("1001", "right")).await.unwrap();
 }
 
 #[tokio::test]
@@ -373,49 +393,33 @@ async fn status_codes_map_to_gc_error_codes() {
     let rest = RestClient::new(&server.uri(), fast()).unwrap();
     let c = creds("1001", "secret");
     let missing = creds("9999", "secret");
-    let e = ext("3001");
-    let dialog = |id: &str| DialogId::parse(id).unwrap();
+    let answer = |dialog: &str| on_dialog(dialog, DialogAction::Answer);
 
-    let err = rest.get_user(&missing).await.unwrap_err();
+    let err = get_user(&rest, &missing).await.unwrap_err();
     assert_eq!(err.gc_code(), ErrorCode::UserNotFound);
-    let err = rest.ready(&c, RequestId::generate()).await.unwrap_err();
+    let err = perform(&rest, &c, ready()).await.unwrap_err();
     assert!(matches!(&err, Error::Api { status: 400, .. }));
     assert_eq!(err.gc_code(), ErrorCode::CfInvalidObjectState);
-    let err = rest
-        .answer(&c, &dialog("404"), &e, RequestId::generate())
-        .await
-        .unwrap_err();
+    let err = perform(&rest, &c, answer("404")).await.unwrap_err();
     assert_eq!(err.gc_code(), ErrorCode::NoDialogId);
-    let err = rest
-        .answer(&c, &dialog("503"), &e, RequestId::generate())
-        .await
-        .unwrap_err();
+    let err = perform(&rest, &c, answer("503")).await.unwrap_err();
     assert_eq!(err.gc_code(), ErrorCode::FinesseUnavailable);
     assert!(err.is_node_failure() && err.is_transient());
-    let err = rest
-        .answer(&c, &dialog("500"), &e, RequestId::generate())
-        .await
-        .unwrap_err();
+    let err = perform(&rest, &c, answer("500")).await.unwrap_err();
     assert_eq!(err.gc_code(), ErrorCode::GeneralError);
-    let err = rest
-        .answer(&c, &dialog("400"), &e, RequestId::generate())
-        .await
-        .unwrap_err();
+    let err = perform(&rest, &c, answer("400")).await.unwrap_err();
     assert_eq!(err.gc_code(), ErrorCode::PleaseRetry);
-    let err = rest.get_dialogs(&c).await.unwrap_err();
+    let err = perform(&rest, &c, Request::GetDialogs).await.unwrap_err();
     assert!(matches!(err, Error::Parse(_)));
     assert_eq!(err.gc_code(), ErrorCode::GeneralError);
-    let err = rest
-        .answer(&c, &dialog("401"), &e, RequestId::generate())
-        .await
-        .unwrap_err();
+    let err = perform(&rest, &c, answer("401")).await.unwrap_err();
     assert!(
         !err.is_auth_failure(),
         "Invalid Supervisor is not a bad password"
     );
     // ... and so it does not block the next request.
     assert!(
-        rest.answer(&c, &dialog("401"), &e, RequestId::generate())
+        perform(&rest, &c, answer("401"))
             .await
             .is_err_and(|e| matches!(e, Error::Api { .. }))
     );
@@ -436,14 +440,14 @@ async fn a_hanging_server_times_out_reads_twice_and_writes_once() {
         .await;
     let rest = RestClient::new(&server.uri(), fast()).unwrap();
     let c = creds("1001", "secret");
-    let read = rest.get_user(&c).await.unwrap_err();
+    let read = get_user(&rest, &c).await.unwrap_err();
     assert!(
         matches!(read, Error::Timeout { retried: true, .. }),
         "{read:?}"
     );
     assert_eq!(read.gc_code(), ErrorCode::NotReachable);
     assert!(read.is_node_failure());
-    let write = rest.ready(&c, RequestId::generate()).await.unwrap_err();
+    let write = perform(&rest, &c, ready()).await.unwrap_err();
     assert!(
         matches!(write, Error::Timeout { retried: false, .. }),
         "{write:?}"
@@ -457,8 +461,7 @@ async fn a_refused_connection_is_tried_twice_then_not_reachable() {
     let addr = listener.local_addr().unwrap();
     drop(listener);
     let rest = RestClient::new(&format!("http://{addr}"), fast()).unwrap();
-    let err = rest
-        .ready(&creds("1001", "secret"), RequestId::generate())
+    let err = perform(&rest, &creds("1001", "secret"), ready())
         .await
         .unwrap_err();
     assert!(
@@ -514,6 +517,24 @@ async fn https_with_a_custom_ca_works_and_without_it_fails() {
     )
     .unwrap();
     assert!(untrusted.system_info(None).await.is_err());
+}
+
+#[tokio::test]
+async fn a_base_url_with_a_path_keeps_it_and_reads_send_no_request_id() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/prefix/finesse/api/User/1001"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string("<User><loginId>1001</loginId></User>"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let rest = RestClient::new(&format!("{}/prefix/", server.uri()), fast()).unwrap();
+    assert_eq!(rest.base_url(), format!("{}/prefix", server.uri()));
+    get_user(&rest, &creds("1001", "secret")).await.unwrap();
+    let requests = server.received_requests().await.unwrap();
+    assert!(requests[0].headers.get("requestId").is_none());
 }
 
 #[test]

@@ -10,20 +10,21 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::creds;
+use backon::ExponentialBuilder;
+use common::{creds, fresh_id};
 use finesse_sim::control::ControlClient;
 use finesse_sim::{Cluster, SimConfig};
 use gc_finesse::model::{
-    Action, CallVariable, Dialog, DialogState, Notification, NotificationEvent, ParticipantState,
-    Payload, ReasonCategory, User, UserState,
+    Action, CallVariable, Dialog, DialogAction, DialogState, Notification, NotificationEvent,
+    ParticipantState, Payload, ReasonCategory, Reply, Request, TargetState, User, UserState,
+    team_node,
 };
 use gc_finesse::tls::TlsSettings;
-use gc_finesse::xmpp::team_node;
 use gc_finesse::{
     ClusterConfig, Credentials, Error, FinesseCluster, NodeConfig, NodeEvent, NodeId, RequestId,
-    RestConfig, SessionEvent, SessionEventKind, XmppConfig, XmppEndpoint, XmppSecurity,
+    RestClient, RestConfig, SessionEvent, SessionEventKind, XmppConfig, XmppEndpoint, XmppSecurity,
 };
-use gc_protocol::{DialogId, ErrorCode, Extension, ObjectId};
+use gc_protocol::{DialogId, ErrorCode, Extension, ObjectId, ReasonCode};
 use tokio::sync::mpsc;
 
 /// Guard against a hung test; no assertion depends on it.
@@ -56,10 +57,11 @@ async fn env() -> Env {
     let sim = Cluster::start(SimConfig::default()).await.unwrap();
     let control = sim.control().unwrap();
     let mut xmpp = XmppConfig::new(&TlsSettings::default()).unwrap();
-    xmpp.backoff = gc_finesse::xmpp::Backoff {
-        initial: Duration::from_millis(50),
-        max: Duration::from_millis(300),
-    };
+    xmpp.backoff = ExponentialBuilder::default()
+        .with_min_delay(Duration::from_millis(25))
+        .with_max_delay(Duration::from_millis(150))
+        .with_jitter()
+        .without_max_times();
     let config = ClusterConfig {
         primary: node(&sim.node(finesse_sim::NodeId::Primary)),
         secondary: Some(node(&sim.node(finesse_sim::NodeId::Secondary))),
@@ -89,6 +91,50 @@ async fn env() -> Env {
 
 fn ext(e: &str) -> Extension {
     Extension::parse(e).unwrap()
+}
+
+/// Performs `request` with the id `id` (Finesse echoes it in the outcome's notification).
+async fn perform(
+    rest: &RestClient,
+    c: &Credentials,
+    id: &RequestId,
+    request: Request,
+) -> Result<Reply, Error> {
+    rest.perform(c, id, &request).await
+}
+
+/// A write whose outcome the test does not follow.
+async fn write(rest: &RestClient, c: &Credentials, request: Request) -> Result<Reply, Error> {
+    rest.perform(c, &fresh_id(), &request).await
+}
+
+async fn get_user(rest: &RestClient, c: &Credentials) -> Result<User, Error> {
+    match write(rest, c, Request::GetUser).await? {
+        Reply::User(user) => Ok(*user),
+        other => panic!("expected a user, got {other:?}"),
+    }
+}
+
+fn login(extension: &str) -> Request {
+    Request::Login {
+        extension: ext(extension),
+        mobile: None,
+    }
+}
+
+fn ready() -> Request {
+    Request::SetState {
+        state: TargetState::Ready,
+        reason: None,
+    }
+}
+
+fn act(dialog: &DialogId, extension: &Extension, action: DialogAction) -> Request {
+    Request::DialogAction {
+        dialog: dialog.clone(),
+        target: extension.clone(),
+        action,
+    }
 }
 
 impl Env {
@@ -156,29 +202,27 @@ impl Env {
 
     /// The notification answering `id` (the requestId echo).
     async fn answer_to(&mut self, agent: &str, id: &RequestId) -> Notification {
-        let id = id.as_str().to_owned();
-        self.notification(agent, move |n| {
-            n.update.request_id.as_deref() == Some(id.as_str())
-        })
-        .await
+        let id = id.clone();
+        self.notification(agent, move |n| n.update.request_id.as_ref() == Some(&id))
+            .await
     }
 
     /// The dialog notification answering `id` (Finesse echoes the id on the user's state
     /// change too).
     async fn dialog_answer(&mut self, agent: &str, id: &RequestId) -> Notification {
-        let id = id.as_str().to_owned();
+        let id = id.clone();
         self.notification(agent, move |n| {
-            n.update.request_id.as_deref() == Some(id.as_str()) && dialog_of(n).is_some()
+            n.update.request_id.as_ref() == Some(&id) && dialog_of(n).is_some()
         })
         .await
     }
 
     /// The agent state change caused by request `id`.
     async fn user_answer(&mut self, agent: &str, id: &RequestId) -> UserState {
-        let id = id.as_str().to_owned();
+        let id = id.clone();
         let n = self
             .notification(agent, move |n| {
-                n.update.request_id.as_deref() == Some(id.as_str())
+                n.update.request_id.as_ref() == Some(&id)
                     && matches!(n.update.payload, Payload::User(_))
             })
             .await;
@@ -196,9 +240,9 @@ impl Env {
     async fn login(&mut self, c: &Credentials, extension: &str) -> gc_finesse::XmppSession {
         let session = self.finesse.open_session(c.clone(), self.events_tx.clone());
         self.connected(c.agent.as_str()).await;
-        let id = RequestId::generate();
+        let id = fresh_id();
         let rest = self.finesse.rest().unwrap();
-        rest.login(c, &ext(extension), id.clone()).await.unwrap();
+        perform(&rest, c, &id, login(extension)).await.unwrap();
         let n = self.answer_to(c.agent.as_str(), &id).await;
         let user = user(&n);
         assert_eq!(
@@ -233,32 +277,39 @@ async fn login_and_ready_are_confirmed_by_notifications_carrying_our_request_id(
     let _session = env.login(&c, "3001").await;
     let rest = env.finesse.rest().unwrap();
     let id = RequestId::new("gc-ready-1001-1");
-    assert_eq!(rest.ready(&c, id.clone()).await.unwrap(), id);
+    assert_eq!(
+        perform(&rest, &c, &id, ready()).await.unwrap(),
+        Reply::Accepted
+    );
     let n = env.answer_to("1001", &id).await;
     assert_eq!(n.node, "/finesse/api/User/1001");
     assert_eq!(n.update.event, Some(NotificationEvent::Put));
     assert_eq!(user(&n).state, Some(UserState::Ready));
     // REST reads agree with the notification.
-    let u = rest.get_user(&c).await.unwrap();
+    let u = get_user(&rest, &c).await.unwrap();
     assert_eq!(u.state, Some(UserState::Ready));
     assert_eq!(u.extension.as_deref(), Some("3001"));
     // NOT_READY with a reason, and the reason codes the simulator offers.
-    let reasons = rest
-        .reason_codes(&c, &ReasonCategory::NotReady)
-        .await
-        .unwrap();
-    let reason = reasons
+    let Reply::ReasonCodes(reasons) =
+        write(&rest, &c, Request::GetReasonCodes(ReasonCategory::NotReady))
+            .await
+            .unwrap()
+    else {
+        panic!("reason codes expected")
+    };
+    let reason: ReasonCode = reasons
         .first()
         .and_then(|r| r.id.clone())
         .expect("a NOT_READY reason");
-    let id = RequestId::generate();
-    let reason_id = gc_protocol::ReasonCode::parse(&reason).unwrap();
-    rest.not_ready(&c, Some(&reason_id), id.clone())
-        .await
-        .unwrap();
+    let id = fresh_id();
+    let not_ready = Request::SetState {
+        state: TargetState::NotReady,
+        reason: Some(reason.clone()),
+    };
+    perform(&rest, &c, &id, not_ready).await.unwrap();
     let n = env.answer_to("1001", &id).await;
     assert_eq!(user(&n).state, Some(UserState::NotReady));
-    assert_eq!(user(&n).reason_code_id.as_deref(), Some(reason.as_str()));
+    assert_eq!(user(&n).reason_code_id, Some(reason));
     env.sim.shutdown().await;
 }
 
@@ -269,8 +320,8 @@ async fn an_inbound_call_goes_through_every_state() {
     let c = creds("1002", "secret");
     let _session = env.login(&c, "3002").await;
     let rest = env.finesse.rest().unwrap();
-    let id = RequestId::generate();
-    rest.ready(&c, id.clone()).await.unwrap();
+    let id = fresh_id();
+    perform(&rest, &c, &id, ready()).await.unwrap();
     env.answer_to("1002", &id).await;
 
     let dialog_id = env
@@ -287,7 +338,7 @@ async fn an_inbound_call_goes_through_every_state() {
     let n = env
         .notification("1002", move |n| {
             n.update.event == Some(NotificationEvent::Post)
-                && dialog_of(n).is_some_and(|d| d.id == k)
+                && dialog_of(n).is_some_and(|d| d.id.as_str() == k)
         })
         .await;
     let dialog = dialog_of(&n).unwrap();
@@ -308,14 +359,18 @@ async fn an_inbound_call_goes_through_every_state() {
     };
 
     let id = step("answer");
-    rest.answer(&c, &d, &e, id.clone()).await.unwrap();
+    perform(&rest, &c, &id, act(&d, &e, DialogAction::Answer))
+        .await
+        .unwrap();
     let n = env.dialog_answer("1002", &id).await;
     assert_eq!(leg_state(&n), Some(ParticipantState::Active));
     assert_eq!(dialog_of(&n).unwrap().state, Some(DialogState::Active));
     assert_eq!(env.user_answer("1002", &id).await, UserState::Talking);
 
     let id = step("hold");
-    rest.hold(&c, &d, &e, id.clone()).await.unwrap();
+    perform(&rest, &c, &id, act(&d, &e, DialogAction::Hold))
+        .await
+        .unwrap();
     let n = env.dialog_answer("1002", &id).await;
     assert_eq!(leg_state(&n), Some(ParticipantState::Held));
     assert!(
@@ -328,7 +383,9 @@ async fn an_inbound_call_goes_through_every_state() {
     assert_eq!(env.user_answer("1002", &id).await, UserState::Hold);
 
     let id = step("retrieve");
-    rest.retrieve(&c, &d, &e, id.clone()).await.unwrap();
+    perform(&rest, &c, &id, act(&d, &e, DialogAction::Retrieve))
+        .await
+        .unwrap();
     let n = env.dialog_answer("1002", &id).await;
     assert_eq!(leg_state(&n), Some(ParticipantState::Active));
 
@@ -337,9 +394,11 @@ async fn an_inbound_call_goes_through_every_state() {
         CallVariable::new("callVariable2", "case 7"),
         CallVariable::new("user.crm.id", "A&B"),
     ];
-    rest.update_call_data(&c, &d, vars, Some("Sale"), id.clone())
-        .await
-        .unwrap();
+    let data = DialogAction::UpdateCallData {
+        variables: vars,
+        wrap_up_reason: Some("Sale".into()),
+    };
+    perform(&rest, &c, &id, act(&d, &e, data)).await.unwrap();
     let n = env.dialog_answer("1002", &id).await;
     let media = &dialog_of(&n).unwrap().media_properties;
     assert_eq!(media.variable("callVariable2"), Some("case 7"));
@@ -347,7 +406,9 @@ async fn an_inbound_call_goes_through_every_state() {
     assert_eq!(media.wrap_up_reason.as_deref(), Some("Sale"));
 
     let id = step("drop");
-    rest.drop_call(&c, &d, &e, id.clone()).await.unwrap();
+    perform(&rest, &c, &id, act(&d, &e, DialogAction::Drop))
+        .await
+        .unwrap();
     let n = env.dialog_answer("1002", &id).await;
     let state = leg_state(&n);
     assert!(
@@ -358,7 +419,7 @@ async fn an_inbound_call_goes_through_every_state() {
         "{state:?}"
     );
     // The agent's own user feed went RESERVED → TALKING → HOLD → TALKING → wrap-up.
-    let u = rest.get_user(&c).await.unwrap();
+    let u = get_user(&rest, &c).await.unwrap();
     assert!(
         matches!(
             u.state,
@@ -368,22 +429,19 @@ async fn an_inbound_call_goes_through_every_state() {
         u.state
     );
     // Leaving wrap-up (READY) ends the dialog: it leaves the agent's list.
-    let id = RequestId::generate();
-    rest.ready(&c, id.clone()).await.unwrap();
+    write(&rest, &c, ready()).await.unwrap();
     let k = key.clone();
     env.notification("1002", move |n| {
-        n.update.event == Some(NotificationEvent::Delete) && dialog_of(n).is_some_and(|d| d.id == k)
+        n.update.event == Some(NotificationEvent::Delete)
+            && dialog_of(n).is_some_and(|d| d.id.as_str() == k)
     })
     .await;
-    assert!(
-        rest.get_dialogs(&c)
-            .await
-            .unwrap()
-            .iter()
-            .all(|x| x.id != key)
-    );
+    let Reply::Dialogs(dialogs) = write(&rest, &c, Request::GetDialogs).await.unwrap() else {
+        panic!("dialogs expected")
+    };
+    assert!(dialogs.iter().all(|x| x.id.as_str() != key));
     // Acting on the finished call is refused and mapped.
-    let err = rest.answer(&c, &d, &e, RequestId::generate()).await;
+    let err = write(&rest, &c, act(&d, &e, DialogAction::Answer)).await;
     if let Err(err) = err {
         assert_ne!(err.gc_code(), ErrorCode::GeneralError, "{err}");
     }
@@ -419,20 +477,20 @@ async fn a_supervisor_subscribes_to_a_team_and_sees_its_agents() {
     let n = env
         .notification("2001", move |n| {
             n.node == team_node
-                && matches!(&n.update.payload, Payload::User(u) if u.login_id == "1001")
+                && matches!(&n.update.payload, Payload::User(u) if u.login_id.as_str() == "1001")
         })
         .await;
     assert_eq!(n.update.source.as_deref(), Some("/finesse/api/User/1001"));
     // The REST view of the team agrees.
     let rest = env.finesse.rest().unwrap();
-    let team = rest
-        .team(&sup, &ObjectId::parse("1").unwrap())
-        .await
-        .unwrap();
+    let team = ObjectId::parse("1").unwrap();
+    let Reply::Team(team) = write(&rest, &sup, Request::GetTeam(team)).await.unwrap() else {
+        panic!("a team expected")
+    };
     let member = team
         .users
         .iter()
-        .find(|u| u.login_id == "1001")
+        .find(|u| u.login_id.as_str() == "1001")
         .expect("1001 in team 1");
     assert_eq!(member.extension.as_deref(), Some("3001"));
     sup_session.close().await;
@@ -474,14 +532,14 @@ async fn a_stopped_primary_fails_over_to_the_secondary_and_the_agent_carries_on(
         rest.base_url(),
         env.sim.node(finesse_sim::NodeId::Secondary).base_url
     );
-    let u = rest.get_user(&c).await.unwrap();
+    let u = get_user(&rest, &c).await.unwrap();
     if u.state == Some(UserState::Logout) {
-        let id = RequestId::generate();
-        rest.login(&c, &ext("3003"), id.clone()).await.unwrap();
+        let id = fresh_id();
+        perform(&rest, &c, &id, login("3003")).await.unwrap();
         env.answer_to("1003", &id).await;
     }
-    let id = RequestId::generate();
-    rest.ready(&c, id.clone()).await.unwrap();
+    let id = fresh_id();
+    perform(&rest, &c, &id, ready()).await.unwrap();
     let n = env.answer_to("1003", &id).await;
     assert_eq!(user(&n).state, Some(UserState::Ready));
     // One XMPP session for the agent, never one per node.
@@ -491,7 +549,7 @@ async fn a_stopped_primary_fails_over_to_the_secondary_and_the_agent_carries_on(
     );
     // The old primary's REST answers nothing now.
     let old = env.finesse.rest_for(NodeId::Primary).unwrap();
-    let err = old.get_user(&c).await.unwrap_err();
+    let err = get_user(&old, &c).await.unwrap_err();
     assert_eq!(err.gc_code(), ErrorCode::NotReachable);
     env.sim.shutdown().await;
 }
@@ -502,10 +560,10 @@ async fn simulator_errors_map_to_gc_codes() {
     let rest = env.finesse.rest().unwrap();
     // Wrong password: 401, SUBSCRIPTION_FAILED, not repeated.
     let wrong = creds("1004", "not-the-password");
-    let err = rest.get_user(&wrong).await.unwrap_err();
+    let err = get_user(&rest, &wrong).await.unwrap_err();
     assert_eq!(err.gc_code(), ErrorCode::SubscriptionFailed);
     assert!(matches!(
-        rest.get_user(&wrong).await,
+        get_user(&rest, &wrong).await,
         Err(Error::CredentialsBlocked { .. })
     ));
     // XMPP with the wrong password: SUBSCRIPTION_FAILED ("Invalid LoginId / Password."), and the session stops.
@@ -528,8 +586,8 @@ async fn simulator_errors_map_to_gc_codes() {
     let c = creds("1006", "secret");
     let _s = env.finesse.open_session(c.clone(), env.events_tx.clone());
     env.connected("1006").await;
-    let id = RequestId::generate();
-    match rest.login(&c, &ext("99999"), id.clone()).await {
+    let id = fresh_id();
+    match perform(&rest, &c, &id, login("99999")).await {
         Ok(_) => {
             let n = env.answer_to("1006", &id).await;
             match &n.update.payload {
@@ -541,14 +599,21 @@ async fn simulator_errors_map_to_gc_codes() {
     }
     // Supporting reads parse.
     let c = creds("1001", "secret");
-    assert!(!rest.wrap_up_reasons(&c).await.unwrap().is_empty());
-    let books = rest.phone_books(&c).await.unwrap();
+    let Reply::WrapUpReasons(reasons) = write(&rest, &c, Request::GetWrapUpReasons).await.unwrap()
+    else {
+        panic!("wrap-up reasons expected")
+    };
+    assert!(!reasons.is_empty());
+    let Reply::PhoneBooks(books) = write(&rest, &c, Request::GetPhoneBooks).await.unwrap() else {
+        panic!("phone books expected")
+    };
     if let Some(book) = books.first().and_then(|b| b.id.clone()) {
-        rest.contacts(&c, &ObjectId::parse(&book).unwrap())
-            .await
-            .unwrap();
+        let reply = write(&rest, &c, Request::GetContacts(book)).await.unwrap();
+        assert!(matches!(reply, Reply::Contacts(_)));
     }
-    let queues = rest.queues(&c).await.unwrap();
+    let Reply::Queues(queues) = write(&rest, &c, Request::GetQueues).await.unwrap() else {
+        panic!("queues expected")
+    };
     assert!(queues.iter().all(|q| q.name.is_some()));
     let info = rest.system_info(Some(&c)).await.unwrap();
     assert!(info.is_in_service());

@@ -7,18 +7,18 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
+use backon::ExponentialBuilder;
 use base64::Engine as _;
 use common::{creds, test_tls};
 use gc_finesse::failover::NodeId;
-use gc_finesse::model::notification::user_of;
-use gc_finesse::model::xml::Element;
-use gc_finesse::model::{Payload, UserState};
+use gc_finesse::model::{Element, Payload, RequestId, UserState, team_node, user_of};
 use gc_finesse::tls::TlsSettings;
 use gc_finesse::xmpp::framing::{Frame, Splitter};
 use gc_finesse::xmpp::{
-    ActiveEndpoint, Backoff, SessionEvent, SessionEventKind, XmppConfig, XmppEndpoint,
-    XmppSecurity, XmppSession,
+    ActiveEndpoint, SessionEvent, SessionEventKind, XmppConfig, XmppEndpoint, XmppSecurity,
+    XmppSession,
 };
+use gc_protocol::AgentId;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
@@ -67,10 +67,10 @@ impl Peer {
         }
     }
 
-    async fn stanza(&mut self) -> Element {
+    async fn stanza(&mut self) -> Element<'static> {
         loop {
             match self.frame().await.expect("client closed") {
-                Frame::Stanza(e) => return e,
+                Frame::Stanza(s) => return s.element().unwrap().into_owned(),
                 Frame::StreamOpen { .. } => {}
                 Frame::StreamClose => panic!("client closed the stream"),
             }
@@ -78,7 +78,7 @@ impl Peer {
     }
 
     /// Next stanza that is not a keep-alive ping.
-    async fn stanza_no_ping(&mut self) -> Element {
+    async fn stanza_no_ping(&mut self) -> Element<'static> {
         loop {
             let e = self.stanza().await;
             if e.is("iq") && e.child("ping").is_some() {
@@ -185,10 +185,11 @@ fn user_update(agent: &str, state: &str, request_id: &str) -> String {
 
 fn config(tls: &TlsSettings) -> Arc<XmppConfig> {
     let mut c = XmppConfig::new(tls).unwrap();
-    c.backoff = Backoff {
-        initial: Duration::from_millis(10),
-        max: Duration::from_millis(50),
-    };
+    c.backoff = ExponentialBuilder::default()
+        .with_min_delay(Duration::from_millis(5))
+        .with_max_delay(Duration::from_millis(25))
+        .with_jitter()
+        .without_max_times();
     c.ping_interval = Duration::from_millis(200);
     c.idle_timeout = Duration::from_secs(30);
     Arc::new(c)
@@ -259,7 +260,7 @@ async fn plain_session_logs_in_and_delivers_typed_notifications() {
     // The real 12.5 capture (escaped payload) as the server would send it.
     let stanza = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/notifications/zoomint-user-login-not-ready.stanza.xml"
+        "/../finesse-model/tests/fixtures/notifications/zoomint-user-login-not-ready.stanza.xml"
     ))
     .unwrap();
     let stanza = stanza.split_once("-->").unwrap().1;
@@ -282,8 +283,8 @@ async fn plain_session_logs_in_and_delivers_typed_notifications() {
     .await;
     match next_for(&mut events, "1001").await {
         SessionEventKind::Notification(n) => {
-            assert_eq!(n.update.request_id.as_deref(), Some("gc-42"));
-            assert_eq!(n.node_user(), Some("1001"));
+            assert_eq!(n.update.request_id, Some(RequestId::new("gc-42")));
+            assert_eq!(n.node_user(), AgentId::parse("1001").ok());
         }
         other => panic!("{other:?}"),
     }
@@ -321,13 +322,46 @@ async fn plain_session_logs_in_and_delivers_typed_notifications() {
     loop {
         match peer.frame().await {
             Some(Frame::Stanza(e)) if e.is("presence") => {
-                saw_unavailable = e.attr("type") == Some("unavailable");
+                saw_unavailable = e.element().unwrap().attr("type") == Some("unavailable");
             }
             Some(Frame::StreamClose) | None => break,
             Some(_) => {}
         }
     }
     assert!(saw_unavailable);
+}
+
+#[tokio::test]
+async fn only_a_quiet_connection_is_pinged() {
+    let (l, port) = listener().await;
+    let (_nodes_tx, nodes) = watch::channel(active(NodeId::Primary, port, XmppSecurity::Plain));
+    let (tx, mut events) = mpsc::channel(64);
+    let session = XmppSession::spawn(
+        creds("1001", "secret"),
+        config(&TlsSettings::default()),
+        nodes,
+        tx,
+    );
+    let mut peer = Peer::new(accept(&l).await);
+    peer.login(true).await;
+    let drain = tokio::spawn(async move { while events.recv().await.is_some() {} });
+    // Busy: a notification every 50 ms for a second, five ping intervals (200 ms): no ping.
+    for _ in 0..20 {
+        peer.notify("/finesse/api/User/1001", &user_update("1001", "READY", ""))
+            .await;
+        let quiet = tokio::time::timeout(Duration::from_millis(50), peer.frame()).await;
+        if let Ok(Some(Frame::Stanza(e))) = quiet {
+            let e = e.element().unwrap().into_owned();
+            assert!(e.child("ping").is_none(), "pinged while busy: {e:?}");
+        }
+    }
+    // Quiet: the next interval brings a ping.
+    let started = tokio::time::Instant::now();
+    let ping = peer.stanza().await;
+    assert!(ping.is("iq") && ping.child("ping").is_some(), "{ping:?}");
+    assert!(started.elapsed() < Duration::from_secs(1));
+    session.close().await;
+    drain.await.unwrap();
 }
 
 #[tokio::test]
@@ -370,7 +404,7 @@ async fn bad_input_ends_only_that_connection_and_never_other_sessions() {
                 saw_malformed = true;
             }
             SessionEventKind::Notification(n) => {
-                assert_eq!(user_of(&n.node), Some("9999"));
+                assert_eq!(user_of(&n.node), AgentId::parse("9999").ok());
                 break;
             }
             SessionEventKind::Connected { .. } => {}
@@ -422,7 +456,7 @@ async fn bad_input_ends_only_that_connection_and_never_other_sessions() {
         match next_for(&mut events, "1002").await {
             SessionEventKind::Connected { .. } => {}
             SessionEventKind::Notification(n) => {
-                assert_eq!(n.update.request_id.as_deref(), Some("r-b"));
+                assert_eq!(n.update.request_id, Some(RequestId::new("r-b")));
                 break;
             }
             other => panic!("B saw {other:?}"),
@@ -453,7 +487,7 @@ async fn team_subscriptions_are_explicit_survive_reconnects_and_are_removed_on_c
     );
     let mut peer = Peer::new(accept(&l).await);
     peer.login(true).await;
-    let team = gc_finesse::xmpp::team_node(&gc_protocol::ObjectId::parse("1").unwrap());
+    let team = team_node(&gc_protocol::ObjectId::parse("1").unwrap());
     session.subscribe(team.clone()).await.unwrap();
     let iq = peer.stanza_no_ping().await;
     assert_eq!(iq.attr("type"), Some("set"));
@@ -678,7 +712,7 @@ async fn a_node_switch_closes_the_old_connection_before_opening_the_new_one() {
     loop {
         match a.frame().await {
             Some(Frame::Stanza(e)) if e.is("presence") => {
-                unavailable = e.attr("type") == Some("unavailable");
+                unavailable = e.element().unwrap().attr("type") == Some("unavailable");
             }
             Some(Frame::StreamClose) | None => break,
             Some(_) => {}

@@ -10,6 +10,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
+use backon::ExponentialBuilder;
 use base64::Engine as _;
 use common::{creds, test_tls};
 use gc_finesse::Error;
@@ -17,8 +18,8 @@ use gc_finesse::failover::NodeId;
 use gc_finesse::tls::TlsSettings;
 use gc_finesse::xmpp::framing::{Frame, Splitter};
 use gc_finesse::xmpp::{
-    ActiveEndpoint, Backoff, SessionEvent, SessionEventKind, XmppConfig, XmppEndpoint,
-    XmppSecurity, XmppSession,
+    ActiveEndpoint, SessionEvent, SessionEventKind, XmppConfig, XmppEndpoint, XmppSecurity,
+    XmppSession,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -34,10 +35,10 @@ const STARTTLS: &str = "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>";
 
 fn config(tls: &TlsSettings) -> Arc<XmppConfig> {
     let mut c = XmppConfig::new(tls).unwrap();
-    c.backoff = Backoff {
-        initial: Duration::from_millis(10),
-        max: Duration::from_millis(50),
-    };
+    c.backoff = ExponentialBuilder::default()
+        .with_min_delay(Duration::from_millis(10))
+        .with_max_delay(Duration::from_millis(50))
+        .without_max_times();
     Arc::new(c)
 }
 

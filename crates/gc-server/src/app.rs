@@ -7,13 +7,13 @@ use anyhow::Context as _;
 use backon::{BackoffBuilder as _, ExponentialBuilder};
 use gc_broker::{Broker, BrokerConfig};
 use gc_core::{Engine, EngineConfig};
-use gc_finesse::xmpp::{XmppConfig, XmppEndpoint, XmppSecurity as Security};
+use gc_finesse::xmpp::{XmppConfig, XmppEndpoint, XmppSecurity};
 use gc_finesse::{ClusterConfig, FinesseCluster, NodeConfig, RestConfig};
 use secrecy::ExposeSecret;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{FinesseSettings, Settings, XmppSecurity};
+use crate::config::{FinesseSettings, Settings};
 use crate::driver::{self, DriverParts};
 use crate::metrics::Metrics;
 use crate::sync::{SyncCodec, SyncKey};
@@ -236,11 +236,7 @@ fn cleartext_broker_host(url: &str) -> Option<String> {
 
 /// gc-finesse's cluster configuration from our settings.
 pub(crate) fn cluster_config(f: &FinesseSettings) -> anyhow::Result<ClusterConfig> {
-    let security = match f.xmpp_security {
-        XmppSecurity::Plain => Security::Plain,
-        XmppSecurity::StartTls => Security::StartTls,
-        XmppSecurity::Tls => Security::DirectTls,
-    };
+    let security = f.xmpp_security;
     let mut rest = RestConfig {
         request_timeout: f.request_timeout,
         ..RestConfig::default()

@@ -4,8 +4,9 @@
 
 use anyhow::Context as _;
 use finesse_sim::{Cluster, NodeConfig, NodeId, SimConfig};
+use gc_finesse::XmppSecurity;
 
-use crate::config::{FinesseSettings, NodeSettings, SimulatorSettings, XmppSecurity};
+use crate::config::{FinesseSettings, NodeSettings, SimulatorSettings};
 
 /// The running simulator and the Finesse settings that point at it.
 #[allow(missing_debug_implementations)] // finesse_sim::Cluster has no Debug

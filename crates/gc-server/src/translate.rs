@@ -1,38 +1,23 @@
-//! Finesse's typed XML models (gc-finesse) into the engine's domain types (gc-core). Pure.
+//! Finesse's typed models (finesse-model, through gc-finesse) into the engine's domain types
+//! (gc-core), and the engine's operations into finesse-model requests. Pure. Goes away once
+//! the engine uses finesse-model's types itself.
 
 use gc_core::finesse as core;
 use gc_finesse::model as m;
 
+/// Trimming and "none" sentinels are the parsers' business; here only `None` → `""`.
 fn text(value: Option<&String>) -> String {
-    value.map(|s| s.trim().to_owned()).unwrap_or_default()
+    value.cloned().unwrap_or_default()
 }
 
-fn owned(value: Option<String>) -> String {
-    value.map(|s| s.trim().to_owned()).unwrap_or_default()
-}
-
-/// Finesse writes "no reason" as `-1` (or leaves it empty).
-fn reason_id(value: Option<&String>) -> String {
-    match value.map(|s| s.trim()) {
-        None | Some("" | "-1") => String::new(),
-        Some(id) => id.to_owned(),
-    }
-}
-
-/// The last path segment of a Finesse URI (`/finesse/api/Dialog/123` → `123`).
-fn last_segment(uri: &str) -> String {
-    uri.trim()
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or_default()
-        .to_owned()
+fn id<T: ToString>(value: Option<&T>) -> String {
+    value.map(ToString::to_string).unwrap_or_default()
 }
 
 /// A user.
 pub fn user(u: &m::User) -> core::User {
     core::User {
-        login_id: u.login_id.clone(),
+        login_id: u.login_id.to_string(),
         first_name: text(u.first_name.as_ref()),
         last_name: text(u.last_name.as_ref()),
         extension: text(u.extension.as_ref()),
@@ -46,23 +31,19 @@ pub fn user(u: &m::User) -> core::User {
             .as_ref()
             .map(|s| s.as_str().to_owned())
             .unwrap_or_default(),
-        // Team summaries (finesse-api.md 4.5) carry the reason only as an embedded ReasonCode.
-        reason_code_id: reason_id(
-            u.reason_code_id
-                .as_ref()
-                .or_else(|| u.reason_code.as_ref().and_then(|r| r.id.as_ref())),
-        ),
+        // The parser already falls back to the embedded ReasonCode of team summaries.
+        reason_code_id: id(u.reason_code_id.as_ref()),
         state_change_time: text(u.state_change_time.as_ref()),
         supervisor: u.is_supervisor(),
-        team: u.team_id.as_ref().map(|id| core::TeamRef {
-            id: id.trim().to_owned(),
+        team: u.team_id.as_ref().map(|team| core::TeamRef {
+            id: team.to_string(),
             name: text(u.team_name.as_ref()),
         }),
         teams: u
             .teams
             .iter()
             .map(|t| core::TeamRef {
-                id: text(t.id.as_ref()),
+                id: id(t.id.as_ref()),
                 name: text(t.name.as_ref()),
             })
             .collect(),
@@ -95,7 +76,7 @@ pub fn team_user(u: &m::User) -> core::TeamUser {
 pub fn dialog(d: &m::Dialog) -> core::Dialog {
     let props = &d.media_properties;
     core::Dialog {
-        id: d.id.clone(),
+        id: d.id.to_string(),
         call_type: props
             .call_type
             .as_ref()
@@ -109,11 +90,7 @@ pub fn dialog(d: &m::Dialog) -> core::Dialog {
         from_address: text(d.from_address.as_ref()),
         to_address: text(d.to_address.as_ref()),
         dialed_number: text(props.dialed_number.as_ref()),
-        associated_dialog: d
-            .associated_dialog_uri
-            .as_deref()
-            .map(last_segment)
-            .filter(|id| !id.is_empty()),
+        associated_dialog: d.associated_dialog.as_ref().map(ToString::to_string),
         call_variables: props
             .call_variables
             .iter()
@@ -142,7 +119,7 @@ pub fn dialog(d: &m::Dialog) -> core::Dialog {
 /// A team with its users.
 pub fn team(t: &m::Team) -> core::Team {
     core::Team {
-        id: text(t.id.as_ref()),
+        id: id(t.id.as_ref()),
         name: text(t.name.as_ref()),
         users: t.users.iter().map(team_user).collect(),
     }
@@ -152,11 +129,7 @@ pub fn reason_codes(codes: &[m::ReasonCodeInfo]) -> Vec<core::ReasonCodeInfo> {
     codes
         .iter()
         .map(|c| core::ReasonCodeInfo {
-            id: c
-                .id
-                .clone()
-                .or_else(|| c.uri.as_deref().map(last_segment))
-                .unwrap_or_default(),
+            id: id(c.id.as_ref()),
             code: text(c.code.as_ref()),
             label: text(c.label.as_ref()),
         })
@@ -167,12 +140,8 @@ pub fn wrap_up_reasons(reasons: &[m::WrapUpReason]) -> Vec<core::WrapUpReason> {
     reasons
         .iter()
         .map(|r| core::WrapUpReason {
-            id: r
-                .id
-                .clone()
-                .or_else(|| r.uri.as_deref().map(last_segment))
-                .unwrap_or_default(),
-            label: r.label.clone(),
+            id: id(r.id.as_ref()),
+            label: text(r.label.as_ref()),
         })
         .collect()
 }
@@ -181,11 +150,7 @@ pub fn phone_books(books: &[m::PhoneBook]) -> Vec<core::PhoneBook> {
     books
         .iter()
         .map(|b| core::PhoneBook {
-            id: b
-                .id
-                .clone()
-                .or_else(|| b.uri.as_deref().map(last_segment))
-                .unwrap_or_default(),
+            id: id(b.id.as_ref()),
             name: text(b.name.as_ref()),
             kind: b
                 .kind
@@ -200,11 +165,7 @@ pub fn contacts(contacts: &[m::Contact]) -> Vec<core::Contact> {
     contacts
         .iter()
         .map(|c| core::Contact {
-            id: c
-                .id
-                .clone()
-                .or_else(|| c.uri.as_deref().map(last_segment))
-                .unwrap_or_default(),
+            id: id(c.id.as_ref()),
             first_name: text(c.first_name.as_ref()),
             last_name: text(c.last_name.as_ref()),
             phone_number: text(c.phone_number.as_ref()),
@@ -225,7 +186,9 @@ pub fn queues(queues: &[m::Queue]) -> Vec<core::Queue> {
             core::Queue {
                 name: text(q.name.as_ref()),
                 calls_in_queue: stat(s.calls_in_queue),
-                start_time_of_longest_call_in_queue: owned(s.start_time_of_longest_call_in_queue),
+                start_time_of_longest_call_in_queue: text(
+                    s.start_time_of_longest_call_in_queue.as_ref(),
+                ),
                 agents_ready: stat(s.agents_ready),
                 agents_not_ready: stat(s.agents_not_ready),
                 agents_talking_inbound: stat(s.agents_talking_inbound),
@@ -236,6 +199,106 @@ pub fn queues(queues: &[m::Queue]) -> Vec<core::Queue> {
             }
         })
         .collect()
+}
+
+/// The engine's operation as a finesse-model request.
+pub fn request(op: core::FinesseOp) -> m::Request {
+    use core::FinesseOp as Op;
+    match op {
+        Op::GetUser => m::Request::GetUser,
+        Op::GetTeamMember { member } => m::Request::GetTeamMember { member },
+        Op::Login { extension, mobile } => m::Request::Login {
+            extension,
+            mobile: mobile.map(|(number, mode)| {
+                let mode = match mode {
+                    core::MobileMode::CallByCall => m::MobileAgentMode::CallByCall,
+                    core::MobileMode::NailedConnection => m::MobileAgentMode::NailedConnection,
+                };
+                (number, mode)
+            }),
+        },
+        Op::SetState { state, reason } => m::Request::SetState {
+            state: match state {
+                core::TargetState::Ready => m::TargetState::Ready,
+                core::TargetState::NotReady => m::TargetState::NotReady,
+                core::TargetState::Logout => m::TargetState::Logout,
+            },
+            reason,
+        },
+        Op::GetDialogs => m::Request::GetDialogs,
+        Op::MakeCall { from, to } => m::Request::MakeCall { from, to },
+        Op::DialogAction {
+            dialog,
+            target,
+            action,
+        } => m::Request::DialogAction {
+            dialog,
+            target,
+            action: dialog_action(action),
+        },
+        Op::SilentMonitor { from, to } => m::Request::SilentMonitor { from, to },
+        Op::BargeCall {
+            from,
+            to,
+            monitor_dialog,
+        } => m::Request::BargeCall {
+            from,
+            to,
+            monitor_dialog,
+        },
+        Op::GetReasonCodes(category) => m::Request::GetReasonCodes(match category {
+            core::ReasonCategory::NotReady => m::ReasonCategory::NotReady,
+            core::ReasonCategory::Logout => m::ReasonCategory::Logout,
+        }),
+        Op::GetWrapUpReasons => m::Request::GetWrapUpReasons,
+        Op::GetPhoneBooks => m::Request::GetPhoneBooks,
+        Op::GetContacts(book) => m::Request::GetContacts(book),
+        Op::GetTeam(team) => m::Request::GetTeam(team),
+        Op::GetQueues => m::Request::GetQueues,
+    }
+}
+
+fn dialog_action(action: core::DialogAction) -> m::DialogAction {
+    use core::DialogAction as A;
+    match action {
+        A::Answer => m::DialogAction::Answer,
+        A::Hold => m::DialogAction::Hold,
+        A::Retrieve => m::DialogAction::Retrieve,
+        A::Drop => m::DialogAction::Drop,
+        A::ConsultCall { to } => m::DialogAction::ConsultCall { to },
+        A::Transfer => m::DialogAction::Transfer,
+        A::TransferSst { to } => m::DialogAction::TransferSst { to },
+        A::Conference => m::DialogAction::Conference,
+        A::UpdateCallData {
+            variables,
+            wrap_up_reason,
+        } => m::DialogAction::UpdateCallData {
+            variables: variables
+                .into_iter()
+                .map(|(name, value)| m::CallVariable::new(name, value))
+                .collect(),
+            wrap_up_reason,
+        },
+        A::ParticipantDrop { participant } => m::DialogAction::ParticipantDrop { participant },
+        A::Accept => m::DialogAction::Accept,
+        A::Reject => m::DialogAction::Reject,
+        A::Close => m::DialogAction::Close,
+    }
+}
+
+/// A finesse-model reply as the engine's.
+pub fn reply(reply: m::Reply) -> core::FinesseReply {
+    match reply {
+        m::Reply::Accepted => core::FinesseReply::Accepted,
+        m::Reply::User(u) => core::FinesseReply::User(user(&u)),
+        m::Reply::Dialogs(d) => core::FinesseReply::Dialogs(d.iter().map(dialog).collect()),
+        m::Reply::ReasonCodes(c) => core::FinesseReply::ReasonCodes(reason_codes(&c)),
+        m::Reply::WrapUpReasons(r) => core::FinesseReply::WrapUpReasons(wrap_up_reasons(&r)),
+        m::Reply::PhoneBooks(b) => core::FinesseReply::PhoneBooks(phone_books(&b)),
+        m::Reply::Contacts(c) => core::FinesseReply::Contacts(contacts(&c)),
+        m::Reply::Team(t) => core::FinesseReply::Team(team(&t)),
+        m::Reply::Queues(q) => core::FinesseReply::Queues(queues(&q)),
+    }
 }
 
 /// An adapter error as the engine's failure (code already classified by gc-finesse).
@@ -265,16 +328,14 @@ fn api_failure(code: gc_protocol::ErrorCode, errors: &m::ApiErrors) -> core::Fin
 
 /// The team id of a team users node (`/finesse/api/Team/{id}/Users`).
 fn team_of_node(node: &str) -> Option<String> {
-    let rest = node.strip_prefix("/finesse/api/Team/")?;
-    let id = rest.split('/').next()?;
-    (!id.is_empty()).then(|| id.to_owned())
+    m::team_of(node).map(|team| team.to_string())
 }
 
 /// A notification of an agent's session as the engine's notifications (a dialogs collection
 /// becomes one per dialog). Node-level payloads (SystemInfo) and unknown objects give nothing.
 pub fn notification(n: &m::Notification) -> Vec<core::Notification> {
     let update = &n.update;
-    let request_id = update.request_id.clone().filter(|r| !r.trim().is_empty());
+    let request_id = update.request_id.as_ref().map(|r| r.as_str().to_owned());
     let event = update.event.clone();
     match &update.payload {
         m::Payload::User(u) => match team_of_node(&n.node) {
@@ -288,7 +349,7 @@ pub fn notification(n: &m::Notification) -> Vec<core::Notification> {
             }],
         },
         m::Payload::Team(t) => {
-            let team_id = team_of_node(&n.node).unwrap_or_else(|| text(t.id.as_ref()));
+            let team_id = team_of_node(&n.node).unwrap_or_else(|| id(t.id.as_ref()));
             t.users
                 .iter()
                 .map(|u| core::Notification::TeamUser {
@@ -433,6 +494,5 @@ mod tests {
             Some("12".into())
         );
         assert_eq!(team_of_node("/finesse/api/User/1001"), None);
-        assert_eq!(last_segment("/finesse/api/Dialog/16871253"), "16871253");
     }
 }

@@ -2,18 +2,42 @@
 
 use std::error::Error as _;
 
+use finesse_model::{ApiErrors, Request};
+use gc_protocol::AgentId;
+
 use crate::Error;
-use crate::model::ApiErrors;
 
 /// What the request was about, so a 404 can say which id was unknown.
 #[derive(Clone, Copy, Debug)]
-pub enum Target<'a> {
+pub(super) enum Target<'a> {
     /// A `/User/{id}…` resource.
     User(&'a str),
     /// A `/Dialog/{id}` resource.
     Dialog(&'a str),
     /// Anything else.
     Other,
+}
+
+impl<'a> Target<'a> {
+    /// The resource `request`, made as `agent`, addresses.
+    pub(super) fn of(request: &'a Request, agent: &'a AgentId) -> Self {
+        match request {
+            Request::GetTeamMember { member } => Self::User(member.as_str()),
+            Request::DialogAction { dialog, .. } => Self::Dialog(dialog.as_str()),
+            Request::GetContacts(_) | Request::GetTeam(_) => Self::Other,
+            Request::GetUser
+            | Request::Login { .. }
+            | Request::SetState { .. }
+            | Request::GetDialogs
+            | Request::MakeCall { .. }
+            | Request::SilentMonitor { .. }
+            | Request::BargeCall { .. }
+            | Request::GetReasonCodes(_)
+            | Request::GetWrapUpReasons
+            | Request::GetPhoneBooks
+            | Request::GetQueues => Self::User(agent.as_str()),
+        }
+    }
 }
 
 /// Maps a non-2xx answer. The body is read as `ApiErrors` when it is one.

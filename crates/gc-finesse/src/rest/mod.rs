@@ -1,14 +1,15 @@
 //! The Finesse REST client: one instance per node, cloned freely (it shares a connection pool).
 //!
-//! Every call authenticates as the agent (Basic), carries a `requestId` header on writes, has
-//! a timeout, and maps failures to [`Error`] (HTTP status and `ApiErrors` body, `errors.rs`).
+//! [`RestClient::perform`] is the one entry point for the engine's operations: a
+//! [`Request`] (finesse-model) says what to send, this module sends it. Every call
+//! authenticates as the agent (Basic), carries the `requestId` header on writes, has a
+//! timeout, and maps failures to [`Error`] (HTTP status and `ApiErrors` body, `errors.rs`).
 //! Connection failures are tried twice on the node, because the request never reached
 //! Finesse; writes that timed out after being sent are not retried, because Finesse may have
 //! acted on them. Node switching is not done here: [`crate::failover`] decides, from the
 //! errors this client returns (fed in through [`crate::FinesseCluster::report_error`]).
 
 mod errors;
-mod ops;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -16,16 +17,18 @@ use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use finesse_model::{Reply, Request, SystemInfo};
 use gc_protocol::{AgentId, Password};
-use reqwest::{Method, StatusCode};
+use reqwest::{Method, StatusCode, Url};
 
 use crate::Error;
 use crate::tls::TlsSettings;
 
-pub use errors::Target;
+use errors::Target;
+pub use finesse_model::RequestId;
 
 /// Connection tries per request on one node ("two tries on a node", design.md §5).
-pub const TRIES_PER_NODE: u8 = 2;
+const TRIES_PER_NODE: u8 = 2;
 
 /// REST client settings.
 #[derive(Clone, Debug)]
@@ -67,35 +70,6 @@ impl Credentials {
     /// Bundles id and password.
     pub fn new(agent: AgentId, password: Password) -> Self {
         Self { agent, password }
-    }
-}
-
-/// The `requestId` header value of a write. Finesse echoes it in the resulting notification or
-/// asynchronous error, so the caller can match outcomes to commands. The caller chooses it
-/// (a notification can arrive before the `202` does, so the id must be known before sending).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct RequestId(String);
-
-impl RequestId {
-    /// A fresh random id (`gc-` + UUID v4).
-    pub fn generate() -> Self {
-        Self(format!("gc-{}", uuid::Uuid::new_v4().simple()))
-    }
-
-    /// Wraps a caller-chosen id (e.g. from a deterministic core counter).
-    pub fn new(id: impl Into<String>) -> Self {
-        Self(id.into())
-    }
-
-    /// The id text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for RequestId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 
@@ -144,11 +118,55 @@ impl AuthGuard {
     }
 }
 
+/// The node's base URL, parsed once: each request only sets the path and query on a copy.
+#[derive(Clone, Debug)]
+struct Base {
+    url: Url,
+    /// Path prefix of the base URL (normally empty), put before every request path.
+    prefix: Arc<str>,
+    /// The base as configured, without a trailing slash (logs, errors, [`RestClient::base_url`]).
+    text: Arc<str>,
+}
+
+impl Base {
+    fn parse(base_url: &str) -> Result<Self, Error> {
+        let trimmed = base_url.trim().trim_end_matches('/');
+        if !(trimmed.starts_with("http://") || trimmed.starts_with("https://")) {
+            return Err(Error::Config(format!(
+                "Finesse base URL must start with http:// or https://: {trimmed}"
+            )));
+        }
+        let url = Url::parse(trimmed)
+            .map_err(|e| Error::Config(format!("Finesse base URL {trimmed}: {e}")))?;
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(Error::Config(format!(
+                "Finesse base URL must not have a query or fragment: {trimmed}"
+            )));
+        }
+        Ok(Self {
+            prefix: Arc::from(url.path().trim_end_matches('/')),
+            url,
+            text: Arc::from(trimmed),
+        })
+    }
+
+    fn with(&self, path: &str, query: Option<&str>) -> Url {
+        let mut url = self.url.clone();
+        if self.prefix.is_empty() {
+            url.set_path(path);
+        } else {
+            url.set_path(&format!("{}{path}", self.prefix));
+        }
+        url.set_query(query);
+        url
+    }
+}
+
 /// REST client bound to one Finesse node.
 #[derive(Clone)]
 pub struct RestClient {
     http: reqwest::Client,
-    base: Arc<str>,
+    base: Base,
     config: Arc<RestConfig>,
     guard: Arc<AuthGuard>,
 }
@@ -156,9 +174,19 @@ pub struct RestClient {
 impl fmt::Debug for RestClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RestClient")
-            .field("base", &self.base)
+            .field("base", &self.base.text)
             .finish_non_exhaustive()
     }
+}
+
+/// One HTTP call, as [`RestClient::execute`] sends it.
+struct Call<'a> {
+    method: Method,
+    path: &'a str,
+    query: Option<&'a str>,
+    body: Option<String>,
+    request_id: Option<&'a RequestId>,
+    target: Target<'a>,
 }
 
 /// A successful response: status and body.
@@ -183,7 +211,7 @@ impl RestClient {
             .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
         Ok(Self {
             http,
-            base: normalise_base(base_url)?,
+            base: Base::parse(base_url)?,
             config: Arc::new(config),
             guard: Arc::new(AuthGuard::default()),
         })
@@ -192,49 +220,89 @@ impl RestClient {
     /// The same client (pool, settings, refused-credentials memory) for another node.
     pub fn with_base(&self, base_url: &str) -> Result<Self, Error> {
         Ok(Self {
-            base: normalise_base(base_url)?,
+            base: Base::parse(base_url)?,
             ..self.clone()
         })
     }
 
-    /// The node's base URL.
+    /// The node's base URL, without a trailing slash.
     pub fn base_url(&self) -> &str {
-        &self.base
+        &self.base.text
     }
 
-    /// Forgets that Finesse refused this agent's password (e.g. after the lockout period,
-    /// when the owner wants one more try with the same password).
-    pub fn forget_rejection(&self, agent: &AgentId) {
-        let mut map = self
-            .guard
-            .rejected
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        map.remove(agent);
+    /// Performs `request` as the agent of `creds` and reads the answer. Writes carry
+    /// `request_id` in the `requestId` header (Finesse echoes it in the outcome's
+    /// notification) and answer [`Reply::Accepted`]; reads send no id and answer the object.
+    pub async fn perform(
+        &self,
+        creds: &Credentials,
+        request_id: &RequestId,
+        request: &Request,
+    ) -> Result<Reply, Error> {
+        let path = request.path(&creds.agent);
+        let query = request.query();
+        let (method, id) = match request.method() {
+            finesse_model::Method::Get => (Method::GET, None),
+            finesse_model::Method::Put => (Method::PUT, Some(request_id)),
+            finesse_model::Method::Post => (Method::POST, Some(request_id)),
+        };
+        if id.is_some() {
+            tracing::debug!(agent = %creds.agent, %method, path, %request_id, "Finesse write");
+        }
+        let target = Target::of(request, &creds.agent);
+        let call = Call {
+            method,
+            path: &path,
+            query: query.as_deref(),
+            body: request.body(),
+            request_id: id,
+            target,
+        };
+        let response = self.execute(Some(creds), call).await?;
+        Ok(request.read_reply(&response.body)?)
     }
 
-    /// Sends one request and maps every failure. `idempotent` requests are retried once after
-    /// a timeout; all requests are retried once after a connection failure.
+    /// `GET /finesse/api/SystemInfo` (the node health probe), with credentials when given
+    /// (some releases require them).
+    pub async fn system_info(&self, creds: Option<&Credentials>) -> Result<SystemInfo, Error> {
+        let call = Call {
+            method: Method::GET,
+            path: "/finesse/api/SystemInfo",
+            query: None,
+            body: None,
+            request_id: None,
+            target: Target::Other,
+        };
+        let response = self.execute(creds, call).await?;
+        Ok(SystemInfo::parse(&response.body)?)
+    }
+
+    /// Sends one request and maps every failure. Reads are retried once after a timeout;
+    /// all requests are retried once after a connection failure.
     async fn execute(
         &self,
         creds: Option<&Credentials>,
-        method: Method,
-        path: &str,
-        body: Option<String>,
-        request_id: Option<&RequestId>,
-        target: Target<'_>,
+        call: Call<'_>,
     ) -> Result<Response, Error> {
         if let Some(creds) = creds {
             self.guard.check(creds)?;
         }
+        let Call {
+            method,
+            path,
+            query,
+            body,
+            request_id,
+            target,
+        } = call;
         let idempotent = method == Method::GET;
-        let url = format!("{}{}", self.base, path);
+        let url = self.base.with(path, query);
         let mut attempt: u8 = 0;
         loop {
             attempt += 1;
             let mut request = self
                 .http
-                .request(method.clone(), &url)
+                .request(method.clone(), url.clone())
                 .timeout(self.config.request_timeout)
                 .header(reqwest::header::ACCEPT, "application/xml");
             if let Some(creds) = creds {
@@ -275,23 +343,23 @@ impl RestClient {
                 }
                 Err(e) if e.is_connect() => {
                     if attempt < TRIES_PER_NODE {
-                        tracing::debug!(node = %self.base, error = %e, "connection failed; trying once more");
+                        tracing::debug!(node = %self.base.text, error = %e, "connection failed; trying once more");
                         tokio::time::sleep(self.config.retry_delay).await;
                         continue;
                     }
                     return Err(Error::NotReachable {
-                        node: self.base.to_string(),
+                        node: self.base.text.to_string(),
                         attempts: attempt,
                         reason: errors::describe(&e),
                     });
                 }
                 Err(e) if e.is_timeout() => {
                     if idempotent && attempt < TRIES_PER_NODE {
-                        tracing::debug!(node = %self.base, "request timed out; trying once more");
+                        tracing::debug!(node = %self.base.text, "request timed out; trying once more");
                         continue;
                     }
                     return Err(Error::Timeout {
-                        node: self.base.to_string(),
+                        node: self.base.text.to_string(),
                         retried: attempt >= TRIES_PER_NODE,
                     });
                 }
@@ -311,14 +379,4 @@ impl RestClient {
         }
         Ok(Response { status, body })
     }
-}
-
-fn normalise_base(base_url: &str) -> Result<Arc<str>, Error> {
-    let trimmed = base_url.trim().trim_end_matches('/');
-    if !(trimmed.starts_with("http://") || trimmed.starts_with("https://")) {
-        return Err(Error::Config(format!(
-            "Finesse base URL must start with http:// or https://: {trimmed}"
-        )));
-    }
-    Ok(Arc::from(trimmed))
 }

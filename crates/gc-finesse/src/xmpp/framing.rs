@@ -2,10 +2,13 @@
 //! the stream end. Pure: bytes in, frames out; "need more bytes" is `Ok(None)`, not an error.
 //!
 //! It only finds element boundaries (tags, quoted attribute values, comments, CDATA,
-//! processing instructions); each complete stanza is then parsed as its own small document by
-//! [`Element::parse`]. A malformed stanza or stream is an error for this one connection only.
+//! processing instructions) and hands each complete stanza out as bytes, unparsed: a
+//! notification `message` goes to [`finesse_model::parse_message`], which reads its escaped
+//! payload without building a tree of the stanza; the few other stanzas (`iq`, `presence`,
+//! stream features) are parsed into an [`Element`] by [`Stanza::element`]. A malformed stanza
+//! or stream is an error for this one connection only.
 
-use crate::model::xml::{Element, MAX_DEPTH, MAX_DOCUMENT};
+use finesse_model::xml::{Element, MAX_DEPTH, MAX_DOCUMENT, ParseError};
 
 /// One unit read from the stream.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,9 +19,53 @@ pub enum Frame {
         id: Option<String>,
     },
     /// A complete top-level element (`message`, `iq`, `presence`, `stream:features` …).
-    Stanza(Element),
+    Stanza(Stanza),
     /// `</stream:stream>`: the server closed the stream.
     StreamClose,
+}
+
+/// One complete top-level element, as received.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Stanza {
+    bytes: Box<[u8]>,
+    /// Length of the local name, which starts after `<` and any prefix.
+    name: std::ops::Range<usize>,
+}
+
+impl Stanza {
+    fn new(bytes: &[u8]) -> Self {
+        let qname = tag_name(bytes);
+        let local = qname.iter().rposition(|b| *b == b':').map_or(0, |i| i + 1);
+        Self {
+            bytes: bytes.into(),
+            name: 1 + local..1 + qname.len(),
+        }
+    }
+
+    /// The stanza's bytes, from its start tag to its end tag.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Whether the local name of the root element is `name` (ASCII case-insensitive).
+    pub fn is(&self, name: &str) -> bool {
+        self.bytes
+            .get(self.name.clone())
+            .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
+    }
+
+    /// The stanza parsed into an element tree.
+    pub fn element(&self) -> Result<Element<'_>, ParseError> {
+        Element::parse(&self.bytes)
+    }
+}
+
+impl std::fmt::Debug for Stanza {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Stanza")
+            .field(&String::from_utf8_lossy(&self.bytes))
+            .finish()
+    }
 }
 
 /// Why the byte stream cannot be read further.
@@ -48,8 +95,9 @@ pub struct Splitter {
     buf: Vec<u8>,
     /// Where scanning resumes.
     pos: usize,
-    /// Element depth inside the current stanza (0 = between stanzas).
-    depth: usize,
+    /// Names of the elements open inside the current stanza, as `(offset, length)` in `buf`
+    /// (empty between stanzas): end tags must match them.
+    open: Vec<(usize, usize)>,
     /// Start of the current stanza in `buf`.
     start: usize,
 }
@@ -75,19 +123,14 @@ impl Splitter {
         self.buf.clear();
         self.buf.shrink_to(1024);
         self.pos = 0;
-        self.depth = 0;
+        self.open = Vec::new();
         self.start = 0;
-    }
-
-    /// Bytes buffered but not yet returned as a frame.
-    pub fn pending(&self) -> usize {
-        self.buf.len()
     }
 
     /// The next complete frame, `Ok(None)` if more bytes are needed.
     pub fn next_frame(&mut self) -> Result<Option<Frame>, FramingError> {
         loop {
-            if self.depth == 0 {
+            if self.open.is_empty() {
                 // Between stanzas only whitespace (keep-alives) may appear.
                 while self.pos < self.buf.len() && self.buf[self.pos].is_ascii_whitespace() {
                     self.pos += 1;
@@ -112,8 +155,8 @@ impl Splitter {
             };
             let tag_start = self.pos;
             self.pos = end;
-            match (tag, self.depth) {
-                (Tag::Empty, 0) => return self.finish(end).map(Some),
+            match (tag, self.open.len()) {
+                (Tag::Empty, 0) => return Ok(Some(self.finish(end))),
                 (Tag::Other | Tag::Empty, _) => {}
                 (Tag::Start, 0) if is_stream_tag(&self.buf[tag_start..end]) => {
                     let id = stream_id(&self.buf[tag_start..end]);
@@ -128,24 +171,34 @@ impl Splitter {
                     if depth >= MAX_DEPTH {
                         return Err(FramingError::Malformed("stanza nested too deep".into()));
                     }
-                    self.depth += 1;
+                    let name = tag_name(&self.buf[tag_start..end]).len();
+                    self.open.push((tag_start + 1, name));
                 }
                 (Tag::End, _) => {
-                    self.depth -= 1;
-                    if self.depth == 0 {
-                        return self.finish(end).map(Some);
+                    let closed = end_name(&self.buf[tag_start..end]);
+                    let matches = self
+                        .open
+                        .pop()
+                        .and_then(|(at, len)| self.buf.get(at..at + len))
+                        .is_some_and(|name| name == closed);
+                    if !matches {
+                        return Err(FramingError::Malformed(format!(
+                            "mismatched end tag </{}>",
+                            String::from_utf8_lossy(closed)
+                        )));
+                    }
+                    if self.open.is_empty() {
+                        return Ok(Some(self.finish(end)));
                     }
                 }
             }
         }
     }
 
-    fn finish(&mut self, end: usize) -> Result<Frame, FramingError> {
-        let parsed = Element::parse(&self.buf[self.start..end]);
+    fn finish(&mut self, end: usize) -> Frame {
+        let stanza = Stanza::new(&self.buf[self.start..end]);
         self.consume(end);
-        parsed
-            .map(Frame::Stanza)
-            .map_err(|e| FramingError::Malformed(e.to_string()))
+        Frame::Stanza(stanza)
     }
 
     fn check_size(&self) -> Result<Option<Frame>, FramingError> {
@@ -235,6 +288,16 @@ fn tag_name(tag: &[u8]) -> &[u8] {
     &inner[..end]
 }
 
+/// The name in an end tag (`</name >` → `name`).
+fn end_name(tag: &[u8]) -> &[u8] {
+    let inner = tag.get(2..tag.len().saturating_sub(1)).unwrap_or_default();
+    let end = inner
+        .iter()
+        .position(u8::is_ascii_whitespace)
+        .unwrap_or(inner.len());
+    &inner[..end]
+}
+
 fn is_stream_tag(tag: &[u8]) -> bool {
     let name = tag_name(tag);
     name == b"stream:stream" || name == b"stream"
@@ -283,14 +346,17 @@ mod tests {
             panic!()
         };
         assert!(features.is("features"));
+        assert!(features.element().unwrap().is("features"));
         let Frame::Stanza(message) = &frames[2] else {
             panic!()
         };
+        assert!(message.is("MESSAGE"));
+        let message = message.element().unwrap();
         assert_eq!(message.attr("to"), Some("a>b"));
         assert_eq!(message.child("body").unwrap().text(), "1 < 2<not a tag>");
         assert!(matches!(&frames[3], Frame::Stanza(iq) if iq.is("iq")));
         assert_eq!(frames[4], Frame::StreamClose);
-        assert_eq!(s.pending(), 0);
+        assert!(s.buffer().is_empty());
     }
 
     #[test]

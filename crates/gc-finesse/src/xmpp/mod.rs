@@ -4,10 +4,10 @@
 //! - [`framing`]: bytes → stream header / stanzas / stream end (pure, incremental);
 //! - `stanzas`: outgoing stanza text and incoming shapes (pure);
 //! - `transport`: TCP, direct TLS or STARTTLS, SASL PLAIN, resource binding, initial presence;
-//! - `session`: the per-agent task: notifications out, keep-alive pings, explicit pubsub
-//!   subscriptions, reconnect with capped backoff, moving to the other node on failover.
+//! - `session`: the per-agent task: notifications out, keep-alive pings while the connection
+//!   is quiet, explicit pubsub subscriptions, reconnect with capped backoff (backon), moving to
+//!   the other node on failover.
 
-mod backoff;
 pub mod framing;
 mod session;
 mod stanzas;
@@ -17,7 +17,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use backoff::Backoff;
+use backon::ExponentialBuilder;
+
 pub use session::{SessionEvent, SessionEventKind, XmppSession};
 
 use crate::Error;
@@ -73,7 +74,7 @@ impl XmppEndpoint {
     }
 
     /// `host:port`, for logs and errors.
-    pub fn address(&self) -> String {
+    pub(crate) fn address(&self) -> String {
         format!("{}:{}", self.host, self.port)
     }
 }
@@ -86,12 +87,16 @@ pub struct XmppConfig {
     pub resource_prefix: String,
     /// Deadline for TCP connect + TLS + SASL + bind + presence.
     pub connect_timeout: Duration,
-    /// XEP-0199 ping period (Finesse pings every 10 s; so do the official samples).
+    /// A connection from which nothing arrived for this long gets an XEP-0199 ping (the
+    /// official samples ping every 10 s). A connection that carries traffic is not pinged.
     pub ping_interval: Duration,
     /// The connection counts as dead when nothing arrives for this long.
     pub idle_timeout: Duration,
-    /// Reconnect delays.
-    pub backoff: Backoff,
+    /// Reconnect delays: the session draws from this schedule (and never gives up; any
+    /// `max_times` is ignored), starting over after every connection that came up. Jitter
+    /// keeps thousands of sessions that lost the same node from reconnecting at the same
+    /// instant (finesse-api.md §7.3).
+    pub backoff: ExponentialBuilder,
     /// Capacity of each session's command queue.
     pub command_capacity: usize,
     tls: Arc<rustls::ClientConfig>,
@@ -110,14 +115,20 @@ impl fmt::Debug for XmppConfig {
 }
 
 impl XmppConfig {
-    /// Defaults (10 s pings, 35 s idle limit, backoff 1 s … 30 s) with the given trust.
+    /// Defaults (a ping after 10 s of quiet, 35 s idle limit, reconnect delays doubling from
+    /// 0.5 s to 15 s plus up to as much again of jitter, so 0.5 s … 30 s) with the given
+    /// trust.
     pub fn new(tls: &TlsSettings) -> Result<Self, Error> {
         Ok(Self {
             resource_prefix: "gc-".to_owned(),
             connect_timeout: Duration::from_secs(10),
             ping_interval: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(35),
-            backoff: Backoff::default(),
+            backoff: ExponentialBuilder::default()
+                .with_min_delay(Duration::from_millis(500))
+                .with_max_delay(Duration::from_secs(15))
+                .with_jitter()
+                .without_max_times(),
             command_capacity: 8,
             tls: Arc::new(tls.client_config()?),
         })
@@ -132,14 +143,4 @@ pub struct ActiveEndpoint {
     pub node: NodeId,
     /// Its notification service.
     pub endpoint: Arc<XmppEndpoint>,
-}
-
-/// The pubsub node of a team's live user feed (explicit subscription, §6.3).
-pub fn team_node(team: &gc_protocol::ObjectId) -> String {
-    format!("/finesse/api/Team/{team}/Users")
-}
-
-/// The pubsub node of a queue's statistics (explicit subscription, §6.3).
-pub fn queue_node(queue: &gc_protocol::ObjectId) -> String {
-    format!("/finesse/api/Queue/{queue}")
 }

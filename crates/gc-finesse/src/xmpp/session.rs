@@ -10,19 +10,18 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
+use backon::BackoffBuilder as _;
+use finesse_model::{Notification, ParseError, parse_message};
 use gc_protocol::AgentId;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
-use tokio::time::{Instant, MissedTickBehavior};
+use tokio::time::Instant;
 
-use super::framing::Frame;
+use super::framing::{Frame, Stanza};
 use super::transport::{self, Connection};
 use super::{ActiveEndpoint, XmppConfig, stanzas};
 use crate::Error;
 use crate::failover::NodeId;
-use crate::model::ParseError;
-use crate::model::notification::{Notification, parse_message};
-use crate::model::xml::Element;
 use crate::rest::Credentials;
 
 /// Something that happened in an agent's session.
@@ -102,7 +101,6 @@ enum Command {
 /// Handle to one agent's session task. Dropping it closes the session (without waiting).
 #[derive(Debug)]
 pub struct XmppSession {
-    agent: AgentId,
     commands: mpsc::Sender<Command>,
     task: Option<JoinHandle<()>>,
 }
@@ -117,7 +115,6 @@ impl XmppSession {
         events: mpsc::Sender<SessionEvent>,
     ) -> Self {
         let (tx, rx) = mpsc::channel(config.command_capacity.max(1));
-        let agent = creds.agent.clone();
         let task = Task {
             resource: format!("{}{}", config.resource_prefix, creds.agent),
             creds,
@@ -128,15 +125,9 @@ impl XmppSession {
             subscriptions: BTreeSet::new(),
         };
         Self {
-            agent,
             commands: tx,
             task: Some(tokio::spawn(task.run())),
         }
-    }
-
-    /// The agent this session belongs to.
-    pub fn agent(&self) -> &AgentId {
-        &self.agent
     }
 
     /// Subscribes to a pubsub node (kept across reconnects). Answered by `Subscribed` or
@@ -182,6 +173,9 @@ impl Drop for XmppSession {
     }
 }
 
+/// The delay between reconnects once a caller-supplied schedule has run out.
+const MAX_RETRY_DELAY: Duration = Duration::from_secs(30);
+
 /// How one connection ended.
 enum Outcome {
     /// Closed on request, or nobody listens: stop.
@@ -207,7 +201,7 @@ struct Task {
 
 impl Task {
     async fn run(mut self) {
-        let mut failures: u32 = 0;
+        let mut delays = self.config.backoff.build();
         loop {
             let target = self.nodes.borrow_and_update().clone();
             let Some(target) = target else {
@@ -224,14 +218,14 @@ impl Task {
                     self.emit(SessionEventKind::AuthFailed(error)).await;
                     return;
                 }
-                Outcome::Switch => failures = 0,
+                Outcome::Switch => delays = self.config.backoff.build(),
                 Outcome::Lost { error, connected } => {
-                    failures = if connected {
-                        1
-                    } else {
-                        failures.saturating_add(1)
-                    };
-                    let retry_in = self.config.backoff.delay_random(failures);
+                    if connected {
+                        delays = self.config.backoff.build();
+                    }
+                    // The schedule never ends (`without_max_times`); should a caller's builder
+                    // end it, keep retrying at the largest delay rather than give up.
+                    let retry_in = delays.next().unwrap_or(MAX_RETRY_DELAY);
                     tracing::debug!(agent = %self.creds.agent, %error, ?retry_in, "XMPP connection lost");
                     let node = target.node;
                     if !self
@@ -365,17 +359,21 @@ impl Task {
                 return lost(error);
             }
         }
-        let mut ping = tokio::time::interval(self.config.ping_interval);
-        ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        ping.tick().await; // the first tick is immediate
+        // Keep-alive: the timer is not moved on every stanza (thousands of sessions, many
+        // stanzas); when it fires, a session that heard from the server within the interval
+        // only re-arms it, and only a quiet one sends a ping.
+        let interval = self.config.ping_interval;
         let mut last_rx = Instant::now();
+        let mut last_ping = last_rx;
+        let keepalive = tokio::time::sleep_until(last_rx + interval);
+        tokio::pin!(keepalive);
         loop {
             tokio::select! {
                 frame = conn.wire.read_frame() => {
                     last_rx = Instant::now();
                     match frame {
                         Ok(Frame::Stanza(stanza)) => {
-                            if let Err(outcome) = self.stanza(conn, live, stanza).await {
+                            if let Err(outcome) = self.stanza(conn, live, &stanza).await {
                                 return outcome;
                             }
                         }
@@ -400,15 +398,20 @@ impl Task {
                         }
                     }
                 },
-                _ = ping.tick() => {
-                    if last_rx.elapsed() >= self.config.idle_timeout {
+                () = &mut keepalive => {
+                    let now = Instant::now();
+                    if now.duration_since(last_rx) >= self.config.idle_timeout {
                         return lost(Error::Xmpp("no traffic from the server; connection presumed dead".into()));
                     }
-                    live.next_id += 1;
-                    let id = format!("ping-{}", live.next_id);
-                    if let Err(error) = conn.wire.send(&stanzas::ping(&id, &target.endpoint.domain)).await {
-                        return lost(error);
+                    if now.duration_since(last_rx.max(last_ping)) >= interval {
+                        live.next_id += 1;
+                        let id = format!("ping-{}", live.next_id);
+                        if let Err(error) = conn.wire.send(&stanzas::ping(&id, &target.endpoint.domain)).await {
+                            return lost(error);
+                        }
+                        last_ping = now;
                     }
+                    keepalive.as_mut().reset(last_rx.max(last_ping) + interval);
                 }
                 changed = self.nodes.changed() => {
                     if changed.is_err() {
@@ -428,14 +431,16 @@ impl Task {
         &mut self,
         conn: &mut Connection,
         live: &mut Live,
-        stanza: Element,
+        stanza: &Stanza,
     ) -> Result<(), Outcome> {
         let lost = |error: Error| Outcome::Lost {
             error,
             connected: true,
         };
+        let malformed = |e: ParseError| lost(Error::Xmpp(format!("malformed stanza: {e}")));
         if stanza.is("message") {
-            for item in parse_message(&stanza).unwrap_or_default() {
+            // Notifications are most of the traffic: decoded straight from the bytes.
+            for item in parse_message(stanza.bytes()).map_err(malformed)? {
                 let kind = match item.update {
                     Ok(update) => SessionEventKind::Notification(Box::new(Notification {
                         node: item.node,
@@ -454,7 +459,10 @@ impl Task {
                     return Err(Outcome::Stop(None));
                 }
             }
-        } else if stanza.is("iq") {
+            return Ok(());
+        }
+        let stanza = stanza.element().map_err(malformed)?;
+        if stanza.is("iq") {
             if let Some(reply) = stanzas::iq_reply(&stanza) {
                 conn.wire.send(&reply).await.map_err(lost)?;
             } else if let Some((verb, node)) =

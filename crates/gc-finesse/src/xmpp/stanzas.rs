@@ -1,9 +1,9 @@
 //! Outgoing stanzas (formatted) and the few incoming shapes the session must recognise. Pure.
 
 use base64::Engine as _;
+use finesse_model::Element;
 use gc_protocol::Password;
-
-use crate::model::xml::{Element, escape_attr, escape_text};
+use quick_xml::escape::escape;
 
 pub(crate) const NS_TLS: &str = "urn:ietf:params:xml:ns:xmpp-tls";
 pub(crate) const NS_SASL: &str = "urn:ietf:params:xml:ns:xmpp-sasl";
@@ -17,7 +17,7 @@ pub(crate) fn stream_header(domain: &str) -> String {
     format!(
         "<?xml version='1.0'?><stream:stream to='{}' version='1.0' xmlns='jabber:client' \
          xmlns:stream='http://etherx.jabber.org/streams'>",
-        escape_attr(domain)
+        escape(domain)
     )
 }
 
@@ -41,15 +41,15 @@ pub(crate) fn auth_plain(user: &str, password: &Password) -> String {
 pub(crate) fn bind(id: &str, resource: &str) -> String {
     format!(
         "<iq type='set' id='{}'><bind xmlns='{NS_BIND}'><resource>{}</resource></bind></iq>",
-        escape_attr(id),
-        escape_text(resource)
+        escape(id),
+        escape(resource)
     )
 }
 
 pub(crate) fn session(id: &str) -> String {
     format!(
         "<iq type='set' id='{}'><session xmlns='{NS_SESSION}'/></iq>",
-        escape_attr(id)
+        escape(id)
     )
 }
 
@@ -66,8 +66,8 @@ pub(crate) fn unavailable_presence() -> &'static str {
 pub(crate) fn ping(id: &str, to: &str) -> String {
     format!(
         "<iq type='get' id='{}' to='{}'><ping xmlns='{NS_PING}'/></iq>",
-        escape_attr(id),
-        escape_attr(to)
+        escape(id),
+        escape(to)
     )
 }
 
@@ -75,24 +75,24 @@ pub(crate) fn ping(id: &str, to: &str) -> String {
 pub(crate) fn pubsub(id: &str, service: &str, verb: &str, node: &str, jid: &str) -> String {
     format!(
         "<iq type='set' id='{}' to='{}'><pubsub xmlns='{NS_PUBSUB}'><{verb} node='{}' jid='{}'/></pubsub></iq>",
-        escape_attr(id),
-        escape_attr(service),
-        escape_attr(node),
-        escape_attr(jid)
+        escape(id),
+        escape(service),
+        escape(node),
+        escape(jid)
     )
 }
 
 /// Answer to a server iq: `result` for a ping, `service-unavailable` for anything else
 /// (RFC 6120 §8.4: every get/set iq must be answered).
-pub(crate) fn iq_reply(request: &Element) -> Option<String> {
+pub(crate) fn iq_reply(request: &Element<'_>) -> Option<String> {
     let kind = request.attr("type").unwrap_or_default();
     if kind != "get" && kind != "set" {
         return None;
     }
-    let id = escape_attr(request.attr("id").unwrap_or_default());
+    let id = escape(request.attr("id").unwrap_or_default());
     let to = request
         .attr("from")
-        .map(|f| format!(" to='{}'", escape_attr(f)))
+        .map(|f| format!(" to='{}'", escape(f)))
         .unwrap_or_default();
     if request.child("ping").is_some() {
         Some(format!("<iq type='result' id='{id}'{to}/>"))
@@ -105,7 +105,7 @@ pub(crate) fn iq_reply(request: &Element) -> Option<String> {
 }
 
 /// The first child element name of an `error` or SASL `failure` (the condition).
-pub(crate) fn condition(e: &Element) -> String {
+pub(crate) fn condition(e: &Element<'_>) -> String {
     e.child("error")
         .unwrap_or(e)
         .children()

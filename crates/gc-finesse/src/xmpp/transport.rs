@@ -2,68 +2,25 @@
 //! session iq where the server still asks for it, and initial presence (finesse-api.md §6.2).
 
 use std::io;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
+use finesse_model::Element;
 use rustls::pki_types::ServerName;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
+use tokio_util::either::Either;
 
 use super::framing::{Frame, Splitter};
 use super::stanzas;
 use super::{XmppEndpoint, XmppSecurity};
 use crate::Error;
-use crate::model::xml::Element;
 use crate::rest::Credentials;
 
-/// The byte stream: plain TCP or TLS over TCP.
-pub(crate) enum Io {
-    Plain(TcpStream),
-    Tls(Box<TlsStream<TcpStream>>),
-}
-
-impl AsyncRead for Io {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Self::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            Self::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
-        }
-    }
-}
-
-impl AsyncWrite for Io {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Self::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            Self::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
-        }
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Self::Plain(s) => Pin::new(s).poll_flush(cx),
-            Self::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
-        }
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Self::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            Self::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
-        }
-    }
-}
+/// The byte stream: plain TCP, or TLS over TCP (boxed: the TLS state is large and idle
+/// sessions are many).
+pub(crate) type Io = Either<TcpStream, Box<TlsStream<TcpStream>>>;
 
 /// An open XMPP stream with its framing state.
 pub(crate) struct Wire {
@@ -99,17 +56,24 @@ impl Wire {
         }
     }
 
-    /// Next top-level stanza, skipping stream headers.
-    async fn stanza(&mut self) -> Result<Element, Error> {
+    /// Next top-level stanza, skipping stream headers (set-up only: the few stanzas of the
+    /// handshake are parsed into owned trees).
+    async fn stanza(&mut self) -> Result<Element<'static>, Error> {
         loop {
             match self.read_frame().await? {
-                Frame::Stanza(e) if e.is("error") => {
-                    return Err(Error::Xmpp(format!(
-                        "stream error: {}",
-                        stanzas::condition(&e)
-                    )));
+                Frame::Stanza(stanza) => {
+                    let e = stanza
+                        .element()
+                        .map_err(|e| Error::Xmpp(format!("malformed stanza: {e}")))?
+                        .into_owned();
+                    if e.is("error") {
+                        return Err(Error::Xmpp(format!(
+                            "stream error: {}",
+                            stanzas::condition(&e)
+                        )));
+                    }
+                    return Ok(e);
                 }
-                Frame::Stanza(e) => return Ok(e),
                 Frame::StreamOpen { .. } => {}
                 Frame::StreamClose => return Err(Error::Xmpp("server closed the stream".into())),
             }
@@ -117,7 +81,7 @@ impl Wire {
     }
 
     /// Waits for the iq answering `id`, ignoring anything else.
-    async fn iq_answer(&mut self, id: &str) -> Result<Element, Error> {
+    async fn iq_answer(&mut self, id: &str) -> Result<Element<'static>, Error> {
         loop {
             let e = self.stanza().await?;
             if e.is("iq") && e.attr("id") == Some(id) {
@@ -170,9 +134,9 @@ pub(crate) async fn open(
             .connect(server_name.clone(), tcp)
             .await
             .map_err(|e| Error::Tls(e.to_string()))?;
-        Io::Tls(Box::new(stream))
+        Either::Right(Box::new(stream))
     } else {
-        Io::Plain(tcp)
+        Either::Left(tcp)
     };
     let mut wire = Wire {
         io,
@@ -189,7 +153,7 @@ pub(crate) async fn open(
             )));
         }
         let tls_offer = features.child("starttls");
-        let on_tls = matches!(wire.io, Io::Tls(_));
+        let on_tls = matches!(wire.io, Either::Right(_));
         if !on_tls && endpoint.security == XmppSecurity::StartTls {
             if tls_offer.is_none() {
                 return Err(Error::Tls("server does not offer STARTTLS".into()));
@@ -199,7 +163,7 @@ pub(crate) async fn open(
             if !answer.is("proceed") {
                 return Err(Error::Tls(format!("STARTTLS refused: <{}>", answer.name())));
             }
-            let Io::Plain(tcp) = wire.io else {
+            let Either::Left(tcp) = wire.io else {
                 return Err(Error::Tls("STARTTLS on a TLS stream".into()));
             };
             let stream = connector
@@ -207,7 +171,7 @@ pub(crate) async fn open(
                 .await
                 .map_err(|e| Error::Tls(e.to_string()))?;
             wire = Wire {
-                io: Io::Tls(Box::new(stream)),
+                io: Either::Right(Box::new(stream)),
                 split: Splitter::new(),
             };
             continue;
@@ -254,7 +218,7 @@ pub(crate) async fn open(
 
 async fn bind(
     wire: &mut Wire,
-    features: &Element,
+    features: &Element<'_>,
     resource: &str,
 ) -> Result<Option<String>, Error> {
     wire.send(&stanzas::bind("bind-1", resource)).await?;

@@ -3,12 +3,23 @@
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use gc_finesse::rest::Credentials;
+use gc_finesse::rest::{Credentials, RequestId};
 use gc_protocol::{AgentId, Password};
 
 pub fn creds(agent: &str, password: &str) -> Credentials {
     Credentials::new(AgentId::parse(agent).unwrap(), Password::new(password))
+}
+
+/// A request id no other request of this test process carries.
+pub fn fresh_id() -> RequestId {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    RequestId::new(format!(
+        "gc-test-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ))
 }
 
 /// A self-signed certificate for 127.0.0.1: its PEM (what the client trusts) and a rustls

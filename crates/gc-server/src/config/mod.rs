@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use gc_finesse::XmppSecurity;
 use gc_protocol::{Format, ReasonCode};
 use secrecy::{ExposeSecret, SecretString};
 use toml::{Table, Value};
@@ -49,14 +50,6 @@ impl BrokerSettings {
     pub fn display_url(&self) -> String {
         redact_url(self.url.expose_secret())
     }
-}
-
-/// XMPP transport security.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum XmppSecurity {
-    Plain,
-    StartTls,
-    Tls,
 }
 
 /// One Finesse node.
@@ -478,7 +471,7 @@ impl Reader<'_> {
         let xmpp_security = match self.string("finesse", "xmpp_security").as_str() {
             "plain" => XmppSecurity::Plain,
             "starttls" => XmppSecurity::StartTls,
-            "tls" => XmppSecurity::Tls,
+            "tls" => XmppSecurity::DirectTls,
             _ => {
                 self.problems.push(
                     "`finesse.xmpp_security` must be \"plain\", \"starttls\" or \"tls\"".into(),

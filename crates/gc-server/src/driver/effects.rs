@@ -50,7 +50,7 @@ impl Driver {
                 }
                 Effect::SubscribeTeam { agent, team } => {
                     if let Some(session) = self.sessions.get(&agent) {
-                        let node = gc_finesse::xmpp::team_node(&team);
+                        let node = gc_finesse::model::team_node(&team);
                         if tokio::time::timeout(Duration::from_secs(1), session.subscribe(node))
                             .await
                             .is_err()
@@ -61,7 +61,7 @@ impl Driver {
                 }
                 Effect::UnsubscribeTeam { agent, team } => {
                     if let Some(session) = self.sessions.get(&agent) {
-                        let node = gc_finesse::xmpp::team_node(&team);
+                        let node = gc_finesse::model::team_node(&team);
                         let _ =
                             tokio::time::timeout(Duration::from_secs(1), session.unsubscribe(node))
                                 .await;

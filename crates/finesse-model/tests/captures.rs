@@ -1,16 +1,16 @@
 //! Every real Finesse capture in `tests/fixtures` (copied from shared/finesse-captures, see
-//! its NOTICE.md) parses, and the parsed values are the ones in the file.
+//! its NOTICE.md) and in the shared collection itself parses, and the parsed values are the
+//! ones in the file.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
 
 use std::path::{Path, PathBuf};
 
-use gc_finesse::model::notification::parse_message_bytes;
-use gc_finesse::model::{
+use finesse_model::{
     Action, ApiErrors, CallType, Dialog, DialogState, NotificationEvent, ParticipantState, Payload,
-    Update, User, UserState, WrapUpMode,
+    RequestId, Role, Update, User, UserState, WrapUpMode, parse_message,
 };
-use gc_protocol::ErrorCode;
+use gc_protocol::{ErrorCode, ObjectId};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -21,7 +21,7 @@ fn fixtures() -> PathBuf {
 fn update(rel: &str) -> Update {
     let bytes = std::fs::read(fixtures().join(rel)).unwrap();
     if rel.ends_with(".stanza.xml") {
-        let mut items = parse_message_bytes(&bytes).unwrap();
+        let mut items = parse_message(&bytes).unwrap();
         assert_eq!(items.len(), 1, "{rel}");
         let item = items.remove(0);
         assert!(item.node.starts_with("/finesse/api/User/"), "{rel}");
@@ -60,25 +60,45 @@ fn api_errors(u: &Update) -> &ApiErrors {
     }
 }
 
-#[test]
-fn every_capture_file_parses() {
+/// Parses every `.xml` under `root`'s `notifications` and `errors`; returns how many.
+fn parse_all(root: &Path) -> usize {
     let mut count = 0;
     for dir in ["notifications", "errors"] {
-        for entry in std::fs::read_dir(fixtures().join(dir)).unwrap() {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
             let path = entry.unwrap().path();
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            if path
+            if !path
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("xml"))
             {
-                let u = update(&format!("{dir}/{name}"));
-                assert!(u.event.is_some(), "{name}");
-                assert!(u.source.is_some(), "{name}");
-                count += 1;
+                continue;
             }
+            let bytes = std::fs::read(&path).unwrap();
+            let u = if name.ends_with(".stanza.xml") {
+                let items = parse_message(&bytes).unwrap();
+                assert_eq!(items.len(), 1, "{name}");
+                items.into_iter().next().unwrap().update.unwrap()
+            } else {
+                Update::parse(&bytes).unwrap()
+            };
+            assert!(u.event.is_some(), "{name}");
+            assert!(u.source.is_some(), "{name}");
+            count += 1;
         }
     }
-    assert_eq!(count, 27);
+    count
+}
+
+#[test]
+fn every_capture_file_parses() {
+    assert_eq!(parse_all(&fixtures()), 27);
+}
+
+#[test]
+fn every_capture_of_the_shared_collection_parses() {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/finesse-captures");
+    assert!(shared.is_dir(), "{} is missing", shared.display());
+    assert_eq!(parse_all(&shared), 27);
 }
 
 #[test]
@@ -104,7 +124,7 @@ fn zoomint_login_not_ready() {
     assert_eq!(u.request_id, None);
     assert_eq!(u.source.as_deref(), Some("/finesse/api/User/6021"));
     let user = user(&u);
-    assert_eq!(user.login_id, "6021");
+    assert_eq!(user.login_id.as_str(), "6021");
     assert_eq!(user.login_name.as_deref(), Some("lpu_test_21"));
     assert_eq!(user.first_name.as_deref(), Some("LPU"));
     assert_eq!(user.last_name.as_deref(), Some("Test 21"));
@@ -112,7 +132,7 @@ fn zoomint_login_not_ready() {
     assert_eq!(user.state, Some(UserState::NotReady));
     assert_eq!(user.pending_state, None);
     assert_eq!(user.reason_code_id, None, "-1 means no reason");
-    assert_eq!(user.roles, ["Agent", "Supervisor"]);
+    assert_eq!(user.roles, [Role::Agent, Role::Supervisor]);
     assert!(user.is_supervisor());
     assert_eq!(user.wrap_up_on_incoming, Some(WrapUpMode::Optional));
     assert_eq!(user.wrap_up_on_outgoing, Some(WrapUpMode::Optional));
@@ -122,11 +142,14 @@ fn zoomint_login_not_ready() {
         Some("2023-01-13T11:07:11.466Z")
     );
     assert_eq!(
-        (user.team_id.as_deref(), user.team_name.as_deref()),
+        (
+            user.team_id.as_ref().map(ObjectId::as_str),
+            user.team_name.as_deref()
+        ),
         (Some("5005"), Some("LPU_test"))
     );
     assert_eq!(user.teams.len(), 1);
-    assert_eq!(user.teams[0].id.as_deref(), Some("5005"));
+    assert_eq!(user.teams[0].id, ObjectId::parse("5005").ok());
     assert_eq!(user.teams[0].uri.as_deref(), Some("/finesse/api/Team/5005"));
     assert_eq!(
         user.dialogs_uri.as_deref(),
@@ -159,8 +182,8 @@ fn zoomint_logout_ready_not_ready() {
 fn kr_users() {
     let with_id = update("notifications/kr-user-ready-with-requestid.xml");
     assert_eq!(
-        with_id.request_id.as_deref(),
-        Some("13777017-2162-4d6f-86da-4c1ec83eb788")
+        with_id.request_id,
+        Some(RequestId::new("13777017-2162-4d6f-86da-4c1ec83eb788"))
     );
     let u = user(&with_id);
     assert_eq!(
@@ -177,7 +200,7 @@ fn kr_users() {
     assert_eq!(user(&ready).team_name.as_deref(), Some("CM_PIM2.T_0_EXP"));
     let reserved = update("notifications/kr-user-reserved.xml");
     assert_eq!(user(&reserved).state, Some(UserState::Reserved));
-    assert_eq!(user(&reserved).login_id, "901810001");
+    assert_eq!(user(&reserved).login_id.as_str(), "901810001");
     let talking = update("notifications/kr-user-talking.xml");
     assert_eq!(user(&talking).state, Some(UserState::Talking));
     assert_eq!(
@@ -202,12 +225,12 @@ fn kr_alerting_post_with_ecc_variables() {
     let list = dialogs(&u);
     assert_eq!(list.len(), 1);
     let d = &list[0];
-    assert_eq!(d.id, "140953817");
+    assert_eq!(d.id.as_str(), "140953817");
     assert_eq!(d.uri.as_deref(), Some("/finesse/api/Dialog/140953817"));
     assert_eq!(d.state, Some(DialogState::Alerting));
     assert_eq!(d.from_address.as_deref(), Some("01000000000"));
     assert_eq!(d.to_address.as_deref(), Some("813636"));
-    assert_eq!(d.associated_dialog_uri, None);
+    assert_eq!(d.associated_dialog, None);
     assert_eq!(d.media_type.as_deref(), Some("Voice"));
     let m = &d.media_properties;
     assert_eq!(m.call_type, Some(CallType::PrerouteAcdIn));
@@ -271,7 +294,7 @@ fn kr_active_put() {
 fn kr_held_put() {
     let d = update("notifications/kr-dialog-held-put.xml");
     let d = dialog(&d);
-    assert_eq!(d.id, "147370467");
+    assert_eq!(d.id.as_str(), "147370467");
     assert_eq!(
         d.media_properties.wrap_up_reason.as_deref(),
         Some("VOICE_ANNOUNCE")
@@ -290,7 +313,7 @@ fn kr_held_put() {
 fn kr_agent_inside_initiating_and_dropped() {
     let post = update("notifications/kr-dialog-agent-inside-initiating-post.xml");
     let d = &dialogs(&post)[0];
-    assert_eq!(d.id, "154963626");
+    assert_eq!(d.id.as_str(), "154963626");
     assert_eq!(d.state, Some(DialogState::Initiating));
     assert_eq!(d.media_properties.call_type, Some(CallType::AgentInside));
     assert_eq!(d.media_properties.dnis, None);
@@ -312,7 +335,7 @@ fn kr_alerting_agent_dropped_delete_keeps_dialog_alerting() {
     let u = update("notifications/kr-dialog-alerting-agent-dropped-delete.xml");
     assert_eq!(u.event, Some(NotificationEvent::Delete));
     let d = &dialogs(&u)[0];
-    assert_eq!(d.id, "154963621");
+    assert_eq!(d.id.as_str(), "154963621");
     assert_eq!(d.state, Some(DialogState::Alerting));
     assert_eq!(d.from_address.as_deref(), Some("01000000001"));
     assert_eq!(
@@ -326,7 +349,7 @@ fn kr_alerting_agent_dropped_delete_keeps_dialog_alerting() {
 fn kr_transfer_flow() {
     let target = update("notifications/kr-dialog-transfer-target-alerting-post.xml");
     let d = &dialogs(&target)[0];
-    assert_eq!(d.id, "2131326159");
+    assert_eq!(d.id.as_str(), "2131326159");
     assert_eq!(d.state, Some(DialogState::Alerting));
     assert_eq!(
         d.media_properties.wrap_up_reason.as_deref(),
@@ -336,7 +359,7 @@ fn kr_transfer_flow() {
 
     let transferred = update("notifications/kr-dialog-transferred-call-alerting-post.xml");
     let d = &dialogs(&transferred)[0];
-    assert_eq!(d.id, "140953817");
+    assert_eq!(d.id.as_str(), "140953817");
     assert_eq!(d.media_properties.call_type, Some(CallType::Transfer));
     assert_eq!(d.participants.len(), 3);
     let first_agent = d.participant("7053").unwrap();
@@ -375,7 +398,7 @@ fn kr_transfer_flow() {
 fn kr_wrap_up() {
     let u = update("notifications/kr-dialog-wrapup-put.xml");
     let d = dialog(&u);
-    assert_eq!(d.id, "188136819");
+    assert_eq!(d.id.as_str(), "188136819");
     let agent = d.participant("6007").unwrap();
     assert_eq!(agent.state, Some(ParticipantState::WrapUp));
     assert_eq!(agent.actions, [Action::UpdateCallData]);
@@ -435,7 +458,7 @@ fn async_api_errors() {
     assert_eq!(api_errors(&u).gc_code(), ErrorCode::CfInvalidObjectState);
 
     let u = update("errors/kr-apierror-generic-invalid-action.xml");
-    assert_eq!(u.request_id.as_deref(), Some("145"));
+    assert_eq!(u.request_id, Some(RequestId::new("145")));
     assert_eq!(u.source.as_deref(), Some("/finesse/api/Dialog/154963621"));
     let e = &api_errors(&u).errors[0];
     assert_eq!(e.error_type.as_deref(), Some("Generic Error"));

@@ -1,7 +1,7 @@
 //! SystemInfo (finesse-api.md §4.7): node health and the cluster's addresses.
 
-use super::xml::{Element, ParseError};
-use super::{expect_root, open_enum, opt_enum};
+use crate::xml::{Element, ParseError};
+use crate::{expect_root, open_enum, opt_enum};
 
 open_enum! {
     /// Whether the node can serve agents.
@@ -26,7 +26,7 @@ pub struct NodeAddress {
 }
 
 impl NodeAddress {
-    fn from_element(e: &Element) -> Option<Self> {
+    fn from_element(e: &Element<'_>) -> Option<Self> {
         Some(Self {
             host: e.text_of("host")?,
             https_port: e.number_of("httpsPort"),
@@ -67,8 +67,8 @@ pub struct SystemInfo {
 
 impl SystemInfo {
     /// Parses a `SystemInfo`/`systemInfo` element.
-    pub fn from_element(e: &Element) -> Result<Self, ParseError> {
-        expect_root(e, &["SystemInfo"], "SystemInfo")?;
+    pub fn from_element(e: &Element<'_>) -> Result<Self, ParseError> {
+        expect_root(e, "SystemInfo", "SystemInfo")?;
         Ok(Self {
             status: opt_enum(e, "status", SystemStatus::parse),
             status_reason: e.text_of("statusReason"),

@@ -1,8 +1,9 @@
 //! PhoneBooks and Contacts (finesse-api.md §4.4).
 
-use super::reason::last_segment;
-use super::xml::{Element, ParseError};
-use super::{expect_root, open_enum, opt_enum};
+use gc_protocol::ObjectId;
+
+use crate::xml::{Element, ParseError};
+use crate::{expect_root, open_enum, opt_enum, opt_id};
 
 open_enum! {
     /// Phone book scope.
@@ -16,7 +17,7 @@ open_enum! {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PhoneBook {
     /// Phone book id (from `id`, else the last segment of `uri`).
-    pub id: Option<String>,
+    pub id: Option<ObjectId>,
     /// `/finesse/api/PhoneBook/{id}`.
     pub uri: Option<String>,
     /// Name.
@@ -29,12 +30,11 @@ pub struct PhoneBook {
 
 impl PhoneBook {
     /// Parses a `PhoneBook` element.
-    pub fn from_element(e: &Element) -> Result<Self, ParseError> {
-        expect_root(e, &["PhoneBook"], "PhoneBook")?;
-        let uri = e.text_of("uri");
+    pub fn from_element(e: &Element<'_>) -> Result<Self, ParseError> {
+        expect_root(e, "PhoneBook", "PhoneBook")?;
         Ok(Self {
-            id: e.text_of("id").or_else(|| last_segment(uri.as_deref())),
-            uri,
+            id: opt_id(e, "id", ObjectId::parse),
+            uri: e.text_of("uri"),
             name: e.text_of("name"),
             kind: opt_enum(e, "type", PhoneBookType::parse),
             contacts_uri: e.text_of("contacts"),
@@ -44,7 +44,7 @@ impl PhoneBook {
     /// Parses a `PhoneBooks` collection body.
     pub fn parse_list(body: &[u8]) -> Result<Vec<Self>, ParseError> {
         let e = Element::parse(body)?;
-        expect_root(&e, &["PhoneBooks"], "PhoneBooks")?;
+        expect_root(&e, "PhoneBooks", "PhoneBooks")?;
         e.children_named("PhoneBook")
             .map(Self::from_element)
             .collect()
@@ -55,7 +55,7 @@ impl PhoneBook {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Contact {
     /// Contact id (from `id`, else the last segment of `uri`).
-    pub id: Option<String>,
+    pub id: Option<ObjectId>,
     /// `/finesse/api/PhoneBook/{pb}/Contact/{id}`.
     pub uri: Option<String>,
     /// First name.
@@ -70,12 +70,11 @@ pub struct Contact {
 
 impl Contact {
     /// Parses a `Contact` element.
-    pub fn from_element(e: &Element) -> Result<Self, ParseError> {
-        expect_root(e, &["Contact"], "Contact")?;
-        let uri = e.text_of("uri");
+    pub fn from_element(e: &Element<'_>) -> Result<Self, ParseError> {
+        expect_root(e, "Contact", "Contact")?;
         Ok(Self {
-            id: e.text_of("id").or_else(|| last_segment(uri.as_deref())),
-            uri,
+            id: opt_id(e, "id", ObjectId::parse),
+            uri: e.text_of("uri"),
             first_name: e.text_of("firstName"),
             last_name: e.text_of("lastName"),
             phone_number: e.text_of("phoneNumber"),
@@ -86,7 +85,7 @@ impl Contact {
     /// Parses a `Contacts` collection body.
     pub fn parse_list(body: &[u8]) -> Result<Vec<Self>, ParseError> {
         let e = Element::parse(body)?;
-        expect_root(&e, &["Contacts"], "Contacts")?;
+        expect_root(&e, "Contacts", "Contacts")?;
         e.children_named("Contact")
             .map(Self::from_element)
             .collect()
@@ -107,7 +106,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(books.len(), 2);
-        assert_eq!(books[0].id.as_deref(), Some("5"));
+        assert_eq!(books[0].id, ObjectId::parse("5").ok());
         assert_eq!(books[0].kind, Some(PhoneBookType::Global));
         assert_eq!(books[1].kind, Some(PhoneBookType::Team));
         let contacts = Contact::parse_list(
@@ -116,7 +115,7 @@ mod tests {
             <uri>/finesse/api/PhoneBook/5/Contact/77</uri></Contact></Contacts>",
         )
         .unwrap();
-        assert_eq!(contacts[0].id.as_deref(), Some("77"));
+        assert_eq!(contacts[0].id, ObjectId::parse("77").ok());
         assert_eq!(contacts[0].phone_number.as_deref(), Some("0049301234"));
         assert_eq!(
             contacts[0].description.as_deref(),

@@ -1,8 +1,11 @@
-//! The voice Dialog (finesse-api.md §3): object, collection, and the PUT/POST request bodies
-//! for every `requestedAction` of §3.5.
+//! The voice Dialog (finesse-api.md §3): object and collection, with the typed dialog and
+//! participant states, call types and `requestedAction`s. The PUT/POST bodies are
+//! [`crate::Request`]s.
 
-use super::xml::{Element, ParseError, write_leaf};
-use super::{expect_root, open_enum, opt_enum};
+use gc_protocol::DialogId;
+
+use crate::xml::{Element, ParseError};
+use crate::{expect_root, last_segment, open_enum, opt_enum, required_id};
 
 open_enum! {
     /// Dialog state (voice, plus the non-voice values).
@@ -149,7 +152,7 @@ pub struct MediaProperties {
 }
 
 impl MediaProperties {
-    fn from_element(e: &Element) -> Self {
+    fn from_element(e: &Element<'_>) -> Self {
         Self {
             media_id: e.text_of("mediaId"),
             dnis: e.text_of("DNIS"),
@@ -220,7 +223,7 @@ pub struct Participant {
 }
 
 impl Participant {
-    fn from_element(e: &Element) -> Self {
+    fn from_element(e: &Element<'_>) -> Self {
         Self {
             media_address: e.text_of("mediaAddress"),
             media_address_type: e.text_of("mediaAddressType"),
@@ -248,16 +251,17 @@ impl Participant {
 }
 
 /// A voice dialog (call).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Dialog {
     /// Dialog id (from `id`, else the last segment of `uri`).
-    pub id: String,
+    pub id: DialogId,
     /// `/finesse/api/Dialog/{id}`.
     pub uri: Option<String>,
-    /// Related dialog (e.g. the monitored call of a supervisor's monitor/barge dialog).
-    pub associated_dialog_uri: Option<String>,
+    /// Related dialog, from `associatedDialogUri` (e.g. the call a supervisor's monitor or
+    /// barge dialog is attached to).
+    pub associated_dialog: Option<DialogId>,
     /// After transfer/conference: the id of the call that was merged into this one.
-    pub secondary_id: Option<String>,
+    pub secondary_id: Option<DialogId>,
     /// `Voice` for calls.
     pub media_type: Option<String>,
     /// Calling party of the original call.
@@ -276,21 +280,18 @@ pub struct Dialog {
 
 impl Dialog {
     /// Parses a `Dialog`/`dialog` element.
-    pub fn from_element(e: &Element) -> Result<Self, ParseError> {
-        expect_root(e, &["Dialog"], "Dialog")?;
-        let uri = e.text_of("uri");
-        let id = e
-            .text_of("id")
-            .or_else(|| super::reason::last_segment(uri.as_deref()))
-            .ok_or(ParseError::Missing {
-                parent: "Dialog",
-                child: "id",
-            })?;
+    pub fn from_element(e: &Element<'_>) -> Result<Self, ParseError> {
+        expect_root(e, "Dialog", "Dialog")?;
         Ok(Self {
-            id,
-            uri,
-            associated_dialog_uri: e.text_of("associatedDialogUri"),
-            secondary_id: e.text_of("secondaryId"),
+            id: required_id(e, "id", "Dialog", DialogId::parse)?,
+            uri: e.text_of("uri"),
+            associated_dialog: e
+                .text_of_str("associatedDialogUri")
+                .and_then(last_segment)
+                .and_then(|id| DialogId::parse(id).ok()),
+            secondary_id: e
+                .text_of_str("secondaryId")
+                .and_then(|id| DialogId::parse(id).ok()),
             media_type: e.text_of("mediaType"),
             from_address: e.text_of("fromAddress"),
             to_address: e.text_of("toAddress"),
@@ -317,8 +318,8 @@ impl Dialog {
     }
 
     /// Parses a `Dialogs`/`dialogs` collection element (`<Dialogs/>` is an empty list).
-    pub fn list_from_element(e: &Element) -> Result<Vec<Self>, ParseError> {
-        expect_root(e, &["Dialogs"], "Dialogs")?;
+    pub fn list_from_element(e: &Element<'_>) -> Result<Vec<Self>, ParseError> {
+        expect_root(e, "Dialogs", "Dialogs")?;
         e.children_named("Dialog").map(Self::from_element).collect()
     }
 
@@ -333,197 +334,14 @@ impl Dialog {
             .iter()
             .find(|p| p.media_address.as_deref() == Some(extension))
     }
-}
 
-/// The body of `PUT /Dialog/{id}` or `POST /User/{id}/Dialogs` (§3.5, §3.6). Build one with
-/// the per-action constructors; [`DialogRequest::to_xml`] formats it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DialogRequest {
-    /// The requested action.
-    pub action: Action,
-    /// The participant the action applies to (normally the agent's own extension).
-    pub target_media_address: Option<String>,
-    /// Originating extension (MAKE_CALL, SILENT_MONITOR, BARGE_CALL).
-    pub from_address: Option<String>,
-    /// Destination (MAKE_CALL, CONSULT_CALL, TRANSFER_SST, SILENT_MONITOR, BARGE_CALL).
-    pub to_address: Option<String>,
-    /// The supervisor's monitor dialog (BARGE_CALL).
-    pub associated_dialog_uri: Option<String>,
-    /// Wrap-up reason (UPDATE_CALL_DATA).
-    pub wrap_up_reason: Option<String>,
-    /// Call variables (MAKE_CALL, UPDATE_CALL_DATA).
-    pub call_variables: Vec<CallVariable>,
-    /// `actionParams/ActionParam` name/value pairs (SEND_DTMF, RECLASSIFY, callbacks).
-    pub action_params: Vec<(String, String)>,
-}
-
-impl DialogRequest {
-    /// A bare request for `action`.
-    pub fn new(action: Action) -> Self {
-        Self {
-            action,
-            target_media_address: None,
-            from_address: None,
-            to_address: None,
-            associated_dialog_uri: None,
-            wrap_up_reason: None,
-            call_variables: Vec::new(),
-            action_params: Vec::new(),
-        }
-    }
-
-    /// An action that only needs the target participant: ANSWER, HOLD, RETRIEVE, DROP,
-    /// TRANSFER, CONFERENCE, PARTICIPANT_DROP, ACCEPT, CLOSE, REJECT, START_RECORDING …
-    pub fn targeted(action: Action, target: &str) -> Self {
-        Self {
-            target_media_address: Some(target.to_owned()),
-            ..Self::new(action)
-        }
-    }
-
-    /// MAKE_CALL (POST) with optional call variables (UCCE only).
-    pub fn make_call(from: &str, to: &str, variables: Vec<CallVariable>) -> Self {
-        Self {
-            from_address: Some(from.to_owned()),
-            to_address: Some(to.to_owned()),
-            call_variables: variables,
-            ..Self::new(Action::MakeCall)
-        }
-    }
-
-    /// CONSULT_CALL or TRANSFER_SST (PUT on the active call).
-    pub fn to_destination(action: Action, target: &str, to: &str) -> Self {
-        Self {
-            to_address: Some(to.to_owned()),
-            ..Self::targeted(action, target)
-        }
-    }
-
-    /// UPDATE_CALL_DATA with call variables and/or a wrap-up reason.
-    pub fn update_call_data(variables: Vec<CallVariable>, wrap_up_reason: Option<&str>) -> Self {
-        Self {
-            call_variables: variables,
-            wrap_up_reason: wrap_up_reason.map(str::to_owned),
-            ..Self::new(Action::UpdateCallData)
-        }
-    }
-
-    /// SILENT_MONITOR (POST on the supervisor's Dialogs).
-    pub fn silent_monitor(supervisor_extension: &str, agent_extension: &str) -> Self {
-        Self {
-            from_address: Some(supervisor_extension.to_owned()),
-            to_address: Some(agent_extension.to_owned()),
-            ..Self::new(Action::SilentMonitor)
-        }
-    }
-
-    /// BARGE_CALL (POST on the supervisor's Dialogs) into a monitored call.
-    pub fn barge_call(
-        supervisor_extension: &str,
-        agent_extension: &str,
-        monitor_uri: &str,
-    ) -> Self {
-        Self {
-            from_address: Some(supervisor_extension.to_owned()),
-            to_address: Some(agent_extension.to_owned()),
-            associated_dialog_uri: Some(monitor_uri.to_owned()),
-            ..Self::new(Action::BargeCall)
-        }
-    }
-
-    /// SEND_DTMF.
-    pub fn send_dtmf(target: &str, digits: &str) -> Self {
-        Self {
-            action_params: vec![("dtmfString".to_owned(), digits.to_owned())],
-            ..Self::targeted(Action::SendDtmf, target)
-        }
-    }
-
-    /// Whether this request is a POST on the user's Dialogs (creates a dialog) rather than a
-    /// PUT on an existing dialog.
-    pub fn creates_dialog(&self) -> bool {
-        matches!(
-            self.action,
-            Action::MakeCall | Action::SilentMonitor | Action::BargeCall
-        )
-    }
-
-    /// The XML body.
-    pub fn to_xml(&self) -> String {
-        let mut out = String::from("<Dialog>");
-        write_leaf(&mut out, "requestedAction", self.action.as_str());
-        if let Some(from) = &self.from_address {
-            write_leaf(&mut out, "fromAddress", from);
-        }
-        if let Some(to) = &self.to_address {
-            write_leaf(&mut out, "toAddress", to);
-        }
-        if let Some(target) = &self.target_media_address {
-            write_leaf(&mut out, "targetMediaAddress", target);
-        }
-        if let Some(uri) = &self.associated_dialog_uri {
-            write_leaf(&mut out, "associatedDialogUri", uri);
-        }
-        if self.wrap_up_reason.is_some() || !self.call_variables.is_empty() {
-            out.push_str("<mediaProperties>");
-            if let Some(reason) = &self.wrap_up_reason {
-                write_leaf(&mut out, "wrapUpReason", reason);
-            }
-            if !self.call_variables.is_empty() {
-                out.push_str("<callvariables>");
-                for v in &self.call_variables {
-                    out.push_str("<CallVariable>");
-                    write_leaf(&mut out, "name", &v.name);
-                    write_leaf(&mut out, "value", &v.value);
-                    out.push_str("</CallVariable>");
-                }
-                out.push_str("</callvariables>");
-            }
-            out.push_str("</mediaProperties>");
-        }
-        if !self.action_params.is_empty() {
-            out.push_str("<actionParams>");
-            for (name, value) in &self.action_params {
-                out.push_str("<ActionParam>");
-                write_leaf(&mut out, "name", name);
-                write_leaf(&mut out, "value", value);
-                out.push_str("</ActionParam>");
-            }
-            out.push_str("</actionParams>");
-        }
-        out.push_str("</Dialog>");
-        out
-    }
-
-    /// Parses a request body (for tests and request replay).
-    pub fn parse(body: &[u8]) -> Result<Self, ParseError> {
-        let e = Element::parse(body)?;
-        expect_root(&e, &["Dialog"], "Dialog")?;
-        let media = e
-            .child("mediaProperties")
-            .map(MediaProperties::from_element);
-        Ok(Self {
-            action: opt_enum(&e, "requestedAction", Action::parse).ok_or(ParseError::Missing {
-                parent: "Dialog",
-                child: "requestedAction",
-            })?,
-            target_media_address: e.text_of("targetMediaAddress"),
-            from_address: e.text_of("fromAddress"),
-            to_address: e.text_of("toAddress"),
-            associated_dialog_uri: e.text_of("associatedDialogUri"),
-            wrap_up_reason: media.as_ref().and_then(|m| m.wrap_up_reason.clone()),
-            call_variables: media.map(|m| m.call_variables).unwrap_or_default(),
-            action_params: e
-                .child("actionParams")
-                .map(|p| {
-                    p.children_named("ActionParam")
-                        .filter_map(|a| {
-                            Some((a.text_of("name")?, a.text_of("value").unwrap_or_default()))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-        })
+    /// When the call started: the earliest participant start (Finesse gives a dialog no start
+    /// time of its own). ISO-8601 strings of one format compare in time order.
+    pub fn start_time(&self) -> Option<&str> {
+        self.participants
+            .iter()
+            .filter_map(|p| p.start_time.as_deref())
+            .min()
     }
 }
 
@@ -532,49 +350,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_request_body_round_trips() {
-        let vars = vec![
-            CallVariable::new("callVariable1", "CUST-000981"),
-            CallVariable::new("user.crm.caseId", "CS-2291 <&>"),
-        ];
-        let requests = [
-            DialogRequest::make_call("30411", "00493012345678", vars.clone()),
-            DialogRequest::targeted(Action::Answer, "30411"),
-            DialogRequest::targeted(Action::Hold, "30411"),
-            DialogRequest::targeted(Action::Retrieve, "30411"),
-            DialogRequest::targeted(Action::Drop, "30411"),
-            DialogRequest::to_destination(Action::ConsultCall, "30411", "30577"),
-            DialogRequest::targeted(Action::Transfer, "30411"),
-            DialogRequest::to_destination(Action::TransferSst, "30411", "8810"),
-            DialogRequest::targeted(Action::Conference, "30411"),
-            DialogRequest::update_call_data(vars, Some("Billing question")),
-            DialogRequest::silent_monitor("30500", "30411"),
-            DialogRequest::barge_call("30500", "30411", "/finesse/api/Dialog/16819504"),
-            DialogRequest::targeted(Action::ParticipantDrop, "30577"),
-            DialogRequest::targeted(Action::Accept, "30411"),
-            DialogRequest::targeted(Action::Reject, "30411"),
-            DialogRequest::targeted(Action::Close, "30411"),
-            DialogRequest::send_dtmf("30411", "12#"),
-        ];
-        for request in requests {
-            let body = request.to_xml();
-            assert_eq!(
-                DialogRequest::parse(body.as_bytes()).unwrap(),
-                request,
-                "{body}"
-            );
-        }
-    }
-
-    #[test]
-    fn answer_body_matches_the_documented_shape() {
-        assert_eq!(
-            DialogRequest::targeted(Action::Answer, "30411").to_xml(),
-            "<Dialog><requestedAction>ANSWER</requestedAction>\
-             <targetMediaAddress>30411</targetMediaAddress></Dialog>"
-        );
-        assert!(DialogRequest::make_call("1", "2", vec![]).creates_dialog());
-        assert!(!DialogRequest::targeted(Action::Drop, "1").creates_dialog());
+    fn a_dialog_without_a_usable_id_is_an_error_and_start_time_is_the_earliest_leg() {
+        assert!(Dialog::parse(b"<Dialog><state>ACTIVE</state></Dialog>").is_err());
+        let d = Dialog::parse(
+            b"<Dialog><uri>/finesse/api/Dialog/42</uri><participants>\
+              <Participant><startTime>2025-03-04T09:15:03.000Z</startTime></Participant>\
+              <Participant><startTime>2025-03-04T09:15:01.000Z</startTime></Participant>\
+              <Participant><startTime></startTime></Participant></participants></Dialog>",
+        )
+        .unwrap();
+        assert_eq!(d.id.as_str(), "42");
+        assert_eq!(d.start_time(), Some("2025-03-04T09:15:01.000Z"));
     }
 
     #[test]
@@ -593,11 +379,9 @@ mod tests {
         .unwrap();
         let d = &list[0];
         assert_eq!(d.state, Some(DialogState::Active));
-        assert_eq!(d.secondary_id.as_deref(), Some("7"));
-        assert_eq!(
-            d.associated_dialog_uri.as_deref(),
-            Some("/finesse/api/Dialog/9")
-        );
+        assert_eq!(d.id.as_str(), "1");
+        assert_eq!(d.secondary_id, DialogId::parse("7").ok());
+        assert_eq!(d.associated_dialog, DialogId::parse("9").ok());
         assert_eq!(d.media_properties.call_type, Some(CallType::Consult));
         assert_eq!(d.media_properties.wrap_up_items, ["A", "B"]);
         let p = d.participant("3001").unwrap();

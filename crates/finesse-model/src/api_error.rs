@@ -5,8 +5,8 @@ use std::fmt;
 
 use gc_protocol::ErrorCode;
 
-use super::expect_root;
-use super::xml::{Element, ParseError};
+use crate::expect_root;
+use crate::xml::{Element, ParseError};
 
 /// One Finesse error. Every field is forwarded untouched; [`ApiError::gc_code`] is a best-effort
 /// classification on top.
@@ -62,7 +62,7 @@ const CTI_CODES: &[(u32, &str)] = &[
 ];
 
 impl ApiError {
-    fn from_element(e: &Element) -> Self {
+    fn from_element(e: &Element<'_>) -> Self {
         Self {
             error_type: e.text_of("errorType"),
             error_message: e.text_of("errorMessage"),
@@ -140,8 +140,8 @@ pub struct ApiErrors {
 
 impl ApiErrors {
     /// Parses an `ApiErrors`/`apiErrors` element.
-    pub fn from_element(e: &Element) -> Result<Self, ParseError> {
-        expect_root(e, &["ApiErrors"], "ApiErrors")?;
+    pub fn from_element(e: &Element<'_>) -> Result<Self, ParseError> {
+        expect_root(e, "ApiErrors", "ApiErrors")?;
         Ok(Self {
             errors: e
                 .children_named("ApiError")

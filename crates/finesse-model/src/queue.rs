@@ -1,8 +1,9 @@
 //! Queues with statistics (finesse-api.md §4.6).
 
-use super::expect_root;
-use super::reason::last_segment;
-use super::xml::{Element, ParseError};
+use gc_protocol::ObjectId;
+
+use crate::xml::{Element, ParseError};
+use crate::{expect_root, opt_id};
 
 /// Live queue statistics. Finesse sends `-1` (or empty) for queues no user is assigned to;
 /// both become `None`.
@@ -36,7 +37,7 @@ pub struct QueueStatistics {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Queue {
     /// Queue id (from `id`, else the last segment of `uri`).
-    pub id: Option<String>,
+    pub id: Option<ObjectId>,
     /// `/finesse/api/Queue/{id}`.
     pub uri: Option<String>,
     /// Queue name.
@@ -45,15 +46,14 @@ pub struct Queue {
     pub statistics: Option<QueueStatistics>,
 }
 
-fn stat(e: &Element, name: &str) -> Option<i64> {
+fn stat(e: &Element<'_>, name: &str) -> Option<i64> {
     e.number_of::<i64>(name).filter(|v| *v >= 0)
 }
 
 impl Queue {
     /// Parses a `Queue`/`queue` element.
-    pub fn from_element(e: &Element) -> Result<Self, ParseError> {
-        expect_root(e, &["Queue"], "Queue")?;
-        let uri = e.text_of("uri");
+    pub fn from_element(e: &Element<'_>) -> Result<Self, ParseError> {
+        expect_root(e, "Queue", "Queue")?;
         let statistics = e.child("statistics").map(|s| QueueStatistics {
             calls_in_queue: stat(s, "callsInQueue"),
             start_time_of_longest_call_in_queue: s.text_of("startTimeOfLongestCallInQueue"),
@@ -68,8 +68,8 @@ impl Queue {
             agents_wrap_up_ready: stat(s, "agentsWrapUpReady"),
         });
         Ok(Self {
-            id: e.text_of("id").or_else(|| last_segment(uri.as_deref())),
-            uri,
+            id: opt_id(e, "id", ObjectId::parse),
+            uri: e.text_of("uri"),
             name: e.text_of("name"),
             statistics,
         })
@@ -83,7 +83,7 @@ impl Queue {
     /// Parses a `Queues` collection body.
     pub fn parse_list(body: &[u8]) -> Result<Vec<Self>, ParseError> {
         let e = Element::parse(body)?;
-        expect_root(&e, &["Queues"], "Queues")?;
+        expect_root(&e, "Queues", "Queues")?;
         e.children_named("Queue").map(Self::from_element).collect()
     }
 }
@@ -109,7 +109,7 @@ mod tests {
         )
         .unwrap();
         let s = list[0].statistics.as_ref().unwrap();
-        assert_eq!(list[0].id.as_deref(), Some("5031"));
+        assert_eq!(list[0].id, ObjectId::parse("5031").ok());
         assert_eq!(
             (s.calls_in_queue, s.agents_ready, s.agents_logged_on),
             (Some(3), Some(2), Some(4))

@@ -1,10 +1,12 @@
 //! ReasonCodes and WrapUpReasons (finesse-api.md §4.1, §4.2).
 
-use super::xml::{Element, ParseError};
-use super::{expect_root, open_enum, opt_enum};
+use gc_protocol::ReasonCode;
+
+use crate::xml::{Element, ParseError};
+use crate::{expect_root, open_enum, opt_enum, opt_id};
 
 open_enum! {
-    /// Reason code category.
+    /// Reason code category (`GET /User/{id}/ReasonCodes?category=…`).
     ReasonCategory {
         NotReady => "NOT_READY",
         Logout => "LOGOUT",
@@ -16,8 +18,9 @@ open_enum! {
 /// both are kept.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReasonCodeInfo {
-    /// Finesse DB id (from `id`, else the last segment of `uri`).
-    pub id: Option<String>,
+    /// Finesse DB id (from `id`, else the last segment of `uri`): what `reasonCodeId`
+    /// carries.
+    pub id: Option<ReasonCode>,
     /// `/finesse/api/ReasonCode/{id}`.
     pub uri: Option<String>,
     /// Category.
@@ -34,12 +37,11 @@ pub struct ReasonCodeInfo {
 
 impl ReasonCodeInfo {
     /// Parses a `ReasonCode`/`reasonCode` element.
-    pub fn from_element(e: &Element) -> Result<Self, ParseError> {
-        expect_root(e, &["ReasonCode"], "ReasonCode")?;
-        let uri = e.text_of("uri");
+    pub fn from_element(e: &Element<'_>) -> Result<Self, ParseError> {
+        expect_root(e, "ReasonCode", "ReasonCode")?;
         Ok(Self {
-            id: e.text_of("id").or_else(|| last_segment(uri.as_deref())),
-            uri,
+            id: opt_id(e, "id", ReasonCode::parse),
+            uri: e.text_of("uri"),
             category: opt_enum(e, "category", ReasonCategory::parse),
             code: e.text_of("code"),
             label: e.text_of("label"),
@@ -51,7 +53,7 @@ impl ReasonCodeInfo {
     /// Parses a `ReasonCodes` collection body.
     pub fn parse_list(body: &[u8]) -> Result<Vec<Self>, ParseError> {
         let e = Element::parse(body)?;
-        expect_root(&e, &["ReasonCodes"], "ReasonCodes")?;
+        expect_root(&e, "ReasonCodes", "ReasonCodes")?;
         e.children_named("ReasonCode")
             .map(Self::from_element)
             .collect()
@@ -62,24 +64,23 @@ impl ReasonCodeInfo {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WrapUpReason {
     /// Finesse id (from `id`, else the last segment of `uri`).
-    pub id: Option<String>,
+    pub id: Option<ReasonCode>,
     /// `/finesse/api/WrapUpReason/{id}`.
     pub uri: Option<String>,
     /// The label (this text is what UPDATE_CALL_DATA sends as `wrapUpReason`).
-    pub label: String,
+    pub label: Option<String>,
     /// Valid for all teams.
     pub for_all: Option<bool>,
 }
 
 impl WrapUpReason {
     /// Parses a `WrapUpReason` element.
-    pub fn from_element(e: &Element) -> Result<Self, ParseError> {
-        expect_root(e, &["WrapUpReason"], "WrapUpReason")?;
-        let uri = e.text_of("uri");
+    pub fn from_element(e: &Element<'_>) -> Result<Self, ParseError> {
+        expect_root(e, "WrapUpReason", "WrapUpReason")?;
         Ok(Self {
-            id: e.text_of("id").or_else(|| last_segment(uri.as_deref())),
-            uri,
-            label: e.text_of("label").unwrap_or_default(),
+            id: opt_id(e, "id", ReasonCode::parse),
+            uri: e.text_of("uri"),
+            label: e.text_of("label"),
             for_all: e.bool_of("forAll"),
         })
     }
@@ -87,20 +88,11 @@ impl WrapUpReason {
     /// Parses a `WrapUpReasons` collection body.
     pub fn parse_list(body: &[u8]) -> Result<Vec<Self>, ParseError> {
         let e = Element::parse(body)?;
-        expect_root(&e, &["WrapUpReasons"], "WrapUpReasons")?;
+        expect_root(&e, "WrapUpReasons", "WrapUpReasons")?;
         e.children_named("WrapUpReason")
             .map(Self::from_element)
             .collect()
     }
-}
-
-/// The last path segment of a Finesse URI (`/finesse/api/ReasonCode/7` → `7`).
-pub(crate) fn last_segment(uri: Option<&str>) -> Option<String> {
-    uri?.trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
 }
 
 #[cfg(test)]
@@ -118,10 +110,10 @@ mod tests {
           </ReasonCodes>";
         let list = ReasonCodeInfo::parse_list(body).unwrap();
         assert_eq!(list.len(), 2);
-        assert_eq!(list[0].id.as_deref(), Some("7"));
+        assert_eq!(list[0].id, ReasonCode::parse("7").ok());
         assert_eq!(list[0].category, Some(ReasonCategory::NotReady));
         assert_eq!(list[0].system_code, Some(false));
-        assert_eq!(list[1].id.as_deref(), Some("12"));
+        assert_eq!(list[1].id, ReasonCode::parse("12").ok());
         assert_eq!(list[1].category, Some(ReasonCategory::Logout));
         assert_eq!(list[1].for_all, Some(false));
     }
@@ -131,8 +123,8 @@ mod tests {
         let body = br"<WrapUpReasons><WrapUpReason><uri>/finesse/api/WrapUpReason/3</uri>
             <label>Billing question</label><forAll>true</forAll></WrapUpReason></WrapUpReasons>";
         let list = WrapUpReason::parse_list(body).unwrap();
-        assert_eq!(list[0].id.as_deref(), Some("3"));
-        assert_eq!(list[0].label, "Billing question");
+        assert_eq!(list[0].id, ReasonCode::parse("3").ok());
+        assert_eq!(list[0].label.as_deref(), Some("Billing question"));
         assert!(
             WrapUpReason::parse_list(b"<WrapUpReasons/>")
                 .unwrap()

@@ -1,15 +1,16 @@
 //! Team with its users (finesse-api.md §4.5), and the team references in a supervisor's User.
 
-use super::expect_root;
-use super::reason::last_segment;
-use super::user::User;
-use super::xml::{Element, ParseError};
+use gc_protocol::ObjectId;
+
+use crate::user::User;
+use crate::xml::{Element, ParseError};
+use crate::{expect_root, opt_id};
 
 /// A team reference (`teams/Team` inside a User).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TeamRef {
     /// Team id (from `id`, else the last segment of `uri`).
-    pub id: Option<String>,
+    pub id: Option<ObjectId>,
     /// Team name.
     pub name: Option<String>,
     /// `/finesse/api/Team/{id}`.
@@ -18,12 +19,11 @@ pub struct TeamRef {
 
 impl TeamRef {
     /// Reads a `Team` reference; never fails (every field is optional).
-    pub fn from_element(e: &Element) -> Self {
-        let uri = e.text_of("uri");
+    pub fn from_element(e: &Element<'_>) -> Self {
         Self {
-            id: e.text_of("id").or_else(|| last_segment(uri.as_deref())),
+            id: opt_id(e, "id", ObjectId::parse),
             name: e.text_of("name"),
-            uri,
+            uri: e.text_of("uri"),
         }
     }
 }
@@ -31,8 +31,8 @@ impl TeamRef {
 /// `GET /finesse/api/Team/{id}`: a team and summaries of its users.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Team {
-    /// Team id.
-    pub id: Option<String>,
+    /// Team id (from `id`, else the last segment of `uri`).
+    pub id: Option<ObjectId>,
     /// Team name.
     pub name: Option<String>,
     /// `/finesse/api/Team/{id}`.
@@ -44,8 +44,8 @@ pub struct Team {
 impl Team {
     /// Parses a `Team`/`team` element. A user summary without `loginId` is skipped rather
     /// than failing the whole team.
-    pub fn from_element(e: &Element) -> Result<Self, ParseError> {
-        expect_root(e, &["Team"], "Team")?;
+    pub fn from_element(e: &Element<'_>) -> Result<Self, ParseError> {
+        expect_root(e, "Team", "Team")?;
         let reference = TeamRef::from_element(e);
         let users = e
             .child("users")
@@ -72,7 +72,7 @@ impl Team {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::UserState;
+    use crate::UserState;
 
     #[test]
     fn team_with_users_parses() {
@@ -88,7 +88,7 @@ mod tests {
             <User><state>READY</state></User>
           </users></Team>";
         let team = Team::parse(body).unwrap();
-        assert_eq!(team.id.as_deref(), Some("1"));
+        assert_eq!(team.id, ObjectId::parse("1").ok());
         assert_eq!(team.name.as_deref(), Some("Billing"));
         assert_eq!(team.users.len(), 2);
         assert_eq!(team.users[0].state, Some(UserState::NotReady));
@@ -105,7 +105,7 @@ mod tests {
     #[test]
     fn team_id_falls_back_to_uri() {
         let team = Team::parse(b"<team><uri>/finesse/api/Team/42</uri><users/></team>").unwrap();
-        assert_eq!(team.id.as_deref(), Some("42"));
+        assert_eq!(team.id, ObjectId::parse("42").ok());
         assert!(team.users.is_empty());
     }
 }
