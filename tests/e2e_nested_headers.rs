@@ -298,6 +298,27 @@ mod raw {
         table
     }
 
+    /// Property flags: `headers`, `correlation_id` and `message_id` present, in that order.
+    pub const HEADERS_CORRELATION_MESSAGE_ID: u16 = 0x2000 | 0x0400 | 0x0080;
+
+    /// Property bytes for [`HEADERS_CORRELATION_MESSAGE_ID`]: a header table with `JMSType` and
+    /// an entry whose key is not UTF-8, then a correlation id and a message id that are not
+    /// UTF-8 either (lapin's encoder only writes `String`s, hence the raw client).
+    pub fn non_utf8_properties(jms_type: &str) -> Vec<u8> {
+        let mut entries = Vec::new();
+        short(&mut entries, "JMSType");
+        entries.push(b'S');
+        long(&mut entries, jms_type.as_bytes());
+        entries.extend_from_slice(&[3, b'k', 0xff, 0xfe]);
+        entries.push(b'S');
+        long(&mut entries, b"value");
+        let mut properties = Vec::new();
+        long(&mut properties, &entries);
+        properties.extend_from_slice(&[4, 0xc3, 0x28, b'i', b'd']);
+        properties.extend_from_slice(&[5, b'm', 0xff, 0xff, 0xff, b'x']);
+        properties
+    }
+
     /// The depth whose content-header frame (8 bytes of framing, 14 of header fields, the
     /// table) is exactly `frame_max` bytes.
     pub fn depth_filling(frame_max: u32, jms_type: &str) -> usize {
@@ -424,5 +445,49 @@ async fn a_deeply_nested_command_is_dead_lettered_without_its_headers() {
     let mut client = env.client(&destination).await;
     env.send(&format!("Hello#{destination}"), "").await;
     client.expect("System#IN_SERVICE").await;
+    env.stop().await;
+}
+
+/// A command whose AMQP short strings are not UTF-8 (message id, correlation id, a header
+/// key): RabbitMQ delivers the bytes unchecked. Unpatched, lapin's parser refused the content
+/// header and dropped the whole connection, the broker redelivered the message, and the
+/// connector looped on it forever with every client cut off. With the vendored leniency patch
+/// (vendor/amq-protocol-types/PATCHED.md) the command is answered like any other, once, and
+/// nothing is left on the queue.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_with_non_utf8_properties_is_answered() {
+    let mut env = Env::start(Options::default()).await;
+    let hostile = format!("bytes-{}", env.tag);
+    let mut hostile_client = env.client(&hostile).await;
+    let commands = env.names.commands.clone();
+    let jms_type = format!("Hello#{hostile}");
+    tokio::task::spawn_blocking(move || {
+        let mut client = raw::Raw::connect(&support::amqp_url(), 0).unwrap();
+        client
+            .publish(
+                &commands,
+                raw::HEADERS_CORRELATION_MESSAGE_ID,
+                &raw::non_utf8_properties(&jms_type),
+                b"",
+            )
+            .unwrap();
+    })
+    .await
+    .unwrap();
+    hostile_client.expect("System#IN_SERVICE").await;
+
+    let destination = format!("after-bytes-{}", env.tag);
+    let mut client = env.client(&destination).await;
+    env.send(&format!("Hello#{destination}"), "").await;
+    client.expect("System#IN_SERVICE").await;
+    // Answered once: a connection dropped on the message would have had it redelivered and
+    // answered again.
+    assert!(
+        hostile_client.quiet(Duration::from_secs(1)).await,
+        "the hostile Hello was answered twice"
+    );
+    let connector = env.connector.take().unwrap();
+    assert!(connector.stop().await.success());
+    assert_eq!(env.ready_count(&env.names.commands).await, 0);
     env.stop().await;
 }
