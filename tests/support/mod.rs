@@ -39,6 +39,52 @@ pub fn amqp_url() -> String {
     std::env::var("GC_AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into())
 }
 
+/// With `GC_E2E_LOG_DIR` set (scripts/test sets it), every connector's log goes to a file of
+/// its own there, and the secrets it was given (sync keys, passwords in its broker URL) to a
+/// `.secrets` file beside it: `scripts/scan-e2e-logs` then checks the whole suite's logs for
+/// them and for the agents' password (issue 10: "a whole-suite log scan finds no password").
+/// The path is printed, so a failing test's output says where its connector's log is.
+fn suite_log(instance: &str, extra: &[(String, String)]) -> Option<std::path::PathBuf> {
+    let dir = std::path::PathBuf::from(std::env::var_os("GC_E2E_LOG_DIR")?);
+    std::fs::create_dir_all(&dir).unwrap();
+    let test = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_default();
+    let stem = format!("{test}-{instance}-{}", uuid::Uuid::new_v4().simple());
+    let mut secrets = String::new();
+    for (key, value) in extra {
+        if key.ends_with("SYNC_KEY") || key.ends_with("SYNC_KEY_PREVIOUS") {
+            secrets.push_str(value);
+            secrets.push('\n');
+        }
+    }
+    for (key, value) in extra
+        .iter()
+        .cloned()
+        .chain(std::iter::once(("GC_BROKER__URL".to_owned(), amqp_url())))
+    {
+        if key == "GC_BROKER__URL"
+            && let Some(password) = url_password(&value)
+        {
+            // As it appears in a URL (`:password@`): the user name may equal the password.
+            secrets.push_str(&format!(":{password}@\n"));
+        }
+    }
+    std::fs::write(dir.join(format!("{stem}.secrets")), secrets).unwrap();
+    let log = dir.join(format!("{stem}.log"));
+    println!("connector {instance} logs to {}", log.display());
+    Some(log)
+}
+
+/// The password of an `amqp://user:password@host/…` URL, if it has one.
+fn url_password(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split('/').next()?;
+    let userinfo = authority.rsplit_once('@')?.0;
+    Some(userinfo.split_once(':')?.1).filter(|p| !p.is_empty())
+}
+
 /// Connects to RabbitMQ or fails the test with a clear message.
 pub async fn connect() -> Connection {
     match Connection::connect(&amqp_url(), ConnectionProperties::default()).await {
@@ -230,6 +276,11 @@ impl Connector {
         extra: &[(String, String)],
         log: Option<&std::path::Path>,
     ) -> Self {
+        let suite_log = match log {
+            Some(_) => None,
+            None => suite_log(instance, extra),
+        };
+        let log = log.or(suite_log.as_deref());
         let http = SocketAddr::from(([127, 0, 0, 1], free_port()));
         let mut command = Command::new(binary("generic-connector"));
         command

@@ -223,7 +223,18 @@ fn make_str<I: Input<Item = u8>>(i: I) -> Result<String, std::convert::Infallibl
     let bytes: Vec<u8> = i.iter_elements().collect();
     Ok(match String::from_utf8(bytes) {
         Ok(text) => text,
-        Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
+        Err(error) => {
+            // U+FFFD takes three bytes where the invalid byte took one: cut the decoded text
+            // back to the 255 bytes a short string can hold (at a character boundary), or
+            // re-publishing it (a dead letter, a copied header) would not serialise.
+            let mut text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            let mut end = text.len().min(ShortShortUInt::MAX as usize);
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            text.truncate(end);
+            text
+        }
     })
 }
 
@@ -500,6 +511,21 @@ mod test {
             parse_short_string(&[3, b'a', 0xff, b'b'][..]),
             Ok((EMPTY, ShortString::from("a\u{fffd}b".to_string())))
         );
+    }
+
+    #[test]
+    fn test_parse_short_string_not_utf8_stays_a_short_string() {
+        let mut input = vec![255u8];
+        input.extend([0xffu8; 255]);
+        let (rest, parsed) = parse_short_string(&input[..]).unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(parsed.as_str(), "\u{fffd}".repeat(85));
+        let written = cookie_factory::gen_simple(
+            crate::generation::gen_short_string(parsed.as_str()),
+            Vec::new(),
+        )
+        .unwrap();
+        assert_eq!(parse_short_string(&written[..]), Ok((EMPTY, parsed)));
     }
 
     #[test]
