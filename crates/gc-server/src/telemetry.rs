@@ -1,6 +1,8 @@
 //! Logging: the binary installs the subscriber; libraries only emit. Plain text or JSON lines,
 //! filtered by `RUST_LOG` when set, else by the configured filter.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
@@ -13,6 +15,8 @@ pub fn init(format: LogFormat, filter: &str) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(true)
+        // Colour only on a terminal: a log file or journald gets plain text, not escape codes.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     // A second init (tests) is harmless: the first subscriber stays.
     let _ = match format {
