@@ -30,6 +30,7 @@ use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, Consumer
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
+pub mod cluster;
 pub mod tls_broker;
 
 /// How long a test waits for any one thing.
@@ -128,7 +129,7 @@ pub struct Names {
 }
 
 impl Names {
-    fn new(tag: &str) -> Self {
+    pub fn new(tag: &str) -> Self {
         Self {
             commands: format!("t.{tag}.commands"),
             clients: format!("t.{tag}.clients"),

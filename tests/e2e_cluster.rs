@@ -1,0 +1,567 @@
+//! End to end on a three-node RabbitMQ cluster (scripts/rabbitmq-cluster, 127.0.0.1:5681-5683,
+//! started by the test itself): a redundant pair of connectors with quorum queues and the
+//! simulator, agents logged in and commands flowing at a fixed rate, while the node leading
+//! the command queue's Raft group is stopped, and then the node the connector leader is
+//! connected to. Asserted: no command lost, none executed twice at Finesse (the simulator's
+//! request log), every desk keeps its agent, the lock moves to the standby, and events resume
+//! (a generous bound; the measured values are printed).
+//!
+//! Size: `GC_CLUSTER_AGENTS` (default 100) and `GC_CLUSTER_RATE` commands/s (default 20) keep
+//! CI modest; `GC_CLUSTER_AGENTS=500 GC_CLUSTER_RATE=100` is the size of issue 15.
+//!
+//! Layout, so that each stop hits what it is meant to: the command queue is declared through
+//! node 1 (its Raft leader starts there), connector B starts first on node 2 (it leads), A on
+//! node 1; the test client uses node 3, which is never stopped.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::Engine as _;
+use futures::StreamExt as _;
+use lapin::options::{
+    BasicConsumeOptions, BasicPublishOptions, ConfirmSelectOptions, QueueBindOptions,
+    QueueDeclareOptions,
+};
+use lapin::types::{AMQPValue, FieldTable};
+use lapin::{BasicProperties, Channel, Confirmation, Connection, ConnectionProperties};
+use support::{Connector, Names, Sim, cluster};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+/// A generous bound on recovery after a node stops (an invariant, not a speed claim).
+const RECOVERY_BOUND: Duration = Duration::from_secs(60);
+
+fn knob(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The connector settings of one member of the pair: quorum queues, the cluster's nodes in
+/// the given order (the first is where it connects first).
+fn member(urls: &[String], order: [usize; 3], key: &str) -> Vec<(String, String)> {
+    let nodes: Vec<&str> = order.iter().map(|n| urls[n - 1].as_str()).collect();
+    vec![
+        ("GC_BROKER__URLS".into(), nodes.join(",")),
+        ("GC_BROKER__QUEUE_TYPE".into(), "quorum".into()),
+        ("GC_REDUNDANCY__ENABLED".into(), "true".into()),
+        ("GC_REDUNDANCY__SYNC_KEY".into(), key.into()),
+    ]
+}
+
+/// Declares the command queue through node 1 with the arguments the connector uses (so the
+/// connector's own declare is a no-op): its Raft leader starts on node 1.
+async fn declare_command_queue(channel: &Channel, names: &Names) {
+    let mut args = FieldTable::default();
+    args.insert(
+        "x-queue-type".into(),
+        AMQPValue::LongString("quorum".into()),
+    );
+    args.insert("x-single-active-consumer".into(), AMQPValue::Boolean(true));
+    args.insert("x-delivery-limit".into(), AMQPValue::LongLongInt(20));
+    args.insert(
+        "x-dead-letter-exchange".into(),
+        AMQPValue::LongString("".into()),
+    );
+    args.insert(
+        "x-dead-letter-routing-key".into(),
+        AMQPValue::LongString(names.dlq.as_str().into()),
+    );
+    let durable = QueueDeclareOptions {
+        durable: true,
+        ..QueueDeclareOptions::default()
+    };
+    channel
+        .queue_declare(names.commands.as_str().into(), durable, args)
+        .await
+        .unwrap();
+}
+
+/// What the client received: every message's arrival, answers by correlation id.
+#[derive(Default)]
+struct Seen {
+    arrivals: Vec<Instant>,
+    answered: HashMap<u64, Instant>,
+    errors: Vec<String>,
+    texts: Vec<String>,
+}
+
+/// The CRM side on node 3: one queue per destination, commands to the command queue.
+struct Desks {
+    channel: Channel,
+    commands: String,
+    seen: Arc<Mutex<Seen>>,
+    _connection: Connection,
+}
+
+impl Desks {
+    async fn open(url: &str, names: &Names, destinations: &[String]) -> Self {
+        let connection = Connection::connect(url, ConnectionProperties::default())
+            .await
+            .expect("the test client connects to node 3");
+        let channel = connection.create_channel().await.unwrap();
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await
+            .unwrap();
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let (tx, mut rx) = mpsc::unbounded_channel::<(String, Option<String>)>();
+        for destination in destinations {
+            let ch = connection.create_channel().await.unwrap();
+            let queue = ch
+                .queue_declare(
+                    "".into(),
+                    QueueDeclareOptions {
+                        exclusive: true,
+                        ..QueueDeclareOptions::default()
+                    },
+                    FieldTable::default(),
+                )
+                .await
+                .unwrap();
+            ch.queue_bind(
+                queue.name().clone(),
+                names.clients.as_str().into(),
+                destination.as_str().into(),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .unwrap();
+            let mut consumer = ch
+                .basic_consume(
+                    queue.name().clone(),
+                    "".into(),
+                    BasicConsumeOptions {
+                        no_ack: true,
+                        ..BasicConsumeOptions::default()
+                    },
+                    FieldTable::default(),
+                )
+                .await
+                .unwrap();
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let _keep = ch;
+                while let Some(Ok(delivery)) = consumer.next().await {
+                    let text = String::from_utf8_lossy(&delivery.data).into_owned();
+                    let correlation = delivery
+                        .properties
+                        .correlation_id()
+                        .as_ref()
+                        .map(|c| c.to_string());
+                    if tx.send((text, correlation)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        let sink = seen.clone();
+        tokio::spawn(async move {
+            while let Some((text, correlation)) = rx.recv().await {
+                let now = Instant::now();
+                let mut seen = sink.lock().unwrap();
+                seen.arrivals.push(now);
+                if text.contains("#Error#") || text.contains("Error#") {
+                    seen.errors.push(text.clone());
+                }
+                if let Some(n) = correlation
+                    .as_deref()
+                    .and_then(|c| c.strip_prefix('c'))
+                    .and_then(|n| n.parse().ok())
+                {
+                    seen.answered.entry(n).or_insert(now);
+                } else {
+                    seen.texts.push(text);
+                }
+            }
+        });
+        Self {
+            channel,
+            commands: names.commands.clone(),
+            seen,
+            _connection: connection,
+        }
+    }
+
+    /// Publishes a command and waits for the broker's confirm, publishing again (same ids)
+    /// after a negative confirm (a quorum queue without a leader for a moment).
+    async fn send(&self, jms_type: &str, body: &str, correlation: Option<u64>) {
+        for _ in 0..50 {
+            let mut headers = FieldTable::default();
+            headers.insert("JMSType".into(), AMQPValue::LongString(jms_type.into()));
+            let mut properties = BasicProperties::default()
+                .with_delivery_mode(2)
+                .with_headers(headers);
+            if let Some(n) = correlation {
+                properties = properties
+                    .with_correlation_id(format!("c{n}").into())
+                    .with_message_id(format!("m{n}").into());
+            }
+            let published = self
+                .channel
+                .basic_publish(
+                    "".into(),
+                    self.commands.as_str().into(),
+                    BasicPublishOptions::default(),
+                    body.as_bytes(),
+                    properties,
+                )
+                .await;
+            if let Ok(confirm) = published
+                && let Ok(Confirmation::Ack(_)) = confirm.await
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!("the cluster never confirmed {jms_type}");
+    }
+
+    fn texts_containing(&self, fragment: &str) -> usize {
+        let seen = self.seen.lock().unwrap();
+        seen.texts.iter().filter(|t| t.contains(fragment)).count()
+    }
+
+    /// The longest silence of the event stream from `from` until recovery (the first event
+    /// after `from` that is followed by steady flow), i.e. how long events stopped.
+    fn longest_gap_after(&self, from: Instant, until: Instant) -> Duration {
+        let seen = self.seen.lock().unwrap();
+        let mut times: Vec<Instant> = seen
+            .arrivals
+            .iter()
+            .copied()
+            .filter(|t| *t >= from && *t <= until)
+            .collect();
+        times.sort();
+        let mut previous = from;
+        let mut longest = Duration::ZERO;
+        for t in times {
+            longest = longest.max(t - previous);
+            previous = t;
+        }
+        longest
+    }
+}
+
+/// Waits until `check` holds, polling; fails after `bound` saying `what`.
+async fn until<F, Fut>(bound: Duration, what: &str, mut check: F) -> Duration
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let started = Instant::now();
+    loop {
+        if check().await {
+            return started.elapsed();
+        }
+        assert!(started.elapsed() < bound, "{what} not within {bound:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn broker_node(connector: &Connector) -> Option<usize> {
+    let metrics = connector.metrics().await;
+    metrics.lines().find_map(|line| {
+        let rest = line.strip_prefix("gc_broker_node_info{endpoint=\"")?;
+        cluster::node_of_endpoint(rest.split('"').next()?)
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redundant_pair_on_quorum_queues_survives_the_loss_of_a_node_twice() {
+    let agents = knob("GC_CLUSTER_AGENTS", 100).max(2);
+    let rate = knob("GC_CLUSTER_RATE", 20).max(1);
+    let urls = cluster::start().await;
+    let tag = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+    let names = Names::new(&format!("cl-{tag}"));
+    let sim = Sim::start_with(
+        false,
+        &format!("event_log_capacity = 2000000\ndirectory = {{ generated = {agents} }}"),
+    )
+    .await;
+
+    // The command queue's Raft leader on node 1.
+    let node1 = Connection::connect(&urls[0], ConnectionProperties::default())
+        .await
+        .expect("node 1 answers");
+    let channel = node1.create_channel().await.unwrap();
+    declare_command_queue(&channel, &names).await;
+    let _ = channel.close(200, "declared".into()).await;
+    let _ = node1.close(200, "declared".into()).await;
+    assert_eq!(
+        cluster::queue_leader(3, &names.commands).await,
+        Some(1),
+        "the command queue is led by node 1"
+    );
+
+    let key = base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>());
+    let b = Connector::start_instance(
+        &format!("cl-{tag}-b"),
+        &names,
+        &sim,
+        &member(&urls, [2, 3, 1], &key),
+    )
+    .await;
+    b.wait_gauge("gc_leader", 1).await;
+    let a = Connector::start_instance(
+        &format!("cl-{tag}-a"),
+        &names,
+        &sim,
+        &member(&urls, [1, 3, 2], &key),
+    )
+    .await;
+    assert_eq!(broker_node(&b).await, Some(2), "B leads from node 2");
+    assert_eq!(broker_node(&a).await, Some(1), "A waits on node 1");
+    assert_eq!(a.gauge("gc_leader").await, Some(0));
+
+    // Desks: ten agents per destination, on node 3.
+    let ids: Vec<String> = (0..agents).map(|i| (10_001 + i).to_string()).collect();
+    let destinations: Vec<String> = (0..agents.div_ceil(10))
+        .map(|d| format!("desk-{tag}-{d}"))
+        .collect();
+    let desks = Arc::new(Desks::open(&urls[2], &names, &destinations).await);
+    for destination in &destinations {
+        desks.send(&format!("Hello#{destination}"), "", None).await;
+    }
+    let login_started = Instant::now();
+    for (i, agent) in ids.iter().enumerate() {
+        let destination = &destinations[i / 10];
+        desks
+            .send(
+                &format!("Connect#{agent}"),
+                &format!("{destination},secret"),
+                None,
+            )
+            .await;
+        desks
+            .send(
+                &format!("Login#{agent}"),
+                &format!("secret,{}", 40_001 + i),
+                None,
+            )
+            .await;
+    }
+    until(
+        Duration::from_secs(300),
+        "every agent NOT_READY",
+        || async { desks.texts_containing("#State#NOT_READY") >= agents },
+    )
+    .await;
+    println!(
+        "{agents} agents logged in through the cluster in {:.1} s",
+        login_started.elapsed().as_secs_f64()
+    );
+    a.wait_gauge("gc_agents_logged_in", i64::try_from(agents).unwrap())
+        .await;
+    let requests_before = sim
+        .control
+        .requests(0)
+        .await
+        .unwrap()
+        .last()
+        .map_or(0, |r| r.seq);
+
+    // Commands at `rate`/s: agent k % agents, MakeReady and MakeNotReady in turn.
+    let running = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let sent: Arc<Mutex<Vec<(usize, &'static str)>>> = Arc::default();
+    let sender = {
+        let (desks, running, sent, ids) =
+            (desks.clone(), running.clone(), sent.clone(), ids.clone());
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate as f64));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut k = 0usize;
+            let mut inflight = tokio::task::JoinSet::new();
+            while running.load(std::sync::atomic::Ordering::Relaxed) {
+                tick.tick().await;
+                let agent = k % ids.len();
+                let command = if (k / ids.len()) % 2 == 0 {
+                    "MakeReady"
+                } else {
+                    "MakeNotReady"
+                };
+                sent.lock().unwrap().push((agent, command));
+                let desks = desks.clone();
+                let jms = format!("{command}#{}", ids[agent]);
+                let n = k as u64;
+                inflight.spawn(async move { desks.send(&jms, "", Some(n)).await });
+                k += 1;
+                while inflight.try_join_next().is_some() {}
+            }
+            while inflight.join_next().await.is_some() {}
+        })
+    };
+
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    // 1. The node leading the command queue.
+    let stop1 = Instant::now();
+    cluster::stop_node(1).await;
+    let stop1_took = stop1.elapsed();
+    let queue_moved = until(RECOVERY_BOUND, "a new command queue leader", || async {
+        matches!(cluster::queue_leader(3, &names.commands).await, Some(2 | 3))
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    let gap1 = desks.longest_gap_after(stop1, Instant::now());
+    assert_eq!(b.gauge("gc_leader").await, Some(1), "B still leads");
+    until(RECOVERY_BOUND, "A reconnected to another node", || async {
+        matches!(broker_node(&a).await, Some(2 | 3))
+            && a.gauge("gc_broker_connected").await == Some(1)
+    })
+    .await;
+    cluster::start_node(1).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+
+    // 2. The node the connector leader is connected to.
+    let leader_node = broker_node(&b).await.expect("B's node");
+    assert_eq!(leader_node, 2);
+    let stop2 = Instant::now();
+    cluster::stop_node(leader_node).await;
+    let stop2_took = stop2.elapsed();
+    // Either member may lead afterwards: B reconnects to another node at once and races A
+    // for the free lock. What matters is one leader, on a node that runs.
+    let lock_moved = until(RECOVERY_BOUND, "a leader on a running node", || async {
+        for member in [&a, &b] {
+            if member.gauge("gc_leader").await == Some(1)
+                && broker_node(member).await.is_some_and(|n| n != leader_node)
+            {
+                return true;
+            }
+        }
+        false
+    })
+    .await
+        + stop2_took;
+    let new_leader = if a.gauge("gc_leader").await == Some(1) {
+        "A"
+    } else {
+        "B"
+    };
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    let gap2 = desks.longest_gap_after(stop2, Instant::now());
+    running.store(false, std::sync::atomic::Ordering::Relaxed);
+    sender.await.unwrap();
+
+    // Every command answered (a generous drain), none lost.
+    let sent = sent.lock().unwrap().clone();
+    let total = sent.len();
+    until(
+        Duration::from_secs(120),
+        "every command answered",
+        || async { desks.seen.lock().unwrap().answered.len() >= total },
+    )
+    .await;
+    let seen = desks.seen.lock().unwrap();
+    let lost: Vec<usize> = (0..total)
+        .filter(|k| !seen.answered.contains_key(&(*k as u64)))
+        .collect();
+    let errors = seen.errors.clone();
+    drop(seen);
+
+    // At Finesse: each command executed exactly once (one state PUT per command).
+    let requests = sim.control.requests(requests_before).await.unwrap();
+    let mut executed: HashMap<(String, &str), usize> = HashMap::new();
+    for r in &requests {
+        if r.method != "PUT" {
+            continue;
+        }
+        let Some(agent) = r.path.rsplit('/').next() else {
+            continue;
+        };
+        let state = if r.body.contains("<state>READY</state>") {
+            "MakeReady"
+        } else if r.body.contains("<state>NOT_READY</state>") {
+            "MakeNotReady"
+        } else {
+            continue;
+        };
+        *executed.entry((agent.to_owned(), state)).or_default() += 1;
+    }
+    let mut expected: HashMap<(String, &str), usize> = HashMap::new();
+    for (agent, command) in &sent {
+        *expected.entry((ids[*agent].clone(), command)).or_default() += 1;
+    }
+    let twice: Vec<_> = executed
+        .iter()
+        .filter(|(k, n)| **n > expected.get(*k).copied().unwrap_or(0))
+        .collect();
+    let missing: Vec<_> = expected
+        .iter()
+        .filter(|(k, n)| executed.get(*k).copied().unwrap_or(0) < **n)
+        .collect();
+
+    // Every desk keeps its agent: logged in at Finesse with one notification session.
+    let views = sim.control.agents().await.unwrap();
+    let logged_out: Vec<&str> = views
+        .iter()
+        .filter(|v| ids.contains(&v.login_id))
+        .filter(|v| v.state == "LOGOUT" || v.xmpp_sessions != 1)
+        .map(|v| v.login_id.as_str())
+        .collect();
+
+    println!(
+        "cluster run: {agents} agents, {rate} commands/s, {total} commands, {} lost, {} executed \
+         more than once, {} not executed, {} error answers",
+        lost.len(),
+        twice.len(),
+        missing.len(),
+        errors.len()
+    );
+    println!(
+        "stop of node 1 (command queue leader): stop took {:.1} s, new queue leader after {:.1} s, \
+         longest event silence {:.2} s",
+        stop1_took.as_secs_f64(),
+        queue_moved.as_secs_f64(),
+        gap1.as_secs_f64()
+    );
+    println!(
+        "stop of node {leader_node} (connector leader's node): stop took {:.1} s, {new_leader} \
+         leads on a running node {:.2} s after the stop began, longest event silence {:.2} s",
+        stop2_took.as_secs_f64(),
+        lock_moved.as_secs_f64(),
+        gap2.as_secs_f64()
+    );
+    assert!(lost.is_empty(), "commands lost: {lost:?}");
+    assert!(twice.is_empty(), "executed twice at Finesse: {twice:?}");
+    assert!(missing.is_empty(), "never executed: {missing:?}");
+    assert!(
+        logged_out.is_empty(),
+        "desks lost their agent: {logged_out:?}"
+    );
+    assert!(errors.is_empty(), "error answers: {errors:?}");
+    assert!(gap1 < RECOVERY_BOUND && gap2 < RECOVERY_BOUND);
+
+    cluster::start_node(leader_node).await;
+    a.stop().await;
+    b.stop().await;
+    sim.stop().await;
+    cleanup(&urls[2], &names).await;
+}
+
+/// Deletes the test's queues and exchanges on the cluster.
+async fn cleanup(url: &str, names: &Names) {
+    let Ok(connection) = Connection::connect(url, ConnectionProperties::default()).await else {
+        return;
+    };
+    let Ok(channel) = connection.create_channel().await else {
+        return;
+    };
+    for queue in [&names.commands, &names.dlq] {
+        let _ = channel
+            .queue_delete(queue.as_str().into(), Default::default())
+            .await;
+    }
+    for exchange in [&names.commands, &names.clients, &names.events, &names.sync] {
+        let _ = channel
+            .exchange_delete(exchange.as_str().into(), Default::default())
+            .await;
+    }
+    let _ = connection.close(200, "done".into()).await;
+}
