@@ -586,3 +586,163 @@ async fn cleanup(url: &str, names: &Names) {
     }
     let _ = connection.close(200, "done".into()).await;
 }
+
+/// Every message on an exchange: (routing key, app_id, header `gc-group`, body).
+async fn tap(url: &str, exchange: &str) -> Arc<Mutex<Vec<(String, String, String, String)>>> {
+    let connection = Connection::connect(url, ConnectionProperties::default())
+        .await
+        .unwrap();
+    let channel = connection.create_channel().await.unwrap();
+    let queue = channel
+        .queue_declare(
+            "".into(),
+            QueueDeclareOptions {
+                exclusive: true,
+                ..QueueDeclareOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    channel
+        .queue_bind(
+            queue.name().clone(),
+            exchange.into(),
+            "#".into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    let mut consumer = channel
+        .basic_consume(
+            queue.name().clone(),
+            "".into(),
+            BasicConsumeOptions {
+                no_ack: true,
+                ..BasicConsumeOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    let seen: Arc<Mutex<Vec<(String, String, String, String)>>> = Arc::default();
+    let sink = seen.clone();
+    tokio::spawn(async move {
+        let _keep = (connection, channel);
+        while let Some(Ok(d)) = consumer.next().await {
+            let p = &d.properties;
+            let group = match p
+                .headers()
+                .as_ref()
+                .and_then(|h| h.inner().get("gc-group").cloned())
+            {
+                Some(AMQPValue::LongString(s)) => {
+                    String::from_utf8_lossy(s.as_bytes()).into_owned()
+                }
+                _ => String::new(),
+            };
+            let app_id = p
+                .app_id()
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            sink.lock().unwrap().push((
+                d.routing_key.to_string(),
+                app_id,
+                group,
+                String::from_utf8_lossy(&d.data).into_owned(),
+            ));
+        }
+    });
+    seen
+}
+
+/// Two connector groups, one per Finesse cluster (two simulators with the same agents), on
+/// the same RabbitMQ cluster: each with its own command queue, clients exchange, leader lock
+/// and ConnectorSync, sharing the events exchange. The same agent id and the same destination
+/// name in both: a command to one group reaches only its Finesse and its desk, and every event
+/// on the shared exchange says which group published it (`gc-group`, `app_id`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_connector_groups_share_the_cluster_without_cross_talk() {
+    let urls = cluster::start().await;
+    let tag = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+    let shared_events = format!("t.grp-{tag}.events");
+    let key = base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>());
+    let mut groups = Vec::new();
+    for group in ["fin-east", "fin-west"] {
+        let mut names = Names::new(&format!("grp-{tag}-{group}"));
+        names.events.clone_from(&shared_events);
+        let sim = Sim::start(false).await;
+        let mut settings = member(&urls, [3, 1, 2], &key);
+        settings.push(("GC_INSTANCE__GROUP".into(), group.into()));
+        let instance = format!("grp-{tag}-{group}-a");
+        let connector = Connector::start_instance(&instance, &names, &sim, &settings).await;
+        connector.wait_gauge("gc_leader", 1).await;
+        groups.push((group, names, sim, connector, instance));
+    }
+    let events = tap(&urls[2], &shared_events).await;
+    // The same destination name in both groups: each group has its own clients exchange.
+    let destination = format!("desk-{tag}");
+    let mut desks = Vec::new();
+    for (_, names, ..) in &groups {
+        let desk = Desks::open(&urls[2], names, std::slice::from_ref(&destination)).await;
+        desk.send(&format!("Hello#{destination}"), "", None).await;
+        desk.send("Connect#1001", &format!("{destination},secret"), None)
+            .await;
+        desk.send("Login#1001", "secret,3001", None).await;
+        until(Duration::from_secs(30), "1001 NOT_READY", || async {
+            desk.texts_containing("1001#State#NOT_READY") == 1
+        })
+        .await;
+        desks.push(desk);
+    }
+
+    // A command to the east group only.
+    desks[0].send("MakeReady#1001", "", Some(1)).await;
+    until(
+        Duration::from_secs(30),
+        "the east desk's answer",
+        || async { desks[0].seen.lock().unwrap().answered.contains_key(&1) },
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    let east = groups[0].2.control.agent_state("1001").await.unwrap();
+    let west = groups[1].2.control.agent_state("1001").await.unwrap();
+    assert_eq!(east.state, "READY", "east Finesse ran the command");
+    assert_eq!(west.state, "NOT_READY", "west Finesse did not");
+    assert!(
+        desks[1].seen.lock().unwrap().answered.is_empty()
+            && desks[1].texts_containing("#State#READY") == 0,
+        "the west desk saw nothing of the east command"
+    );
+    assert_eq!(desks[0].texts_containing("1001#State#NOT_READY"), 1);
+
+    // On the shared exchange: every event names its group, and the READY came from east.
+    let seen = events.lock().unwrap().clone();
+    assert!(!seen.is_empty(), "events on the shared exchange");
+    for (routing_key, app_id, group, body) in &seen {
+        let (_, _, _, _, instance) = groups
+            .iter()
+            .find(|g| g.0 == group)
+            .unwrap_or_else(|| panic!("event without a known gc-group: {routing_key} {body}"));
+        assert_eq!(app_id, instance, "app_id is the group's instance");
+    }
+    let ready: Vec<&String> = seen
+        .iter()
+        .filter(|e| e.3.contains("\"READY\""))
+        .map(|e| &e.2)
+        .collect();
+    assert_eq!(ready, ["fin-east"], "one READY event, from east: {seen:?}");
+    println!(
+        "two groups: {} events on the shared exchange, each with its group; no cross-talk",
+        seen.len()
+    );
+
+    for (_, names, sim, connector, _) in groups {
+        connector.stop().await;
+        sim.stop().await;
+        cleanup(&urls[2], &names).await;
+    }
+}

@@ -62,6 +62,10 @@ pub struct BrokerConfig {
     /// This connector instance; sent as `app_id` on everything it publishes and used to ignore
     /// its own ConnectorSync messages. Also names the AMQP connection in the management UI.
     pub instance_id: String,
+    /// The connector group this instance belongs to (one group per Finesse cluster), sent as
+    /// header `gc-group` on every event, so that groups sharing an events exchange can be told
+    /// apart. `None`: no header.
+    pub group: Option<String>,
     /// The durable command queue, declared with `x-single-active-consumer`.
     pub commands_queue: String,
     /// The topic exchange bound to the command queue with `#`, for clients that cannot publish
@@ -122,6 +126,7 @@ impl Default for BrokerConfig {
             uri: SecretString::from("amqp://guest:guest@127.0.0.1:5672/%2f".to_owned()),
             tls: BrokerTls::default(),
             cluster_uris: Vec::new(),
+            group: None,
             queue_type: QueueType::Classic,
             delivery_limit: Some(20),
             instance_id: format!("gc-{}", &short_id[..8]),
@@ -195,6 +200,9 @@ impl BrokerConfig {
         }
         if let Some(lock) = &self.leader_lock_queue {
             check_name("leader_lock_queue", lock)?;
+        }
+        if let Some(group) = &self.group {
+            check_name("group", group)?;
         }
         let positive = [
             ("heartbeat", self.heartbeat),

@@ -115,7 +115,10 @@ impl Inner {
                 let ttl = self.config.sync_ttl.map(|ttl| ttl.as_millis());
                 sync_properties(&self.config.instance_id, ttl, now)?
             }
-            _ => event_properties(msg, &self.config.instance_id, now)?,
+            _ => with_group(
+                event_properties(msg, &self.config.instance_id, now)?,
+                self.config.group.as_deref(),
+            ),
         };
         self.publish(&route, &msg.body, properties).await
     }
@@ -267,6 +270,20 @@ impl Inner {
         }
         result
     }
+}
+
+/// Adds header `gc-group` (the connector group, e.g. one per Finesse cluster) to an event's
+/// properties, so integrations reading the shared events exchange can tell groups apart.
+fn with_group(properties: lapin::BasicProperties, group: Option<&str>) -> lapin::BasicProperties {
+    let Some(group) = group else {
+        return properties;
+    };
+    let mut headers = properties.headers().clone().unwrap_or_default();
+    headers.insert(
+        "gc-group".into(),
+        lapin::types::AMQPValue::LongString(group.into()),
+    );
+    properties.with_headers(headers)
 }
 
 /// Why a session ended.

@@ -168,6 +168,7 @@ async fn connect_broker(
     let config = BrokerConfig {
         uri: secrecy::SecretString::from(b.url.expose_secret().to_owned()),
         cluster_uris: b.more_urls.clone(),
+        group: settings.group.clone(),
         queue_type: b.queue_type,
         delivery_limit: b.delivery_limit,
         instance_id: settings.instance_id.clone(),

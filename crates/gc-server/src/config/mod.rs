@@ -106,6 +106,8 @@ pub enum LogFormat {
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub instance_id: String,
+    /// `instance.group`: the connector group (one per Finesse cluster); `None` when empty.
+    pub group: Option<String>,
     pub broker: BrokerSettings,
     /// `None`: run the built-in simulator.
     pub finesse: Option<FinesseSettings>,
@@ -303,6 +305,14 @@ impl Reader<'_> {
             self.problems
                 .push("`instance.id` must be letters, digits, `-`, `_` or `.`".into());
         }
+        let group = Some(self.string("instance", "group")).filter(|g| !g.is_empty());
+        if group.as_ref().is_some_and(|g| {
+            !g.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        }) {
+            self.problems
+                .push("`instance.group` must be letters, digits, `-`, `_` or `.`".into());
+        }
         let (url, more_urls) = self.broker_urls();
         let broker_tls = self.broker_tls(&url);
         let queue_type = match self.string("broker", "queue_type").as_str() {
@@ -422,6 +432,7 @@ impl Reader<'_> {
         };
         Settings {
             instance_id,
+            group,
             broker,
             finesse,
             confirm_timeout: self.secs("finesse", "confirm_timeout_secs", 1),
