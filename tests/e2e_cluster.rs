@@ -746,3 +746,74 @@ async fn two_connector_groups_share_the_cluster_without_cross_talk() {
         cleanup(&urls[2], &names).await;
     }
 }
+
+/// The broker's second guard on the cluster: a command that fails every time (the consumer
+/// puts it back each time, as one whose channel the message closes would) is moved to the
+/// dead-letter queue by the quorum queue itself once `delivery_limit` deliveries are spent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_failing_every_time_reaches_the_dead_letter_queue_on_the_cluster() {
+    let urls = cluster::start().await;
+    let tag = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+    let names = Names::new(&format!("dl-{tag}"));
+    let limit = 4;
+    let secret = |url: &String| secrecy::SecretString::from(url.clone());
+    let config = gc_broker::BrokerConfig {
+        uri: secret(&urls[1]),
+        cluster_uris: vec![secret(&urls[2]), secret(&urls[0])],
+        queue_type: gc_broker::QueueType::Quorum,
+        delivery_limit: Some(limit),
+        instance_id: format!("dl-{tag}"),
+        commands_queue: names.commands.clone(),
+        commands_exchange: names.commands.clone(),
+        clients_exchange: names.clients.clone(),
+        events_exchange: names.events.clone(),
+        dead_letter_queue: names.dlq.clone(),
+        sync_exchange: names.sync.clone(),
+        leader_lock_queue: None,
+        ..gc_broker::BrokerConfig::default()
+    };
+    let (broker, mut rx) = gc_broker::Broker::start(config).await.unwrap();
+    let desks = Desks::open(&urls[2], &names, &[]).await;
+    desks.send("Poison#1001", "fails every time", Some(7)).await;
+
+    let sent = Instant::now();
+    let mut deliveries = 0;
+    loop {
+        assert!(
+            sent.elapsed() < Duration::from_mins(1),
+            "no dead-lettered copy after {deliveries} deliveries"
+        );
+        while let Ok(event) = rx.try_recv() {
+            if let gc_broker::BrokerEvent::Command(command) = event {
+                deliveries += 1;
+                broker.requeue(command.token).await;
+            }
+        }
+        let got = desks
+            .channel
+            .basic_get(
+                names.dlq.as_str().into(),
+                lapin::options::BasicGetOptions { no_ack: true },
+            )
+            .await
+            .ok()
+            .flatten();
+        if got.is_some_and(|m| m.delivery.data == b"fails every time") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let dead_lettered = sent.elapsed();
+    println!(
+        "on the cluster: delivered {deliveries} times, then dead-lettered by the quorum queue \
+         (delivery_limit {limit}), {:.2} s after it was sent",
+        dead_lettered.as_secs_f64()
+    );
+    assert!(
+        (limit..=limit + 1).contains(&deliveries),
+        "{deliveries} deliveries for a limit of {limit}"
+    );
+    assert_eq!(broker.stats().dead_lettered, 0, "the broker did it");
+    broker.shutdown().await;
+    cleanup(&urls[2], &names).await;
+}
