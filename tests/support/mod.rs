@@ -31,6 +31,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 pub mod cluster;
+pub mod desks;
 pub mod tls_broker;
 
 /// How long a test waits for any one thing.
