@@ -30,6 +30,8 @@ use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, Consumer
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
+pub mod cluster;
+pub mod desks;
 pub mod tls_broker;
 
 /// How long a test waits for any one thing.
@@ -68,7 +70,9 @@ fn suite_log(instance: &str, extra: &[(String, String)]) -> Option<PathBuf> {
             && let Some(password) = url_password(&value)
         {
             // As it appears in a URL (`:password@`): the user name may equal the password.
-            secrets.push_str(&format!(":{password}@\n"));
+            secrets.push(':');
+            secrets.push_str(password);
+            secrets.push_str("@\n");
         }
     }
     std::fs::write(dir.join(format!("{stem}.secrets")), secrets).unwrap();
@@ -126,7 +130,7 @@ pub struct Names {
 }
 
 impl Names {
-    fn new(tag: &str) -> Self {
+    pub fn new(tag: &str) -> Self {
         Self {
             commands: format!("t.{tag}.commands"),
             clients: format!("t.{tag}.clients"),

@@ -16,18 +16,56 @@ use crate::{BrokerError, BrokerTls};
 /// The longest AMQP short string (queue, exchange, routing key, property values).
 pub(crate) const MAX_SHORT: usize = 255;
 
+/// The type of the command and dead-letter queues. RabbitMQ cannot change a queue's type in
+/// place: a queue that exists with the other type is reported as
+/// [`BrokerError::QueueTypeMismatch`](crate::BrokerError::QueueTypeMismatch).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum QueueType {
+    /// A classic queue on one node (the default; what earlier versions declared).
+    #[default]
+    Classic,
+    /// A replicated quorum queue (Raft), for a RabbitMQ cluster: survives the loss of a
+    /// minority of nodes; single-active-consumer and a delivery limit.
+    Quorum,
+}
+
+impl QueueType {
+    /// The value of `x-queue-type`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Classic => "classic",
+            Self::Quorum => "quorum",
+        }
+    }
+}
+
 /// Settings of the broker adapter. `Default` gives the names of the published contract.
 #[derive(Clone, Debug)]
 pub struct BrokerConfig {
     /// `amqp://user:password@host:port/vhost`, or `amqps://…` for TLS (see [`Self::tls`]).
-    /// Secret: never logged, never in an error.
+    /// Secret: never logged, never in an error. On a cluster, the first node tried.
     pub uri: SecretString,
+    /// The other nodes of a RabbitMQ cluster (same vhost, users and topology), tried after
+    /// [`Self::uri`] in turn: a failed connect or a lost connection moves on to the next node,
+    /// with the capped backoff between attempts. Empty: one node.
+    pub cluster_uris: Vec<SecretString>,
+    /// Whether the command and dead-letter queues are classic or quorum queues.
+    pub queue_type: QueueType,
+    /// Quorum queues only: how often the broker delivers a command before it dead-letters it
+    /// to [`Self::dead_letter_queue`] by itself (`x-delivery-limit`). A second guard against a
+    /// message that keeps failing (e.g. one that closes the consumer's channel every time,
+    /// which the connector never gets to dead-letter). `None`: unlimited.
+    pub delivery_limit: Option<u32>,
     /// Trust and client certificate for `amqps://` URIs. Setting any of it with an `amqp://`
     /// URI is refused: the files would suggest a protection the plain connection lacks.
     pub tls: BrokerTls,
     /// This connector instance; sent as `app_id` on everything it publishes and used to ignore
     /// its own ConnectorSync messages. Also names the AMQP connection in the management UI.
     pub instance_id: String,
+    /// The connector group this instance belongs to (one group per Finesse cluster), sent as
+    /// header `gc-group` on every event, so that groups sharing an events exchange can be told
+    /// apart. `None`: no header.
+    pub group: Option<String>,
     /// The durable command queue, declared with `x-single-active-consumer`.
     pub commands_queue: String,
     /// The topic exchange bound to the command queue with `#`, for clients that cannot publish
@@ -87,6 +125,10 @@ impl Default for BrokerConfig {
         Self {
             uri: SecretString::from("amqp://guest:guest@127.0.0.1:5672/%2f".to_owned()),
             tls: BrokerTls::default(),
+            cluster_uris: Vec::new(),
+            group: None,
+            queue_type: QueueType::Classic,
+            delivery_limit: Some(20),
             instance_id: format!("gc-{}", &short_id[..8]),
             commands_queue: "gc.commands".to_owned(),
             commands_exchange: "gc.commands".to_owned(),
@@ -117,6 +159,20 @@ impl BrokerConfig {
     /// With an `amqps://` URI this reads the TLS files and builds the TLS configuration.
     pub fn validate(&self) -> Result<(), BrokerError> {
         let uri = self.parsed_uri()?;
+        for node in 1..self.node_count() {
+            if self.parsed_uri_of(node)?.scheme != uri.scheme {
+                return Err(invalid(
+                    "cluster_uris",
+                    "every node must use the scheme of the first (all amqp:// or all amqps://)",
+                ));
+            }
+        }
+        if self.delivery_limit == Some(0) {
+            return Err(invalid(
+                "delivery_limit",
+                "0 would dead-letter every command at once; use at least 1",
+            ));
+        }
         self.tls.check_pairing()?;
         match uri.scheme {
             AMQPScheme::AMQPS => {
@@ -144,6 +200,9 @@ impl BrokerConfig {
         }
         if let Some(lock) = &self.leader_lock_queue {
             check_name("leader_lock_queue", lock)?;
+        }
+        if let Some(group) = &self.group {
+            check_name("group", group)?;
         }
         let positive = [
             ("heartbeat", self.heartbeat),
@@ -175,9 +234,21 @@ impl BrokerConfig {
         Ok(())
     }
 
-    /// `host:port/vhost`: how logs and errors name the broker, never with credentials.
+    /// `host:port/vhost` of the first node: how logs and errors name the broker, never with
+    /// credentials.
     pub fn endpoint(&self) -> String {
-        match self.parsed_uri() {
+        self.endpoint_of(0)
+    }
+
+    /// How many nodes are configured ([`Self::uri`] and [`Self::cluster_uris`]).
+    pub fn node_count(&self) -> usize {
+        1 + self.cluster_uris.len()
+    }
+
+    /// `host:port/vhost` of node `node` (0: [`Self::uri`]; wraps around), never with
+    /// credentials.
+    pub fn endpoint_of(&self, node: usize) -> String {
+        match self.parsed_uri_of(node) {
             // The vhost is written as in a URI, so the default vhost `/` reads `%2f`.
             Ok(uri) => format!(
                 "{}:{}/{}",
@@ -191,8 +262,8 @@ impl BrokerConfig {
 
     /// The URI ready for lapin: parsed from the secret, with our heartbeat and connect bound.
     /// The result holds the password; it goes straight into `Connection::connect_uri`.
-    pub(crate) fn connect_uri(&self) -> Result<AMQPUri, BrokerError> {
-        let mut uri = self.parsed_uri()?;
+    pub(crate) fn connect_uri(&self, node: usize) -> Result<AMQPUri, BrokerError> {
+        let mut uri = self.parsed_uri_of(node)?;
         uri.query.heartbeat = u16::try_from(self.heartbeat.as_secs()).ok();
         if uri.query.connection_timeout.is_none() {
             uri.query.connection_timeout = u64::try_from(self.connect_timeout.as_millis()).ok();
@@ -201,8 +272,17 @@ impl BrokerConfig {
     }
 
     fn parsed_uri(&self) -> Result<AMQPUri, BrokerError> {
+        self.parsed_uri_of(0)
+    }
+
+    fn parsed_uri_of(&self, node: usize) -> Result<AMQPUri, BrokerError> {
+        let index = node % self.node_count();
+        let secret = match index.checked_sub(1) {
+            None => &self.uri,
+            Some(i) => self.cluster_uris.get(i).unwrap_or(&self.uri),
+        };
         // amq-protocol-uri's parse errors quote the input, password included: drop them.
-        AMQPUri::from_str(self.uri.expose_secret()).map_err(|_| BrokerError::InvalidUri {
+        AMQPUri::from_str(secret.expose_secret()).map_err(|_| BrokerError::InvalidUri {
             reason: "expected amqp[s]://[user:password@]host[:port][/vhost][?options]",
         })
     }
@@ -263,6 +343,49 @@ mod tests {
     }
 
     #[test]
+    fn cluster_nodes_are_named_in_turn_without_credentials() {
+        let config = BrokerConfig {
+            uri: SecretString::from("amqp://bob:hunter2@mq1:5672/prod".to_owned()),
+            cluster_uris: vec![
+                SecretString::from("amqp://bob:hunter2@mq2:5673/prod".to_owned()),
+                SecretString::from("amqp://bob:hunter2@mq3/prod".to_owned()),
+            ],
+            ..BrokerConfig::default()
+        };
+        assert!(config.validate().is_ok());
+        assert_eq!(config.node_count(), 3);
+        let names: Vec<String> = (0..4).map(|n| config.endpoint_of(n)).collect();
+        assert_eq!(
+            names,
+            [
+                "mq1:5672/prod",
+                "mq2:5673/prod",
+                "mq3:5672/prod",
+                "mq1:5672/prod"
+            ]
+        );
+        let mixed = BrokerConfig {
+            cluster_uris: vec![SecretString::from(
+                "amqps://bob:hunter2@mq2/prod".to_owned(),
+            )],
+            ..config.clone()
+        };
+        assert!(matches!(
+            mixed.validate(),
+            Err(BrokerError::InvalidConfig {
+                field: "cluster_uris",
+                ..
+            })
+        ));
+        let broken = BrokerConfig {
+            cluster_uris: vec![SecretString::from("http://bob:hunter2@mq2".to_owned())],
+            ..config
+        };
+        let err = broken.validate().err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| !e.contains("hunter2")));
+    }
+
+    #[test]
     fn a_bad_uri_is_reported_without_quoting_it() {
         let config = BrokerConfig {
             uri: SecretString::from("http://bob:hunter2@mq".to_owned()),
@@ -282,7 +405,7 @@ mod tests {
             uri: SecretString::from("amqp://h/%2f?heartbeat=60".to_owned()),
             ..BrokerConfig::default()
         };
-        let uri = config.connect_uri().ok();
+        let uri = config.connect_uri(0).ok();
         assert_eq!(uri.and_then(|u| u.query.heartbeat), Some(10));
     }
 
@@ -369,6 +492,10 @@ mod tests {
             },
             BrokerConfig {
                 leader_lock_queue: Some("x".repeat(256)),
+                ..BrokerConfig::default()
+            },
+            BrokerConfig {
+                delivery_limit: Some(0),
                 ..BrokerConfig::default()
             },
         ];

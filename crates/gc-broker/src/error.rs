@@ -70,6 +70,24 @@ pub enum BrokerError {
         source: lapin::Error,
     },
 
+    /// A queue exists with another type than `broker.queue_type` asks for. RabbitMQ cannot
+    /// change a queue's type in place; the text says how to migrate.
+    #[error(
+        "queue `{queue}` exists as a {existing} queue but broker.queue_type is \"{wanted}\"; \
+         RabbitMQ cannot change a queue's type in place. To migrate: stop every connector \
+         instance, let the queue empty (or move its messages elsewhere, e.g. with a shovel), \
+         delete it (`rabbitmqctl delete_queue {queue}`), then start the connectors with the \
+         new type: they declare it again. Or keep broker.queue_type = \"{existing}\""
+    )]
+    QueueTypeMismatch {
+        /// The queue's name.
+        queue: String,
+        /// The configured type.
+        wanted: &'static str,
+        /// The type it has.
+        existing: &'static str,
+    },
+
     /// No live connection came up within `publish_timeout`; nothing was sent.
     #[error("not connected to the broker")]
     NotConnected,
@@ -124,6 +142,7 @@ impl BrokerError {
             | Self::InvalidConfig { .. }
             | Self::Tls { .. }
             | Self::Topology { .. }
+            | Self::QueueTypeMismatch { .. }
             | Self::ShuttingDown
             | Self::TooLong { .. } => false,
         }
@@ -146,7 +165,8 @@ impl BrokerError {
             | Self::Tls { .. }
             | Self::Connect { .. }
             | Self::ConnectTimeout { .. }
-            | Self::Topology { .. } => Some("other"),
+            | Self::Topology { .. }
+            | Self::QueueTypeMismatch { .. } => Some("other"),
         }
     }
 }

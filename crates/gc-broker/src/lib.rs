@@ -70,7 +70,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-pub use config::BrokerConfig;
+pub use config::{BrokerConfig, QueueType};
 pub use error::BrokerError;
 pub use message::{
     CommandDelivery, DEFAULT_JMS_TYPE, DeliveryToken, HASHED_ID_PREFIX, MAX_HEADER_TEXT, MAX_ID,
@@ -79,7 +79,6 @@ pub use message::{
 pub use outbox::runner::Outbox;
 pub use tls::BrokerTls;
 
-use session::Session;
 use supervisor::Inner;
 
 /// What the adapter tells the driver. Drain the receiver promptly: consumers wait for room
@@ -182,9 +181,9 @@ impl Broker {
         config: BrokerConfig,
     ) -> Result<(Self, mpsc::Receiver<BrokerEvent>), BrokerError> {
         config.validate()?;
-        let first = Session::open(&config, 1).await?;
+        let first = supervisor::first_session(&config).await?;
         let (events, receiver) = mpsc::channel(config.event_capacity);
-        let inner = Arc::new(Inner::new(config, events));
+        let inner = Arc::new(Inner::new(config, events, first.0.endpoint.clone()));
         tokio::spawn(supervisor::run(inner.clone(), first));
         let owner = Arc::new(Owner(inner.shutdown.clone()));
         Ok((
@@ -265,8 +264,14 @@ impl Broker {
         self.inner.stats()
     }
 
-    /// `host:port/vhost` of the broker, for logs and health output.
-    pub fn endpoint(&self) -> &str {
-        &self.inner.endpoint
+    /// `host:port/vhost` of the node of the current connection (of the last one while
+    /// reconnecting), for logs and health output. Never with credentials.
+    pub fn endpoint(&self) -> String {
+        self.inner.endpoint.borrow().clone()
+    }
+
+    /// Follows [`Self::endpoint`]: changes whenever a connection comes up on another node.
+    pub fn watch_endpoint(&self) -> tokio::sync::watch::Receiver<String> {
+        self.inner.endpoint.subscribe()
     }
 }

@@ -30,6 +30,10 @@ pub(crate) type ConnectionEvents = Pin<Box<dyn Stream<Item = Event> + Send>>;
 pub(crate) struct Session {
     /// Increases with every connection; delivery tokens carry it.
     pub(crate) epoch: u64,
+    /// Which configured node this connection is to (index into the node list).
+    pub(crate) node: usize,
+    /// That node's `host:port/vhost`.
+    pub(crate) endpoint: String,
     pub(crate) connection: Connection,
     /// Confirm-mode channel for every publish (events, replies, DLQ copies, sync).
     pub(crate) publish: Channel,
@@ -52,15 +56,18 @@ impl std::fmt::Debug for Session {
 }
 
 impl Session {
-    /// Connects, declares the topology and opens the channels, all within `connect_timeout`.
+    /// Connects to node `node`, declares the topology and opens the channels, all within
+    /// `connect_timeout`.
     pub(crate) async fn open(
         config: &BrokerConfig,
         epoch: u64,
+        node: usize,
     ) -> Result<(Self, ConnectionEvents), BrokerError> {
-        let endpoint = config.endpoint();
+        let node = node % config.node_count();
+        let endpoint = config.endpoint_of(node);
         match timeout(
             config.connect_timeout,
-            Self::open_unbounded(config, epoch, &endpoint),
+            Self::open_unbounded(config, epoch, node, &endpoint),
         )
         .await
         {
@@ -75,13 +82,14 @@ impl Session {
     async fn open_unbounded(
         config: &BrokerConfig,
         epoch: u64,
+        node: usize,
         endpoint: &str,
     ) -> Result<(Self, ConnectionEvents), BrokerError> {
         let setup = |source| BrokerError::Connect {
             endpoint: endpoint.to_owned(),
             source,
         };
-        let uri = config.connect_uri()?;
+        let uri = config.connect_uri(node)?;
         let properties = ConnectionProperties::default()
             .with_connection_name(format!("gc-broker {}", config.instance_id).into());
         // No lapin auto-recovery: the supervisor reconnects (see the crate docs for why).
@@ -108,6 +116,8 @@ impl Session {
         let sync_queue = topology::declare_sync_queue(&consume, config).await?;
         let session = Self {
             epoch,
+            node,
+            endpoint: endpoint.to_owned(),
             connection,
             publish,
             consume,

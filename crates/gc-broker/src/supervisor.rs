@@ -34,7 +34,8 @@ const TASK_GRACE: Duration = Duration::from_secs(2);
 #[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) config: BrokerConfig,
-    pub(crate) endpoint: String,
+    /// `host:port/vhost` of the node of the current (or last) connection.
+    pub(crate) endpoint: watch::Sender<String>,
     /// The live session, `None` while reconnecting. Publishers wait on it.
     pub(crate) current: watch::Sender<Option<Arc<Session>>>,
     pub(crate) events: mpsc::Sender<BrokerEvent>,
@@ -69,9 +70,14 @@ pub(crate) struct Counters {
 }
 
 impl Inner {
-    pub(crate) fn new(config: BrokerConfig, events: mpsc::Sender<BrokerEvent>) -> Self {
+    /// `endpoint`: that of the first session's node.
+    pub(crate) fn new(
+        config: BrokerConfig,
+        events: mpsc::Sender<BrokerEvent>,
+        endpoint: String,
+    ) -> Self {
         Self {
-            endpoint: config.endpoint(),
+            endpoint: watch::Sender::new(endpoint),
             config,
             current: watch::Sender::new(None),
             events,
@@ -109,7 +115,10 @@ impl Inner {
                 let ttl = self.config.sync_ttl.map(|ttl| ttl.as_millis());
                 sync_properties(&self.config.instance_id, ttl, now)?
             }
-            _ => event_properties(msg, &self.config.instance_id, now)?,
+            _ => with_group(
+                event_properties(msg, &self.config.instance_id, now)?,
+                self.config.group.as_deref(),
+            ),
         };
         self.publish(&route, &msg.body, properties).await
     }
@@ -263,23 +272,64 @@ impl Inner {
     }
 }
 
+/// Adds header `gc-group` (the connector group, e.g. one per Finesse cluster) to an event's
+/// properties, so integrations reading the shared events exchange can tell groups apart.
+fn with_group(properties: lapin::BasicProperties, group: Option<&str>) -> lapin::BasicProperties {
+    let Some(group) = group else {
+        return properties;
+    };
+    let mut headers = properties.headers().clone().unwrap_or_default();
+    headers.insert(
+        "gc-group".into(),
+        lapin::types::AMQPValue::LongString(group.into()),
+    );
+    properties.with_headers(headers)
+}
+
 /// Why a session ended.
 enum End {
     Lost(String),
     Shutdown,
 }
 
-/// The supervisor: runs `first`, then reconnects forever until shutdown.
+/// Connects to the first node that answers, trying each configured node once in order.
+/// Returns at once on an error that another node would repeat (configuration, topology).
+pub(crate) async fn first_session(
+    config: &BrokerConfig,
+) -> Result<(Session, ConnectionEvents), BrokerError> {
+    let mut last = None;
+    for node in 0..config.node_count() {
+        match Session::open(config, 1, node).await {
+            Ok(opened) => return Ok(opened),
+            Err(err) if err.is_transient() && node + 1 < config.node_count() => {
+                tracing::warn!(
+                    endpoint = %config.endpoint_of(node),
+                    error = %err,
+                    "cannot connect to this node; trying the next"
+                );
+                last = Some(err);
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    Err(last.unwrap_or(BrokerError::NotConnected))
+}
+
+/// The supervisor: runs `first`, then reconnects forever until shutdown. Every reconnect
+/// attempt goes to the next configured node (round robin), so a node that died is left at
+/// once and the connection lands on any node that answers.
 pub(crate) async fn run(inner: Arc<Inner>, first: (Session, ConnectionEvents)) {
     let _stopped = inner.stopped.clone().drop_guard();
     let delays = || reconnect_delays(inner.config.backoff_min, inner.config.backoff_max);
     let mut backoff = delays();
+    let mut node = first.0.node;
     let mut next = Some(first);
     let mut epoch = 1;
     let mut failures = 0u32;
     loop {
         if let Some((session, events)) = next.take() {
             failures = 0;
+            node = session.node;
             let started = Instant::now();
             match run_session(&inner, Arc::new(session), events).await {
                 End::Shutdown => return,
@@ -298,11 +348,13 @@ pub(crate) async fn run(inner: Arc<Inner>, first: (Session, ConnectionEvents)) {
             () = tokio::time::sleep(delay) => {}
         }
         epoch += 1;
-        match Session::open(&inner.config, epoch).await {
+        node = (node + 1) % inner.config.node_count();
+        match Session::open(&inner.config, epoch, node).await {
             Ok(opened) => next = Some(opened),
             Err(err) => {
                 failures = failures.saturating_add(1);
-                tracing::warn!(endpoint = %inner.endpoint, error = %err, failures, "reconnect failed");
+                let endpoint = inner.config.endpoint_of(node);
+                tracing::warn!(%endpoint, error = %err, failures, "reconnect failed");
             }
         }
     }
@@ -311,8 +363,11 @@ pub(crate) async fn run(inner: Arc<Inner>, first: (Session, ConnectionEvents)) {
 /// Runs one session to its end and tears it down.
 async fn run_session(inner: &Arc<Inner>, session: Arc<Session>, events: ConnectionEvents) -> End {
     inner.counters.connections.fetch_add(1, Ordering::Relaxed);
+    inner.endpoint.send_replace(session.endpoint.clone());
     tracing::info!(
-        endpoint = %inner.endpoint,
+        endpoint = %session.endpoint,
+        node = session.node + 1,
+        nodes = inner.config.node_count(),
         epoch = session.epoch,
         instance = %inner.config.instance_id,
         "connected; topology declared"
@@ -353,7 +408,7 @@ async fn run_session(inner: &Arc<Inner>, session: Arc<Session>, events: Connecti
     match &end {
         End::Lost(reason) => {
             inner.current.send_replace(None);
-            tracing::warn!(endpoint = %inner.endpoint, epoch = session.epoch, %reason, "connection lost");
+            tracing::warn!(endpoint = %session.endpoint, epoch = session.epoch, %reason, "connection lost");
             // Immediately, before any reconnect attempt: the broker has already dropped our
             // lock (or will at heartbeat timeout), so a peer may be leader now.
             if inner.config.leader_lock_queue.is_some() {
@@ -397,7 +452,7 @@ async fn run_session(inner: &Arc<Inner>, session: Arc<Session>, events: Connecti
         inner.emit_now(BrokerEvent::Disconnected {
             reason: "shutdown".to_owned(),
         });
-        tracing::info!(endpoint = %inner.endpoint, "broker adapter stopped");
+        tracing::info!(endpoint = %session.endpoint, "broker adapter stopped");
     }
     end
 }

@@ -10,7 +10,7 @@ use lapin::options::{ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptio
 use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{Channel, Connection, ErrorKind, ExchangeKind};
 
-use crate::{BrokerConfig, BrokerError};
+use crate::{BrokerConfig, BrokerError, QueueType};
 
 /// AMQP reply code RESOURCE_LOCKED: an exclusive queue is held by another connection.
 pub(crate) const RESOURCE_LOCKED: u16 = 405;
@@ -23,11 +23,11 @@ pub(crate) const PRECONDITION_FAILED: u16 = 406;
 /// | entity | kind | flags |
 /// |---|---|---|
 /// | `commands_exchange` | topic | durable |
-/// | `commands_queue` | queue | durable, `x-single-active-consumer: true` |
+/// | `commands_queue` | queue | durable, `x-single-active-consumer: true`; quorum: also `x-queue-type: quorum`, `x-delivery-limit`, dead-lettered to `dead_letter_queue` |
 /// | `commands_queue` ← `commands_exchange` | binding | key `#` |
 /// | `clients_exchange` | topic | durable |
 /// | `events_exchange` | topic | durable |
-/// | `dead_letter_queue` | queue | durable, `x-max-length`, `x-overflow: drop-head` |
+/// | `dead_letter_queue` | queue | durable, `x-max-length`, `x-overflow: drop-head`; quorum: `x-queue-type: quorum` |
 /// | `sync_exchange` | fanout | durable |
 pub(crate) async fn declare(
     connection: &Connection,
@@ -35,9 +35,7 @@ pub(crate) async fn declare(
     config: &BrokerConfig,
 ) -> Result<(), BrokerError> {
     exchange(channel, &config.commands_exchange, ExchangeKind::Topic).await?;
-    let mut sac = FieldTable::default();
-    sac.insert("x-single-active-consumer".into(), AMQPValue::Boolean(true));
-    queue(channel, &config.commands_queue, durable_queue(), sac).await?;
+    declare_command_queue(connection, channel, config).await?;
     bind(
         channel,
         &config.commands_queue,
@@ -70,11 +68,11 @@ pub(crate) async fn declare_dead_letter_queue(
             channel,
             &config.dead_letter_queue,
             durable_queue(),
-            FieldTable::default(),
+            typed(config.queue_type),
         )
         .await;
     };
-    let mut arguments = FieldTable::default();
+    let mut arguments = typed(config.queue_type);
     arguments.insert(
         "x-max-length".into(),
         AMQPValue::LongLongInt(i64::from(max)),
@@ -105,8 +103,10 @@ pub(crate) async fn declare_dead_letter_queue(
             tracing::warn!(
                 queue = %config.dead_letter_queue,
                 max,
-                "the dead-letter queue exists without a length bound and RabbitMQ cannot add one \
-                 in place; it is used as it is. To bound it, delete it when empty, or apply a \
+                queue_type = config.queue_type.as_str(),
+                "the dead-letter queue exists with other arguments (without a length bound, or of \
+                 another type) and RabbitMQ cannot change them in place; it is used as it is \
+                 (dead-lettering works with either type). To bound it, delete it when empty, or apply a \
                  policy: rabbitmqctl set_policy gc-dlq '^{}$' '{{\"max-length\":{max},\"overflow\":\"drop-head\"}}' --apply-to queues",
                 config.dead_letter_queue.replace('.', "\\.")
             );
@@ -153,6 +153,103 @@ pub(crate) async fn declare_sync_queue(
     let name = declared.name().clone();
     bind(channel, name.as_str(), &config.sync_exchange, "").await?;
     Ok(name)
+}
+
+/// The arguments of the command queue: single-active-consumer always (the second guard of
+/// leadership); for a quorum queue also its type, the delivery limit and where the broker
+/// dead-letters a command that reached it (the dead-letter queue, through the default
+/// exchange).
+pub(crate) fn command_queue_arguments(config: &BrokerConfig) -> FieldTable {
+    let mut arguments = typed(config.queue_type);
+    arguments.insert("x-single-active-consumer".into(), AMQPValue::Boolean(true));
+    if config.queue_type == QueueType::Quorum {
+        if let Some(limit) = config.delivery_limit {
+            arguments.insert(
+                "x-delivery-limit".into(),
+                AMQPValue::LongLongInt(i64::from(limit)),
+            );
+        }
+        arguments.insert(
+            "x-dead-letter-exchange".into(),
+            AMQPValue::LongString("".into()),
+        );
+        arguments.insert(
+            "x-dead-letter-routing-key".into(),
+            AMQPValue::LongString(config.dead_letter_queue.as_str().into()),
+        );
+    }
+    arguments
+}
+
+/// `x-queue-type: quorum` for quorum queues; nothing for classic ones, so a classic queue is
+/// declared exactly as earlier versions did (an explicit `classic` would not match a queue
+/// declared without the argument on every RabbitMQ version).
+fn typed(queue_type: QueueType) -> FieldTable {
+    let mut arguments = FieldTable::default();
+    if queue_type == QueueType::Quorum {
+        arguments.insert(
+            "x-queue-type".into(),
+            AMQPValue::LongString(queue_type.as_str().into()),
+        );
+    }
+    arguments
+}
+
+/// Declares the command queue. A refusal (PRECONDITION_FAILED: the queue exists with other
+/// arguments) is looked into on a channel of its own: when the queue is exactly what the
+/// other `queue_type` would have declared, it is reported as
+/// [`BrokerError::QueueTypeMismatch`], which says how to migrate; RabbitMQ's own text would
+/// only name the first differing argument.
+async fn declare_command_queue(
+    connection: &Connection,
+    channel: &Channel,
+    config: &BrokerConfig,
+) -> Result<(), BrokerError> {
+    let wanted = command_queue_arguments(config);
+    let refused = match queue(channel, &config.commands_queue, durable_queue(), wanted).await {
+        Err(BrokerError::Topology { source, .. })
+            if reply_code(&source) == Some(PRECONDITION_FAILED) =>
+        {
+            source
+        }
+        other => return other,
+    };
+    let other = BrokerConfig {
+        queue_type: match config.queue_type {
+            QueueType::Classic => QueueType::Quorum,
+            QueueType::Quorum => QueueType::Classic,
+        },
+        ..config.clone()
+    };
+    let mut candidates = vec![command_queue_arguments(&other)];
+    if other.queue_type == QueueType::Quorum {
+        // A quorum queue declared with another delivery limit (or none) is still quorum.
+        candidates.push(command_queue_arguments(&BrokerConfig {
+            delivery_limit: None,
+            ..other.clone()
+        }));
+    }
+    for arguments in candidates {
+        let Ok(trial) = connection.create_channel().await else {
+            break;
+        };
+        let probe = queue(&trial, &config.commands_queue, durable_queue(), arguments).await;
+        if trial.status().connected() {
+            let _ = trial.close(200, "probed".into()).await;
+        }
+        if probe.is_ok() {
+            return Err(BrokerError::QueueTypeMismatch {
+                queue: config.commands_queue.clone(),
+                wanted: config.queue_type.as_str(),
+                existing: other.queue_type.as_str(),
+            });
+        }
+    }
+    Err(BrokerError::Topology {
+        what: "queue",
+        name: config.commands_queue.clone(),
+        source: refused,
+    })
 }
 
 /// The AMQP reply code of a channel- or connection-level error, if it is one.

@@ -6,6 +6,16 @@
 //!
 //!     cargo bench -p gc-server --bench latency            (AGENTS=100 ROUNDS=30 by default)
 //!
+//! On a RabbitMQ cluster vs one node (issue 15): `QUEUE_TYPE=quorum` gives the connector
+//! quorum queues, `BROKER_URLS` (comma-separated) its list of nodes, and `GC_AMQP_URL` the
+//! node the bench's client uses:
+//!
+//!     QUEUE_TYPE=quorum cargo bench -p gc-server --bench latency                 (one node)
+//!     scripts/rabbitmq-cluster start
+//!     QUEUE_TYPE=quorum GC_AMQP_URL=amqp://guest:guest@127.0.0.1:5683/%2f \
+//!       BROKER_URLS=amqp://guest:guest@127.0.0.1:5681/%2f,amqp://guest:guest@127.0.0.1:5682/%2f \
+//!       cargo bench -p gc-server --bench latency                                  (cluster)
+//!
 //! Needs RabbitMQ on 127.0.0.1:5672 and the binaries built
 //! (`cargo build --release -p finesse-sim -p gc-server --bins` for release figures).
 
@@ -44,7 +54,25 @@ fn env_number(name: &str, default: usize) -> usize {
 async fn main() {
     let agents = env_number("AGENTS", 100);
     let rounds = env_number("ROUNDS", 30);
-    let env = Env::start(Options::default()).await;
+    let mut connector_env = Vec::new();
+    for (var, key) in [
+        ("BROKER_URLS", "GC_BROKER__URLS"),
+        ("QUEUE_TYPE", "GC_BROKER__QUEUE_TYPE"),
+    ] {
+        if let Ok(value) = std::env::var(var) {
+            connector_env.push((key.to_owned(), value));
+        }
+    }
+    println!(
+        "connector: queue type {}, {} broker node(s)",
+        std::env::var("QUEUE_TYPE").unwrap_or_else(|_| "classic".into()),
+        std::env::var("BROKER_URLS").map_or(1, |u| u.split(',').count())
+    );
+    let env = Env::start(Options {
+        env: connector_env,
+        ..Options::default()
+    })
+    .await;
     env.sim
         .control
         .load_directory(&Directory::generated(agents))

@@ -44,6 +44,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
 
     let (broker, broker_events) = connect_broker(&settings, &shutdown).await?;
     metrics.broker_connected.set(1);
+    spawn_node_tracker(&broker, metrics.clone(), shutdown.clone());
     let http_addr = http::serve(settings.http_listen, metrics.clone(), shutdown.clone())
         .await
         .with_context(|| format!("binding the health endpoint on {}", settings.http_listen))?;
@@ -136,6 +137,28 @@ fn sync_codec(settings: &Settings) -> Option<SyncCodec> {
     }
 }
 
+/// Keeps `gc_broker_node_info` on the node the broker adapter is connected to, and logs each
+/// move to another node (host:port/vhost; the adapter logs why).
+fn spawn_node_tracker(broker: &Broker, metrics: Arc<Metrics>, shutdown: CancellationToken) {
+    let mut nodes = broker.watch_endpoint();
+    metrics.set_broker_node(&nodes.borrow_and_update());
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                changed = nodes.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    let endpoint = nodes.borrow_and_update().clone();
+                    tracing::info!(broker_node = %endpoint, "broker node in use");
+                    metrics.set_broker_node(&endpoint);
+                }
+            }
+        }
+    });
+}
+
 /// Connects to the broker, retrying with capped backoff until it answers or shutdown.
 async fn connect_broker(
     settings: &Settings,
@@ -144,6 +167,10 @@ async fn connect_broker(
     let b = &settings.broker;
     let config = BrokerConfig {
         uri: secrecy::SecretString::from(b.url.expose_secret().to_owned()),
+        cluster_uris: b.more_urls.clone(),
+        group: settings.group.clone(),
+        queue_type: b.queue_type,
+        delivery_limit: b.delivery_limit,
         instance_id: settings.instance_id.clone(),
         commands_queue: b.command_queue.clone(),
         commands_exchange: b.command_exchange.clone(),
@@ -170,13 +197,13 @@ async fn connect_broker(
         let delay = delays.next().unwrap_or(Duration::from_secs(5));
         match Broker::start(config.clone()).await {
             Ok(started) => {
-                tracing::info!(broker = %b.display_url(), "broker topology declared");
+                tracing::info!(broker = %started.0.endpoint(), nodes = %b.display_urls(), queue_type = b.queue_type.as_str(), "broker topology declared");
                 return Ok(started);
             }
             Err(error) if error.is_transient() => {
-                tracing::warn!(broker = %b.display_url(), %error, ?delay, "broker not reachable; retrying");
+                tracing::warn!(broker = %b.display_urls(), %error, ?delay, "broker not reachable; retrying");
             }
-            Err(error) => return Err(error).context(format!("connecting to {}", b.display_url())),
+            Err(error) => return Err(error).context(format!("connecting to {}", b.display_urls())),
         }
         tokio::select! {
             () = shutdown.cancelled() => anyhow::bail!("shut down before the broker answered"),
@@ -209,7 +236,11 @@ pub fn cleartext_warnings(settings: &Settings) -> Vec<String> {
             );
         }
     }
-    if let Some(host) = cleartext_broker_host(settings.broker.url.expose_secret()) {
+    let b = &settings.broker;
+    for url in std::iter::once(&b.url).chain(&b.more_urls) {
+        let Some(host) = cleartext_broker_host(url.expose_secret()) else {
+            continue;
+        };
         warnings.push(format!(
             "broker.url is amqp:// to {host}, not on this host: the broker password and the \
              agent passwords in Connect commands travel in clear; use amqps://"

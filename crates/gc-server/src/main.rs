@@ -85,7 +85,7 @@ fn main() -> ExitCode {
     if matches!(command, Cmd::CheckConfig) {
         println!("configuration OK");
         println!("  instance   {}", settings.instance_id);
-        println!("  broker     {}", settings.broker.display_url());
+        println!("  broker     {}", settings.broker.display_urls());
         match &settings.finesse {
             Some(f) => println!(
                 "  finesse    {} (xmpp {}:{})",

@@ -39,6 +39,12 @@ pub struct CapLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct NodeLabels {
+    /// `host:port/vhost`, never with credentials.
+    pub endpoint: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct OpLabels {
     pub op: &'static str,
     pub outcome: &'static str,
@@ -57,6 +63,8 @@ pub struct Metrics {
     pub destinations: Gauge,
     pub finesse_in_service: Gauge,
     pub broker_connected: Gauge,
+    /// The broker node of the current (or last) connection: one series, value 1.
+    pub broker_node: Family<NodeLabels, Gauge>,
     pub leader: Gauge,
     pub unroutable: Counter,
     /// Events that could not be published to one target, by reason.
@@ -88,6 +96,7 @@ impl Metrics {
         let destinations = Gauge::default();
         let finesse_in_service = Gauge::default();
         let broker_connected = Gauge::default();
+        let broker_node = Family::<NodeLabels, Gauge>::default();
         let leader = Gauge::default();
         let unroutable = Counter::<u64, AtomicU64>::default();
         let publish_failures = Family::<ReasonLabels, Counter>::default();
@@ -168,6 +177,11 @@ impl Metrics {
             broker_connected.clone(),
         );
         registry.register(
+            "broker_node_info",
+            "The RabbitMQ node (host:port/vhost) of the current or last broker connection",
+            broker_node.clone(),
+        );
+        registry.register(
             "leader",
             "1 when this instance leads its group",
             leader.clone(),
@@ -188,6 +202,7 @@ impl Metrics {
             destinations,
             finesse_in_service,
             broker_connected,
+            broker_node,
             leader,
             unroutable,
             publish_failures,
@@ -211,6 +226,16 @@ impl Metrics {
                 counter.inc_by(total - seen);
             }
         }
+    }
+
+    /// Records the broker node in use: the only series of `gc_broker_node_info`.
+    pub fn set_broker_node(&self, endpoint: &str) {
+        self.broker_node.clear();
+        self.broker_node
+            .get_or_create(&NodeLabels {
+                endpoint: endpoint.to_owned(),
+            })
+            .set(1);
     }
 
     pub fn command(&self, command: &str, outcome: &'static str) {

@@ -115,6 +115,15 @@ fn convert(default: &Value, raw: &str) -> Option<Value> {
             "false" | "0" | "no" => Some(Value::Boolean(false)),
             _ => None,
         },
+        // A list of strings (`GC_BROKER__URLS`): comma-separated; a comma inside a value is
+        // written %2C (URLs allow it).
+        Value::Array(items) if items.iter().all(Value::is_str) => Some(Value::Array(
+            raw.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| Value::String(s.to_owned()))
+                .collect(),
+        )),
         Value::Datetime(_) | Value::Array(_) | Value::Table(_) => None,
     }
 }

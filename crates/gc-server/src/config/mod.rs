@@ -26,8 +26,14 @@ pub struct ConfigError {
 /// Broker settings.
 #[derive(Clone, Debug)]
 pub struct BrokerSettings {
-    /// AMQP URI (secret).
+    /// AMQP URI (secret): `broker.url`, or the first of `broker.urls`.
     pub url: SecretString,
+    /// The other nodes of a cluster (`broker.urls` after the first), tried in turn.
+    pub more_urls: Vec<SecretString>,
+    /// `broker.queue_type`: classic or quorum command and dead-letter queues.
+    pub queue_type: gc_broker::QueueType,
+    /// `broker.delivery_limit` (quorum queues); `None`: unlimited.
+    pub delivery_limit: Option<u32>,
     pub command_queue: String,
     pub command_exchange: String,
     pub clients_exchange: String,
@@ -49,6 +55,15 @@ impl BrokerSettings {
     /// The URI without its password, for logs.
     pub fn display_url(&self) -> String {
         redact_url(self.url.expose_secret())
+    }
+
+    /// Every node's URI without its password, comma-separated, for logs.
+    pub fn display_urls(&self) -> String {
+        std::iter::once(&self.url)
+            .chain(&self.more_urls)
+            .map(|url| redact_url(url.expose_secret()))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -91,6 +106,8 @@ pub enum LogFormat {
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub instance_id: String,
+    /// `instance.group`: the connector group (one per Finesse cluster); `None` when empty.
+    pub group: Option<String>,
     pub broker: BrokerSettings,
     /// `None`: run the built-in simulator.
     pub finesse: Option<FinesseSettings>,
@@ -288,14 +305,32 @@ impl Reader<'_> {
             self.problems
                 .push("`instance.id` must be letters, digits, `-`, `_` or `.`".into());
         }
-        let url = self.string("broker", "url");
-        if !(url.starts_with("amqp://") || url.starts_with("amqps://")) {
+        let group = Some(self.string("instance", "group")).filter(|g| !g.is_empty());
+        if group.as_ref().is_some_and(|g| {
+            !g.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        }) {
             self.problems
-                .push("`broker.url` must start with amqp:// or amqps://".into());
+                .push("`instance.group` must be letters, digits, `-`, `_` or `.`".into());
         }
+        let (url, more_urls) = self.broker_urls();
         let broker_tls = self.broker_tls(&url);
+        let queue_type = match self.string("broker", "queue_type").as_str() {
+            "classic" => gc_broker::QueueType::Classic,
+            "quorum" => gc_broker::QueueType::Quorum,
+            _ => {
+                self.problems
+                    .push("`broker.queue_type` must be \"classic\" or \"quorum\"".into());
+                gc_broker::QueueType::Classic
+            }
+        };
+        let delivery_limit =
+            u32::try_from(self.int("broker", "delivery_limit", 0, 1_000_000)).unwrap_or(0);
         let broker = BrokerSettings {
             url: SecretString::from(url),
+            more_urls: more_urls.into_iter().map(SecretString::from).collect(),
+            queue_type,
+            delivery_limit: Some(delivery_limit).filter(|n| *n > 0),
             command_queue: self.name("broker", "command_queue"),
             command_exchange: self.name("broker", "command_exchange"),
             clients_exchange: self.name("broker", "clients_exchange"),
@@ -397,6 +432,7 @@ impl Reader<'_> {
         };
         Settings {
             instance_id,
+            group,
             broker,
             finesse,
             confirm_timeout: self.secs("finesse", "confirm_timeout_secs", 1),
@@ -427,6 +463,50 @@ impl Reader<'_> {
             logout_on_shutdown: self.bool("shutdown", "logout_agents"),
             simulator,
         }
+    }
+
+    /// `broker.urls` when it lists any node, else `broker.url`: the first node and the others.
+    /// Every URL must be amqp:// or amqps://; problems name the key and position, never the URL
+    /// (it holds the password).
+    fn broker_urls(&mut self) -> (String, Vec<String>) {
+        let listed: Vec<Option<String>> = match self.value("broker", "urls") {
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| v.as_str().map(|s| s.trim().to_owned()))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut urls = Vec::new();
+        for (i, url) in listed.into_iter().enumerate() {
+            match url {
+                Some(url) if url.starts_with("amqp://") || url.starts_with("amqps://") => {
+                    urls.push(url);
+                }
+                _ => self.problems.push(format!(
+                    "`broker.urls` entry {} must be a string starting with amqp:// or amqps://",
+                    i + 1
+                )),
+            }
+        }
+        if urls.is_empty() {
+            let url = self.string("broker", "url");
+            if !(url.starts_with("amqp://") || url.starts_with("amqps://")) {
+                self.problems
+                    .push("`broker.url` must start with amqp:// or amqps://".into());
+            }
+            return (url, Vec::new());
+        }
+        let first = urls.remove(0);
+        if urls
+            .iter()
+            .any(|u| u.starts_with("amqps://") != first.starts_with("amqps://"))
+        {
+            self.problems.push(
+                "`broker.urls` must all be amqp:// or all amqps:// (one TLS setting for the cluster)"
+                    .into(),
+            );
+        }
+        (first, urls)
     }
 
     /// `broker.ca_file`, `broker.client_cert_file`, `broker.client_key_file`. With an
@@ -536,6 +616,53 @@ mod tests {
         assert_eq!(s.broker.command_queue, "gc.commands");
         assert_eq!(s.max_agents, None);
         assert_eq!(s.default_format, Format::Legacy);
+    }
+
+    #[test]
+    fn a_cluster_is_listed_in_broker_urls_and_replaces_broker_url() {
+        let env = [
+            (
+                "GC_BROKER__URLS",
+                "amqp://gc:hunter2@mq1:5672/%2f, amqp://gc:hunter2@mq2:5672/%2f,amqp://gc:hunter2@mq3/%2f",
+            ),
+            ("GC_BROKER__QUEUE_TYPE", "quorum"),
+            ("GC_BROKER__DELIVERY_LIMIT", "5"),
+        ];
+        let s = Settings::load(None, env).unwrap();
+        assert_eq!(
+            s.broker.url.expose_secret(),
+            "amqp://gc:hunter2@mq1:5672/%2f"
+        );
+        assert_eq!(s.broker.more_urls.len(), 2);
+        assert_eq!(s.broker.queue_type, gc_broker::QueueType::Quorum);
+        assert_eq!(s.broker.delivery_limit, Some(5));
+        let shown = s.broker.display_urls();
+        assert_eq!(
+            shown,
+            "amqp://gc:***@mq1:5672/%2f, amqp://gc:***@mq2:5672/%2f, amqp://gc:***@mq3/%2f"
+        );
+        // The defaults: one node, classic queues, a limit that only quorum queues use.
+        let d = Settings::load(None, []).unwrap();
+        assert!(d.broker.more_urls.is_empty());
+        assert_eq!(d.broker.queue_type, gc_broker::QueueType::Classic);
+        assert_eq!(d.broker.delivery_limit, Some(20));
+        // Bad entries are reported by position, never quoted.
+        let bad = [
+            (
+                "GC_BROKER__URLS",
+                "amqp://gc:hunter2@mq1/%2f,http://gc:hunter2@mq2",
+            ),
+            ("GC_BROKER__QUEUE_TYPE", "stream"),
+        ];
+        let err = Settings::load(None, bad).unwrap_err();
+        assert_eq!(err.problems.len(), 2, "{:?}", err.problems);
+        assert!(err.problems.iter().any(|p| p.contains("entry 2")));
+        assert!(!err.to_string().contains("hunter2"));
+        let mixed = [(
+            "GC_BROKER__URLS",
+            "amqp://gc:pw@mq1/%2f,amqps://gc:pw@mq2/%2f",
+        )];
+        assert!(Settings::load(None, mixed).is_err());
     }
 
     #[test]
