@@ -76,7 +76,9 @@ async fn an_agent_takes_a_call_in_the_browser_desk() {
     let log = browser.text("#log").await;
     assert!(!log.contains("secret"), "{log}");
     assert_eq!(
-        browser.script("return document.querySelectorAll('#log li.Error').length").await,
+        browser
+            .script("return document.querySelectorAll('#log li.Error').length")
+            .await,
         serde_json::json!(0),
         "{log}"
     );

@@ -73,10 +73,23 @@ async fn finish(child: Child) -> String {
 async fn send_tail_events_agents_and_health() {
     let env = Env::start(Options::default()).await;
     let destination = env.destination("1001");
-    let tail = follow(&env, &["tail", &destination, "--count", "3", "--timeout", "20"]).await;
+    let tail = follow(
+        &env,
+        &["tail", &destination, "--count", "3", "--timeout", "20"],
+    )
+    .await;
     let events = follow(
         &env,
-        &["events", "*.1001", "--count", "2", "--timeout", "20", "--color", "always"],
+        &[
+            "events",
+            "*.1001",
+            "--count",
+            "2",
+            "--timeout",
+            "20",
+            "--color",
+            "always",
+        ],
     )
     .await;
 
@@ -85,13 +98,30 @@ async fn send_tail_events_agents_and_health() {
     assert!(out.contains("<- System#IN_SERVICE"), "{out}");
     let (_, out) = run(
         &env,
-        &["send", "Connect#1001", &format!("{destination},secret"), "--wait", "1"],
+        &[
+            "send",
+            "Connect#1001",
+            &format!("{destination},secret"),
+            "--wait",
+            "1",
+        ],
     )
     .await;
-    assert!(out.contains(&format!("-> Connect#1001 {destination},***")), "{out}");
+    assert!(
+        out.contains(&format!("-> Connect#1001 {destination},***")),
+        "{out}"
+    );
     let (code, out) = run(
         &env,
-        &["send", "Login#1001", "secret,3001", "--destination", &destination, "--count", "2"],
+        &[
+            "send",
+            "Login#1001",
+            "secret,3001",
+            "--destination",
+            &destination,
+            "--count",
+            "2",
+        ],
     )
     .await;
     assert_eq!(code, 0);
@@ -105,14 +135,20 @@ async fn send_tail_events_agents_and_health() {
     assert_eq!(lines.len(), 3, "{lines:?}");
     assert_eq!(lines[0], "System#IN_SERVICE");
     assert_eq!(lines[1], "1001#State#NOT_READY##Maria Meier");
-    assert!(lines[2].starts_with("1001#AgentInfo#Maria#Meier#"), "{lines:?}");
+    assert!(
+        lines[2].starts_with("1001#AgentInfo#Maria#Meier#"),
+        "{lines:?}"
+    );
 
     // events: routing key and JSON, coloured on request.
     let out = finish(events).await;
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 2, "{out}");
     assert!(lines[0].contains("agent_state.1001"), "{out}");
-    assert!(lines[0].contains("\x1b[32mState\x1b[0m"), "coloured: {out:?}");
+    assert!(
+        lines[0].contains("\x1b[32mState\x1b[0m"),
+        "coloured: {out:?}"
+    );
     assert!(lines[1].contains("agent_info.1001"), "{out}");
 
     // An unknown command is answered with an Error on reply_to.
@@ -127,7 +163,10 @@ async fn send_tail_events_agents_and_health() {
     assert_eq!(out, "AGENT\n1001\n1 agent logged in\n");
     let (_, out) = run(&env, &["agents", "--json"]).await;
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(json, serde_json::json!({"count": 1, "agents": [{"agentId": "1001"}]}));
+    assert_eq!(
+        json,
+        serde_json::json!({"count": 1, "agents": [{"agentId": "1001"}]})
+    );
 
     // health: ready, with the key metrics.
     let (code, out) = run(&env, &["health"]).await;
@@ -174,10 +213,17 @@ async fn dlq_list_show_and_replay() {
     let commands = env.names.commands.clone();
     // Three commands that cannot be answered anywhere: an agent the connector does not know,
     // a Login whose body is not UTF-8 (it carries a password), and no command at all.
-    env.publish("", &commands, b"", command("GetState#1001", "m-getstate")).await;
-    env.publish("", &commands, b"secret,\xff3002", command("Login#1002", "m-login"))
+    env.publish("", &commands, b"", command("GetState#1001", "m-getstate"))
         .await;
-    env.publish("", &commands, b"just some text", command("", "m-text")).await;
+    env.publish(
+        "",
+        &commands,
+        b"secret,\xff3002",
+        command("Login#1002", "m-login"),
+    )
+    .await;
+    env.publish("", &commands, b"just some text", command("", "m-text"))
+        .await;
     let deadline = tokio::time::Instant::now() + PATIENCE;
     while env.ready_count(&env.names.dlq).await < 3 {
         assert!(tokio::time::Instant::now() < deadline, "3 dead letters");
@@ -188,9 +234,18 @@ async fn dlq_list_show_and_replay() {
     assert_eq!(code, 0);
     assert!(out.starts_with("3 dead letter(s)"), "{out}");
     let lines: Vec<&str> = out.lines().collect();
-    assert!(lines[1].contains("m-getstate") && lines[1].contains("unknown agent 1001"), "{out}");
-    assert!(lines[2].contains("m-login") && lines[2].contains("not UTF-8"), "{out}");
-    assert!(lines[3].contains("m-text") && lines[3].contains("no command"), "{out}");
+    assert!(
+        lines[1].contains("m-getstate") && lines[1].contains("unknown agent 1001"),
+        "{out}"
+    );
+    assert!(
+        lines[2].contains("m-login") && lines[2].contains("not UTF-8"),
+        "{out}"
+    );
+    assert!(
+        lines[3].contains("m-text") && lines[3].contains("no command"),
+        "{out}"
+    );
     // Browsing leaves them in the queue.
     assert_eq!(env.ready_count(&env.names.dlq).await, 3);
 
@@ -202,7 +257,10 @@ async fn dlq_list_show_and_replay() {
     assert!(out.contains("<redacted"), "{out}");
     assert!(!out.contains("secret"), "the password is printed: {out}");
     let (_, out) = run(&env, &["dlq", "show", "3"]).await;
-    assert!(out.contains("message id:     m-text") && out.contains("just some text"), "{out}");
+    assert!(
+        out.contains("message id:     m-text") && out.contains("just some text"),
+        "{out}"
+    );
     let (code, _) = run(&env, &["dlq", "show", "m-nothing"]).await;
     assert_eq!(code, 1);
 
@@ -210,9 +268,13 @@ async fn dlq_list_show_and_replay() {
     let mut desk = env.desk("1001", "3001").await;
     let (code, out) = run(&env, &["dlq", "replay", "m-getstate"]).await;
     assert_eq!(code, 0);
-    assert!(out.contains("m-getstate  GetState#1001  replayed to"), "{out}");
+    assert!(
+        out.contains("m-getstate  GetState#1001  replayed to"),
+        "{out}"
+    );
     assert!(out.contains("1 replayed"), "{out}");
-    desk.expect_seq(&["1001#State#NOT_READY##Maria Meier"]).await;
+    desk.expect_seq(&["1001#State#NOT_READY##Maria Meier"])
+        .await;
     assert_eq!(env.ready_count(&env.names.dlq).await, 2);
 
     // A redacted letter is not replayed; it stays.
@@ -222,7 +284,10 @@ async fn dlq_list_show_and_replay() {
     // The text without a command comes back to the queue (dead-lettered again).
     let deadline = tokio::time::Instant::now() + PATIENCE;
     while env.ready_count(&env.names.dlq).await < 2 {
-        assert!(tokio::time::Instant::now() < deadline, "dead-lettered again");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "dead-lettered again"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     env.stop().await;

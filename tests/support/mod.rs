@@ -31,8 +31,8 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 pub mod schemas;
-pub mod webdriver;
 pub mod tls_broker;
+pub mod webdriver;
 
 /// How long a test waits for any one thing.
 pub const PATIENCE: Duration = Duration::from_secs(20);
@@ -46,8 +46,8 @@ pub fn amqp_url() -> String {
 /// `.secrets` file beside it: `scripts/scan-e2e-logs` then checks the whole suite's logs for
 /// them and for the agents' password (issue 10: "a whole-suite log scan finds no password").
 /// The path is printed, so a failing test's output says where its connector's log is.
-fn suite_log(instance: &str, extra: &[(String, String)]) -> Option<std::path::PathBuf> {
-    let dir = std::path::PathBuf::from(std::env::var_os("GC_E2E_LOG_DIR")?);
+fn suite_log(instance: &str, extra: &[(String, String)]) -> Option<PathBuf> {
+    let dir = PathBuf::from(std::env::var_os("GC_E2E_LOG_DIR")?);
     std::fs::create_dir_all(&dir).unwrap();
     let test = std::env::current_exe()
         .ok()

@@ -27,13 +27,17 @@ fn validators() -> &'static BTreeMap<String, jsonschema::Validator> {
             }
             let name = path.file_stem().unwrap().to_string_lossy().into_owned();
             let text = std::fs::read_to_string(&path).unwrap();
-            let schema: Value = serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let schema: Value =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let validator = jsonschema::draft202012::new(&schema)
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             validators.insert(name, validator);
         }
-        assert!(validators.len() >= 20, "docs/schemas holds {}", validators.len());
+        assert!(
+            validators.len() >= 20,
+            "docs/schemas holds {}",
+            validators.len()
+        );
         validators
     })
 }
@@ -60,7 +64,10 @@ pub fn validate(body: &str) -> Result<String, String> {
     if errors.is_empty() {
         Ok(kind.to_owned())
     } else {
-        Err(format!("{kind} does not match its schema: {}", errors.join("; ")))
+        Err(format!(
+            "{kind} does not match its schema: {}",
+            errors.join("; ")
+        ))
     }
 }
 

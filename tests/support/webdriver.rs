@@ -25,7 +25,7 @@ impl Browser {
     /// Starts chromedriver on a free port and opens a session (fails the test, saying what to
     /// install, when chromium or chromedriver is missing).
     pub async fn start() -> Self {
-        for tool in ["/usr/bin/chromium", "/usr/bin/chromedriver"] {
+        for tool in ["/usr/lib/chromium/chromium", "/usr/bin/chromedriver"] {
             assert!(
                 Path::new(tool).exists(),
                 "{tool} is missing: run scripts/clients-up (it installs Debian's chromium and chromium-driver)"
@@ -57,7 +57,10 @@ impl Browser {
             .await
             .is_err()
         {
-            assert!(tokio::time::Instant::now() < deadline, "chromedriver did not start");
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "chromedriver did not start"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let session = browser
@@ -66,14 +69,18 @@ impl Browser {
                 json!({"capabilities": {"alwaysMatch": {
                     "browserName": "chrome",
                     "goog:chromeOptions": {
-                        "binary": "/usr/bin/chromium",
+                        // The browser itself, not Debian's launcher script.
+                        "binary": "/usr/lib/chromium/chromium",
                         "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
                                  "--disable-dev-shm-usage", "--window-size=1000,1150"]
                     }
                 }}}),
             )
             .await;
-        let id = session["sessionId"].as_str().expect("a session id").to_owned();
+        let id = session["sessionId"]
+            .as_str()
+            .expect("a session id")
+            .to_owned();
         browser.base = format!("{}/session/{id}", browser.base);
         browser
     }
@@ -87,7 +94,10 @@ impl Browser {
             .await
             .unwrap();
         let value: Value = response.json().await.unwrap();
-        assert!(value["value"].get("error").is_none(), "WebDriver {path}: {value}");
+        assert!(
+            value["value"].get("error").is_none(),
+            "WebDriver {path}: {value}"
+        );
         value["value"].clone()
     }
 
@@ -101,7 +111,10 @@ impl Browser {
             .json()
             .await
             .unwrap();
-        assert!(value["value"].get("error").is_none(), "WebDriver {path}: {value}");
+        assert!(
+            value["value"].get("error").is_none(),
+            "WebDriver {path}: {value}"
+        );
         value["value"].clone()
     }
 

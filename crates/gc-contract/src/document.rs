@@ -79,7 +79,7 @@ pub fn asyncapi(contract: &Contract) -> Result<String, ContractError> {
     messages.insert("deadLetter".to_owned(), dead_letter_message());
 
     let document = json!({
-        "asyncapi": "3.0.0",
+        "asyncapi": "3.1.0",
         "id": "urn:generic-connector:client-protocol",
         "info": info(&contract.version),
         "defaultContentType": "text/plain",
@@ -347,6 +347,7 @@ fn event_message(kind: &str, examples: &[&EventExample], format: Format) -> Valu
         .iter()
         .map(|e| e.event.category().as_str())
         .collect();
+    categories.sort_unstable();
     categories.dedup();
     let mut ids: Vec<&str> = examples.iter().map(|e| e.id.as_str()).collect();
     ids.dedup();

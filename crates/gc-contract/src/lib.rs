@@ -18,7 +18,7 @@ mod yaml;
 use gc_protocol::Event;
 
 pub use document::asyncapi;
-pub use yaml::to_yaml;
+use yaml::to_yaml;
 
 /// One command as docs/protocol.md's table shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,7 +51,9 @@ pub struct Contract {
 /// Why a document cannot be generated.
 #[derive(Debug, thiserror::Error)]
 pub enum ContractError {
-    #[error("docs/protocol.md has no generated command table (markers `<!-- generated:commands -->`)")]
+    #[error(
+        "docs/protocol.md has no generated command table (markers `<!-- generated:commands -->`)"
+    )]
     NoCommandTable,
     #[error("command table row {row}: {reason}")]
     BadRow { row: usize, reason: String },
@@ -113,7 +115,10 @@ pub fn commands_from_protocol_md(doc: &str) -> Result<Vec<CommandExample>, Contr
         });
     }
     for name in gc_protocol::CommandName::ALL {
-        if !commands.iter().any(|c| command_name(&c.jms_type) == name.as_str()) {
+        if !commands
+            .iter()
+            .any(|c| command_name(&c.jms_type) == name.as_str())
+        {
             return Err(ContractError::Undocumented(name.as_str()));
         }
     }

@@ -9,13 +9,13 @@
 use serde_json::{Map, Value};
 
 /// An event schema converted for AsyncAPI, with the definitions it shared.
-pub struct Converted {
-    pub schema: Value,
-    pub definitions: Vec<(String, Value)>,
+pub(crate) struct Converted {
+    pub(crate) schema: Value,
+    pub(crate) definitions: Vec<(String, Value)>,
 }
 
 /// Converts one draft 2020-12 schema document.
-pub fn convert(mut document: Value) -> Converted {
+pub(crate) fn convert(mut document: Value) -> Converted {
     let mut definitions = Vec::new();
     if let Value::Object(map) = &mut document {
         map.remove("$schema");

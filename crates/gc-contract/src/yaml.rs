@@ -9,7 +9,7 @@
 use serde_json::Value;
 
 /// The YAML text of a value, ending with a newline.
-pub fn to_yaml(value: &Value) -> String {
+pub(crate) fn to_yaml(value: &Value) -> String {
     let mut out = String::new();
     match value {
         Value::Object(map) if !map.is_empty() => block_map(map, &mut out, 0),
@@ -138,7 +138,7 @@ mod tests {
         let text = to_yaml(&value);
         assert_eq!(
             text,
-            "asyncapi: 3.0.0\na:\n  b:\n    - 1\n    - x\n    - c: true\n      d: \"e: f\"\n  empty: {}\nn: \"12\"\nt: \"true\"\ns: Login#1001\nh: \"#comment\"\n"
+            "asyncapi: 3.0.0\na:\n  b:\n    - 1\n    - x\n    - c: true\n      d: \"e: f\"\n  empty: {}\n\"n\": \"12\"\nt: \"true\"\ns: Login#1001\nh: \"#comment\"\n"
         );
     }
 }

@@ -27,13 +27,28 @@ pub(crate) struct Names {
     )]
     pub url: String,
     /// The command queue.
-    #[arg(long, env = "GC_BROKER__COMMAND_QUEUE", default_value = "gc.commands", global = true)]
+    #[arg(
+        long,
+        env = "GC_BROKER__COMMAND_QUEUE",
+        default_value = "gc.commands",
+        global = true
+    )]
     pub commands: String,
     /// The clients exchange (one routing key per client destination).
-    #[arg(long, env = "GC_BROKER__CLIENTS_EXCHANGE", default_value = "gc.clients", global = true)]
+    #[arg(
+        long,
+        env = "GC_BROKER__CLIENTS_EXCHANGE",
+        default_value = "gc.clients",
+        global = true
+    )]
     pub clients: String,
     /// The integration events exchange.
-    #[arg(long, env = "GC_BROKER__EVENTS_EXCHANGE", default_value = "gc.events", global = true)]
+    #[arg(
+        long,
+        env = "GC_BROKER__EVENTS_EXCHANGE",
+        default_value = "gc.events",
+        global = true
+    )]
     pub events: String,
     /// The dead-letter queue.
     #[arg(
@@ -69,7 +84,12 @@ pub(crate) struct Stop {
 pub(crate) async fn connect(names: &Names) -> anyhow::Result<Connection> {
     Connection::connect(&names.url, ConnectionProperties::default())
         .await
-        .with_context(|| format!("connecting to RabbitMQ at {}", print::without_password(&names.url)))
+        .with_context(|| {
+            format!(
+                "connecting to RabbitMQ at {}",
+                print::without_password(&names.url)
+            )
+        })
 }
 
 /// A private, exclusive, auto-deleted queue, bound to `exchange` with each key.
@@ -215,7 +235,11 @@ pub(crate) async fn follow(
     let printed = read(consumer, stop, |delivery| {
         let body = String::from_utf8_lossy(&delivery.data);
         if keys {
-            println!("{} {}", style.key(delivery.routing_key.as_str()), style.event(&body));
+            println!(
+                "{} {}",
+                style.key(delivery.routing_key.as_str()),
+                style.event(&body)
+            );
         } else {
             println!("{}", style.event(&body));
         }

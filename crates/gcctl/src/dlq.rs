@@ -114,7 +114,9 @@ async fn browse(channel: &Channel, queue: &str, limit: usize) -> anyhow::Result<
 /// The letter `which` names: a 1-based number or a message id.
 fn pick<'a>(letters: &'a [Letter], which: &str) -> Option<&'a Letter> {
     match which.parse::<usize>() {
-        Ok(n) if n >= 1 && n <= letters.len() && letters.iter().all(|l| l.message_id() != which) => {
+        Ok(n)
+            if n >= 1 && n <= letters.len() && letters.iter().all(|l| l.message_id() != which) =>
+        {
             letters.get(n - 1)
         }
         _ => letters.iter().find(|l| l.message_id() == which),
@@ -157,14 +159,29 @@ async fn show(channel: &Channel, names: &Names, which: &str) -> anyhow::Result<(
     let letter = pick(&letters, which)
         .with_context(|| format!("no dead letter {which} in {}", names.dlq))?;
     let p = &letter.properties;
-    println!("reason:         {}", letter.header("x-gc-reason").unwrap_or_default());
+    println!(
+        "reason:         {}",
+        letter.header("x-gc-reason").unwrap_or_default()
+    );
     println!("message id:     {}", letter.message_id());
     println!("JMS type:       {}", redact::jms_type(&letter.jms_type()));
     let shown = |v: Option<String>| v.unwrap_or_else(|| "-".to_owned());
-    println!("correlation id: {}", shown(p.correlation_id().as_ref().map(ToString::to_string)));
-    println!("reply to:       {}", shown(p.reply_to().as_ref().map(ToString::to_string)));
-    println!("content type:   {}", shown(p.content_type().as_ref().map(ToString::to_string)));
-    println!("timestamp:      {}", shown(p.timestamp().map(|t| t.to_string())));
+    println!(
+        "correlation id: {}",
+        shown(p.correlation_id().as_ref().map(ToString::to_string))
+    );
+    println!(
+        "reply to:       {}",
+        shown(p.reply_to().as_ref().map(ToString::to_string))
+    );
+    println!(
+        "content type:   {}",
+        shown(p.content_type().as_ref().map(ToString::to_string))
+    );
+    println!(
+        "timestamp:      {}",
+        shown(p.timestamp().map(|t| t.to_string()))
+    );
     println!("headers:");
     if let Some(headers) = p.headers() {
         for (name, value) in headers.inner() {
@@ -198,9 +215,14 @@ async fn replay(
         letters.iter().collect()
     } else {
         let which = which.unwrap_or_default();
-        vec![pick(&letters, which).with_context(|| format!("no dead letter {which} in {}", names.dlq))?]
+        vec![
+            pick(&letters, which)
+                .with_context(|| format!("no dead letter {which} in {}", names.dlq))?,
+        ]
     };
-    channel.confirm_select(ConfirmSelectOptions::default()).await?;
+    channel
+        .confirm_select(ConfirmSelectOptions::default())
+        .await?;
     let mut replayed = 0;
     for letter in chosen {
         if letter.redacted() {
@@ -210,7 +232,13 @@ async fn replay(
                 redact::jms_type(&letter.jms_type())
             );
             channel
-                .basic_nack(letter.tag, BasicNackOptions { requeue: true, multiple: false })
+                .basic_nack(
+                    letter.tag,
+                    BasicNackOptions {
+                        requeue: true,
+                        multiple: false,
+                    },
+                )
                 .await?;
             continue;
         }
@@ -240,7 +268,11 @@ async fn replay(
             redact::jms_type(&letter.jms_type()),
             style.good(&format!(
                 "replayed to {} {routing_key}",
-                if exchange.is_empty() { "(default exchange)" } else { &exchange }
+                if exchange.is_empty() {
+                    "(default exchange)"
+                } else {
+                    &exchange
+                }
             ))
         );
     }

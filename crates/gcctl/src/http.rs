@@ -23,7 +23,10 @@ async fn get(base: &str, path: &str) -> anyhow::Result<(reqwest::StatusCode, Str
         .await
         .with_context(|| format!("GET {url}"))?;
     let status = response.status();
-    let text = response.text().await.with_context(|| format!("GET {url}"))?;
+    let text = response
+        .text()
+        .await
+        .with_context(|| format!("GET {url}"))?;
     Ok((status, text))
 }
 
@@ -65,8 +68,14 @@ const KEY_METRICS: &[(&str, &str)] = &[
     ("gc_destinations", "client destinations"),
     ("gc_commands_total", "commands handled"),
     ("gc_errors_total", "Error events sent"),
-    ("gc_unroutable_events_total", "events no client queue was bound for"),
-    ("gc_publish_failures_total", "events that could not be published"),
+    (
+        "gc_unroutable_events_total",
+        "events no client queue was bound for",
+    ),
+    (
+        "gc_publish_failures_total",
+        "events that could not be published",
+    ),
     ("gc_refused_total", "commands refused by a bound"),
 ];
 

@@ -26,7 +26,12 @@ struct Cli {
     names: broker::Names,
 
     /// The connector's health and metrics endpoint.
-    #[arg(long, env = "GC_HTTP_URL", default_value = "http://127.0.0.1:9464", global = true)]
+    #[arg(
+        long,
+        env = "GC_HTTP_URL",
+        default_value = "http://127.0.0.1:9464",
+        global = true
+    )]
     http: String,
 
     /// Colour the output: `auto` when standard output is a terminal and NO_COLOR is unset.
@@ -170,8 +175,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Cmd::Tail { destination, stop } => {
             let exchange = cli.names.clients.clone();
-            broker::follow(&cli.names, &exchange, &destination, stop.into(), &style, false)
-                .await?;
+            broker::follow(
+                &cli.names,
+                &exchange,
+                &destination,
+                stop.into(),
+                &style,
+                false,
+            )
+            .await?;
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Events { pattern, stop } => {

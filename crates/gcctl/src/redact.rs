@@ -77,7 +77,10 @@ mod tests {
     #[test]
     fn masks_commands_written_in_the_body_or_the_type() {
         assert_eq!(body("", "Login#1001#secret,3001"), "Login#1001#***,3001");
-        assert_eq!(body("agent_state", "Login#1001#secret,3001"), "Login#1001#***,3001");
+        assert_eq!(
+            body("agent_state", "Login#1001#secret,3001"),
+            "Login#1001#***,3001"
+        );
         assert_eq!(jms_type("Login#1001#secret,3001"), "Login#1001#***,3001");
         assert_eq!(jms_type("Login#1001"), "Login#1001");
     }
