@@ -23,10 +23,13 @@ const desk = { agent: null, destination: null, dialog: null, client: null, beat:
 // Read by the browser test (tests/e2e_desk.rs) and handy in the console.
 window.desk = desk;
 
-function log(kind, text) {
+function log(kind, text, detail) {
   const item = document.createElement('li');
   item.className = kind;
   item.textContent = `${new Date().toLocaleTimeString()} ${text}`;
+  if (detail) {
+    item.title = detail;
+  }
   $('log').prepend(item);
 }
 
@@ -54,7 +57,7 @@ function setState(state, reason) {
 }
 
 function setCall(call) {
-  const ended = ['DROPPED', 'DROP', 'FAILED', 'DELETED'].includes(call.state);
+  const ended = ['DROPPED', 'DROP', 'FAILED', 'DELETED', 'WRAP_UP'].includes(call.state);
   desk.dialog = ended ? null : call.dialogId;
   $('call-panel').hidden = false;
   $('call-id').textContent = call.dialogId;
@@ -74,6 +77,32 @@ function setCall(call) {
   }
 }
 
+// One line for the log: the event's type and what matters of it (the whole JSON is the tooltip).
+function summary(event) {
+  if (Array.isArray(event)) {
+    return `${event[0] && event[0].type} (${event.length})`;
+  }
+  switch (event.type) {
+    case 'State':
+      return `State ${event.state}${event.reasonCode ? ` (reason ${event.reasonCode})` : ''}`;
+    case 'System':
+      return `System ${event.status}`;
+    case 'AgentInfo':
+      return `AgentInfo ${event.firstName} ${event.lastName}`;
+    case 'Error':
+      return `Error ${event.code}: ${event.message}`;
+    case 'NewInboundCall':
+      return `NewInboundCall ${event.dialogId} from ${event.fromAddress}`;
+    case 'InboundCall':
+    case 'OutboundCall':
+      return `${event.type} ${event.dialogId} ${event.state}`;
+    case 'ReasonCodes':
+      return `ReasonCodes ${event.category} (${event.reasonCodes.length})`;
+    default:
+      return event.type;
+  }
+}
+
 function onEvent(message) {
   let event;
   try {
@@ -84,7 +113,7 @@ function onEvent(message) {
   }
   const first = Array.isArray(event) ? event[0] : event;
   const type = first && first.type;
-  log(type || 'event', `<- ${message.body}`);
+  log(type || 'event', `<- ${summary(event)}`, message.body);
   switch (type) {
     case 'System':
       $('system').textContent = `system: ${event.status}`;

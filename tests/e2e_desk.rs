@@ -1,5 +1,6 @@
 //! The browser agent desk (desk/) in headless Chromium, over RabbitMQ Web-STOMP, against a real
-//! connector and simulator: log in, go ready, receive a simulated call, answer it, release it.
+//! connector and simulator: log in, go ready, receive a simulated call, answer, hold, retrieve
+//! and release it, wrap up.
 //! The screenshot it takes while the call is active is saved to target/desk/desk.png
 //! (docs/images/desk.png in the README is one).
 
@@ -70,8 +71,12 @@ async fn an_agent_takes_a_call_in_the_browser_desk() {
     let size = std::fs::metadata(&shot).unwrap().len();
     assert!(size > 10_000, "a screenshot of {size} bytes");
 
+    // Released: agent 1001 has wrap-up REQUIRED, so the call and the agent go to wrap-up.
     browser.click("#release").await;
-    browser.wait_text("#call-state", "DROPPED").await;
+    browser.wait_text("#call-state", "WRAP_UP").await;
+    browser.wait_text("#state", "WORK_READY").await;
+    browser.click("#ready").await;
+    browser.wait_text("#state", "READY").await;
     // The password never reaches the page's log.
     let log = browser.text("#log").await;
     assert!(!log.contains("secret"), "{log}");

@@ -70,7 +70,9 @@ fn suite_log(instance: &str, extra: &[(String, String)]) -> Option<PathBuf> {
             && let Some(password) = url_password(&value)
         {
             // As it appears in a URL (`:password@`): the user name may equal the password.
-            secrets.push_str(&format!(":{password}@\n"));
+            secrets.push(':');
+            secrets.push_str(password);
+            secrets.push_str("@\n");
         }
     }
     std::fs::write(dir.join(format!("{stem}.secrets")), secrets).unwrap();

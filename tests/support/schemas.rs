@@ -8,6 +8,7 @@
 //! `$GC_E2E_LOG_DIR/json-validated.counts` when dropped, and scripts/test prints the total.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -97,7 +98,10 @@ pub fn record(counts: &BTreeMap<String, usize>) {
     if counts.is_empty() {
         return;
     }
-    let lines: String = counts.iter().map(|(k, n)| format!("{k} {n}\n")).collect();
+    let mut lines = String::new();
+    for (kind, n) in counts {
+        let _ = writeln!(lines, "{kind} {n}");
+    }
     let _ = std::fs::create_dir_all(&dir);
     if let Ok(mut file) = std::fs::OpenOptions::new()
         .create(true)

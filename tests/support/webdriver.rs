@@ -12,7 +12,7 @@ use tokio::process::{Child, Command};
 
 use super::PATIENCE;
 
-const ELEMENT: &str = "element-6066-11e4-a52f-4a5b4ad6a3bc";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// A running chromedriver with one headless Chromium session.
 pub struct Browser {
@@ -72,7 +72,7 @@ impl Browser {
                         // The browser itself, not Debian's launcher script.
                         "binary": "/usr/lib/chromium/chromium",
                         "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                                 "--disable-dev-shm-usage", "--window-size=1000,1150"]
+                                 "--disable-dev-shm-usage", "--window-size=1000,760"]
                     }
                 }}}),
             )
@@ -126,7 +126,10 @@ impl Browser {
         let found = self
             .post("/element", json!({"using": "css selector", "value": css}))
             .await;
-        found[ELEMENT].as_str().expect("an element").to_owned()
+        found[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("{css}: {found}"))
+            .to_owned()
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {

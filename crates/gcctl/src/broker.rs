@@ -193,23 +193,32 @@ pub(crate) async fn send(
         .await?
         .await
         .context("publishing the command")?;
-    println!(
-        "{}",
-        style.sent(&format!(
-            "-> {} {}",
-            request.jms_type,
-            crate::redact::body(&request.jms_type, &request.body)
-        ))
-    );
+    let body = crate::redact::body(&request.jms_type, &request.body);
+    let sent = if body.is_empty() {
+        format!("-> {}", request.jms_type)
+    } else {
+        format!("-> {} {body}", request.jms_type)
+    };
+    println!("{}", style.sent(&sent));
+    // With --destination, an answer arrives twice on the one queue (as the reply and as the
+    // destination's event): print it once.
+    let mut last: Option<(Vec<u8>, Option<String>)> = None;
     let printed = read(consumer, stop, |delivery| {
-        let body = String::from_utf8_lossy(&delivery.data);
-        let answer = delivery
+        let correlation = delivery
             .properties
             .correlation_id()
             .as_ref()
-            .is_some_and(|c| c.as_str() == id);
+            .map(ToString::to_string);
+        let this = (delivery.data.clone(), correlation);
+        if last.as_ref() == Some(&this) {
+            return false;
+        }
+        let body = String::from_utf8_lossy(&delivery.data);
+        let answer = this.1.as_deref() == Some(id.as_str());
         let marker = if answer { "<-" } else { "<~" };
         println!("{marker} {}", style.event(&body));
+        last = Some(this);
+        true
     })
     .await;
     let _ = connection.close(200, ShortString::from("bye")).await;
@@ -243,17 +252,19 @@ pub(crate) async fn follow(
         } else {
             println!("{}", style.event(&body));
         }
+        true
     })
     .await;
     let _ = connection.close(200, ShortString::from("bye")).await;
     Ok(printed)
 }
 
-/// Reads deliveries until `stop` (or the consumer ends); returns how many it handled.
+/// Reads deliveries until `stop` (or the consumer ends); `each` says whether it printed the
+/// delivery (only those count); returns how many it printed.
 async fn read(
     mut consumer: Consumer,
     stop: Stop,
-    mut each: impl FnMut(&lapin::message::Delivery),
+    mut each: impl FnMut(&lapin::message::Delivery) -> bool,
 ) -> usize {
     let started = Instant::now();
     let mut count = 0;
@@ -275,8 +286,9 @@ async fn read(
         };
         match next {
             Some(Ok(delivery)) => {
-                each(&delivery);
-                count += 1;
+                if each(&delivery) {
+                    count += 1;
+                }
             }
             Some(Err(error)) => {
                 eprintln!("gcctl: the broker ended the stream: {error}");
