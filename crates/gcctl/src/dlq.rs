@@ -72,6 +72,14 @@ impl Letter {
             .unwrap_or_default()
     }
 
+    /// The JMS type as printed: passwords masked, `-` for none.
+    fn shown_type(&self) -> String {
+        match self.jms_type() {
+            none if none.is_empty() => "-".to_owned(),
+            jms_type => redact::jms_type(&jms_type),
+        }
+    }
+
     fn body_text(&self) -> String {
         let text = String::from_utf8_lossy(&self.body);
         redact::body(&self.jms_type(), &text)
@@ -147,7 +155,7 @@ async fn list(channel: &Channel, names: &Names, limit: usize, style: &Style) -> 
             "{:>3}  {}  {}  {}",
             i + 1,
             letter.message_id(),
-            redact::jms_type(&letter.jms_type()),
+            letter.shown_type(),
             style.bad(&letter.header("x-gc-reason").unwrap_or_default())
         );
     }
@@ -164,7 +172,7 @@ async fn show(channel: &Channel, names: &Names, which: &str) -> anyhow::Result<(
         letter.header("x-gc-reason").unwrap_or_default()
     );
     println!("message id:     {}", letter.message_id());
-    println!("JMS type:       {}", redact::jms_type(&letter.jms_type()));
+    println!("JMS type:       {}", letter.shown_type());
     let shown = |v: Option<String>| v.unwrap_or_else(|| "-".to_owned());
     println!(
         "correlation id: {}",
@@ -229,7 +237,7 @@ async fn replay(
             println!(
                 "{}  {}  skipped: its body was redacted (it carried a password); send it again",
                 letter.message_id(),
-                redact::jms_type(&letter.jms_type())
+                letter.shown_type()
             );
             channel
                 .basic_nack(
@@ -265,7 +273,7 @@ async fn replay(
         println!(
             "{}  {}  {}",
             letter.message_id(),
-            redact::jms_type(&letter.jms_type()),
+            letter.shown_type(),
             style.good(&format!(
                 "replayed to {} {routing_key}",
                 if exchange.is_empty() {
