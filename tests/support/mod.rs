@@ -32,7 +32,9 @@ use tokio::process::{Child, Command};
 
 pub mod cluster;
 pub mod desks;
+pub mod schemas;
 pub mod tls_broker;
+pub mod webdriver;
 
 /// How long a test waits for any one thing.
 pub const PATIENCE: Duration = Duration::from_secs(20);
@@ -100,14 +102,15 @@ pub async fn connect() -> Connection {
     }
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .unwrap()
 }
 
-fn binary(name: &str) -> PathBuf {
+/// A binary of the workspace, beside `generic-connector` (`cargo build --workspace --bins`).
+pub fn binary(name: &str) -> PathBuf {
     let connector = PathBuf::from(env!("CARGO_BIN_EXE_generic-connector"));
     let path = connector.with_file_name(name);
     assert!(
@@ -753,6 +756,14 @@ pub struct Client {
     pub queue: String,
     consumer: Consumer,
     _channel: Channel,
+    /// JSON events validated against docs/schemas, by type ([`schemas`]).
+    validated: std::collections::BTreeMap<String, usize>,
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        schemas::record(&self.validated);
+    }
 }
 
 impl Client {
@@ -770,6 +781,7 @@ impl Client {
             queue,
             consumer,
             _channel: channel,
+            validated: std::collections::BTreeMap::new(),
         }
     }
 
@@ -781,12 +793,22 @@ impl Client {
             .expect("the consumer is open")
             .expect("a delivery");
         let _ = delivery.acker.ack(BasicAckOptions::default()).await;
-        Received {
+        let received = Received {
             body: String::from_utf8_lossy(&delivery.data).into_owned(),
             properties: delivery.properties,
             routing_key: delivery.routing_key.to_string(),
             exchange: delivery.exchange.to_string(),
+        };
+        // Every JSON event is checked against its schema (tests/support/schemas.rs).
+        if let Some(kind) = schemas::check_delivery(
+            &self.queue,
+            received.content_type(),
+            received.header("x-gc-reason").is_some(),
+            &received.body,
+        ) {
+            *self.validated.entry(kind).or_default() += 1;
         }
+        received
     }
 
     /// The next message body.

@@ -1,5 +1,6 @@
 //! The operations endpoint: `/healthz` (the process runs), `/readyz` (connected to the broker
-//! and Finesse in service) and `/metrics` (Prometheus text).
+//! and Finesse in service), `/metrics` (Prometheus text) and `/agents` (the agents holding a
+//! licence, as JSON: what `gcctl agents` shows). All read-only.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -26,6 +27,7 @@ pub async fn serve(
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(ready))
         .route("/metrics", get(metrics_text))
+        .route("/agents", get(agents))
         .with_state(metrics);
     tokio::spawn(async move {
         let served = axum::serve(listener, app)
@@ -55,4 +57,15 @@ async fn metrics_text(State(metrics): State<Arc<Metrics>>) -> impl IntoResponse 
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         metrics.render(),
     )
+}
+
+/// `{"count": 2, "agents": [{"agentId": "1001"}, …]}`: the agents holding a licence (logged in
+/// or logging in) on this instance, as of the last gauge refresh (at most 250 ms old).
+async fn agents(State(metrics): State<Arc<Metrics>>) -> impl IntoResponse {
+    let ids = metrics.agents();
+    let agents: Vec<serde_json::Value> = ids
+        .iter()
+        .map(|id| serde_json::json!({ "agentId": id }))
+        .collect();
+    axum::Json(serde_json::json!({ "count": agents.len(), "agents": agents }))
 }

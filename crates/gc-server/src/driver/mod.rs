@@ -263,7 +263,9 @@ impl Driver {
     fn refresh_gauges(&mut self) {
         let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
         let m = &self.metrics;
-        m.agents_logged_in.set(count(self.engine.licensed_agents()));
+        let licensed = self.engine.licensed_agent_ids();
+        m.agents_logged_in.set(count(licensed.len()));
+        m.set_agents(licensed.iter().map(|a| a.as_str().to_owned()).collect());
         m.unlicensed_agents
             .set(count(self.engine.unlicensed_agents()));
         m.destinations.set(count(self.engine.destination_count()));
