@@ -174,8 +174,9 @@ impl std::fmt::Debug for Driver {
 }
 
 fn histogram() -> Histogram<u64> {
-    // 1 µs .. 10 min, 3 significant digits; bounds are valid, so this cannot fail.
-    Histogram::new_with_bounds(1, 600_000_000, 3).unwrap_or_else(|_| Histogram::new(3).unwrap_or_default())
+    // 1 µs .. 10 min, 3 significant digits: constant bounds, valid.
+    #[allow(clippy::expect_used)]
+    Histogram::new_with_bounds(1, 600_000_000, 3).expect("constant histogram bounds are valid")
 }
 
 impl Driver {
@@ -272,6 +273,21 @@ impl Driver {
             .iter()
             .filter(|a| matches!(&a.view, View::State(s) if s != "LOGOUT"))
             .count();
+        if self.tally.logged_in < self.agents.len() {
+            let missing: Vec<String> = self
+                .agents
+                .iter()
+                .filter(|a| !matches!(&a.view, View::State(s) if s != "LOGOUT"))
+                .take(5)
+                .map(|a| format!("{} {:?}", a.id, a.view))
+                .collect();
+            eprintln!(
+                "gc-soak: not logged in: {} (login errors: {:?}; e.g. {})",
+                self.agents.len() - self.tally.logged_in,
+                self.tally.errors,
+                missing.join(", ")
+            );
+        }
         self.tally = Tally {
             login_s: self.tally.login_s,
             logged_in: self.tally.logged_in,
@@ -486,6 +502,12 @@ impl Driver {
         }
         if let (Some(i), "State") = (index, what) {
             self.agents[i].view = View::State(detail.to_owned());
+        }
+        // The answer is the State, Error or System event with the command's correlation id
+        // (other events a command causes, AgentInfo after Login, carry the id too).
+        let answer = matches!(what, "State" | "Error") || matches!(agent_id, "System" | "Error");
+        if !answer {
+            return;
         }
         let Some(pending) = correlation.and_then(|c| self.pending.remove(&c)) else {
             return;
