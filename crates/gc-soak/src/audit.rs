@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use finesse_sim::control::ControlClient;
+use finesse_sim::control::{ControlClient, Event};
 
 /// How often the log is read.
 const POLL: Duration = Duration::from_secs(1);
@@ -39,12 +39,14 @@ pub(crate) struct Audit {
 
 impl Audit {
     /// Takes in requests read from the log (oldest first).
-    pub(crate) fn take(&mut self, requests: Vec<finesse_sim::control::RequestRecord>) {
-        for r in requests {
-            if self.next > 0 && r.seq > self.next {
-                self.missed += r.seq - self.next;
+    pub(crate) fn take(&mut self, records: impl IntoIterator<Item = Event>) {
+        for record in records {
+            let seq = record.seq();
+            if self.next > 0 && seq > self.next {
+                self.missed += seq - self.next;
             }
-            self.next = r.seq + 1;
+            self.next = seq + 1;
+            let Event::Request(r) = record else { continue };
             r.node.clone_into(&mut self.node);
             let write = r.method == "PUT" || r.method == "POST";
             if !write || !(200..300).contains(&r.status) {
@@ -79,13 +81,12 @@ pub(crate) fn spawn(control: ControlClient) -> (Shared, tokio::task::JoinHandle<
         loop {
             interval.tick().await;
             let since = audit.lock().unwrap_or_else(PoisonError::into_inner).next;
-            let read = control.requests(since.saturating_sub(1)).await;
+            // Every record (requests and notifications share one sequence), so a gap means
+            // the ring dropped records before they were read.
+            let read = control.events(since.saturating_sub(1)).await;
             let mut audit = audit.lock().unwrap_or_else(PoisonError::into_inner);
             match read {
-                Ok(requests) => {
-                    let fresh = requests.into_iter().filter(|r| r.seq >= since).collect();
-                    audit.take(fresh);
-                }
+                Ok(reply) => audit.take(reply.events.into_iter().filter(|e| e.seq() >= since)),
                 Err(_) => audit.errors += 1,
             }
         }
@@ -105,10 +106,10 @@ pub(crate) fn snapshot(shared: &Shared) -> Audit {
 #[cfg(test)]
 mod tests {
     use super::Audit;
-    use finesse_sim::control::RequestRecord;
+    use finesse_sim::control::{Event, RequestRecord};
 
-    fn put(seq: u64, id: &str, status: u16) -> RequestRecord {
-        RequestRecord {
+    fn put(seq: u64, id: &str, status: u16) -> Event {
+        Event::Request(RequestRecord {
             seq,
             time: String::new(),
             node: "primary".into(),
@@ -118,7 +119,7 @@ mod tests {
             request_id: Some(id.into()),
             body: "<User><state>READY</state></User>".into(),
             status,
-        }
+        })
     }
 
     #[test]

@@ -223,7 +223,7 @@ impl Target {
         let name = format!("gc-broker {}", self.pair.specs[leader].instance);
         let listing = rabbitmqctl(
             &self.rabbit_script,
-            &["list_connections", "--silent", "pid", "user_provided_name"],
+            &["list_connections", "--silent", "pid", "client_properties"],
         )
         .await?;
         let pids: Vec<&str> = listing
@@ -253,9 +253,10 @@ impl Target {
         let node = self.active_node();
         self.control.stop_node(node).await?;
         tokio::time::sleep(Duration::from_secs(10)).await;
+        let during = crate::audit::snapshot(&self.audit).node;
         self.control.start_node(node).await?;
         Ok(format!(
-            "{} node stopped for 10 s, then started again",
+            "{} node stopped for 10 s, then started again; the connector's last request while it was down went to the {during} node",
             node.name()
         ))
     }

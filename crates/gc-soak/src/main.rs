@@ -299,6 +299,8 @@ async fn run(args: Args) -> anyhow::Result<u64> {
             "converge_limit_s": args.converge_limit, "answer_timeout_s": args.answer_timeout,
         },
         "login_s": (t.login_s * 10.0).round() / 10.0,
+        "login_retries": t.login_retries,
+        "login_dead_lettered": t.login_dead_lettered.len(),
         "invariants": {
             "lost": invariants.lost, "duplicate_writes": invariants.duplicate_writes,
             "not_converged": invariants.not_converged, "logouts": invariants.logouts,
