@@ -287,11 +287,7 @@ impl Shared {
             require_tls: self.config.tls.as_ref().is_some_and(|t| t.xmpp_require_tls),
             max_stanza: self.config.max_stanza_bytes,
         });
-        let xmpp_task = tokio::spawn(xmpp::accept_loop(
-            xmpp_listener,
-            xmpp_ctx,
-            xmpp_conns,
-        ));
+        let xmpp_task = tokio::spawn(xmpp::accept_loop(xmpp_listener, xmpp_ctx, xmpp_conns));
         {
             let mut rt = self.runtime(id);
             rt.rest_addr = rest_addr;

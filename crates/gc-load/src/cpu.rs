@@ -130,7 +130,8 @@ fn parse_rss(status: &str) -> Option<u64> {
 mod rss_tests {
     #[test]
     fn vmrss_is_read_in_kib() {
-        let status = "Name:\tgeneric-connector\nVmPeak:\t  900 kB\nVmRSS:\t  123456 kB\nThreads:\t3\n";
+        let status =
+            "Name:\tgeneric-connector\nVmPeak:\t  900 kB\nVmRSS:\t  123456 kB\nThreads:\t3\n";
         assert_eq!(super::parse_rss(status), Some(123_456));
         assert_eq!(super::parse_rss("Name:\tx\n"), None);
         assert!(super::rss_kib(std::process::id()).is_some_and(|k| k > 0));

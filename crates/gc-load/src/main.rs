@@ -488,13 +488,14 @@ async fn measure(
     // Memory held with every agent logged in (and its notification session open).
     let mut memory = serde_json::Map::new();
     for (name, pid) in &pids.0 {
-        let Some(kib) = cpu::rss_kib(*pid) else {
+        #[allow(clippy::cast_precision_loss)] // KiB of one process: far below 2^52
+        let Some(kib) = cpu::rss_kib(*pid).map(|k| k as f64) else {
             continue;
         };
-        let per_agent = kib as f64 / f64::from(args.agents);
+        let per_agent = kib / f64::from(args.agents);
         say(format!(
             "  RSS after the storm: {name} {:.1} MiB = {per_agent:.1} KiB per agent",
-            kib as f64 / 1024.0
+            kib / 1024.0
         ));
         memory.insert(
             name.clone(),

@@ -62,7 +62,8 @@ impl Audit {
             if *count > 1 {
                 self.duplicates += 1;
                 if self.examples.len() < 5 {
-                    self.examples.push(format!("{} {} requestId {id}", r.method, r.path));
+                    self.examples
+                        .push(format!("{} {} requestId {id}", r.method, r.path));
                 }
             }
         }
@@ -126,7 +127,11 @@ mod tests {
     fn a_request_id_written_twice_is_a_duplicate_and_gaps_are_counted() {
         let mut audit = Audit::default();
         audit.take(vec![put(1, "a", 202), put(2, "b", 202), put(3, "a", 400)]);
-        assert_eq!((audit.writes, audit.duplicates), (2, 0), "a refused write is not executed");
+        assert_eq!(
+            (audit.writes, audit.duplicates),
+            (2, 0),
+            "a refused write is not executed"
+        );
         audit.take(vec![put(7, "a", 202)]);
         assert_eq!(audit.duplicates, 1);
         assert_eq!(audit.missed, 3, "records 4 to 6 were never read");

@@ -177,6 +177,12 @@ impl std::fmt::Debug for Driver {
     }
 }
 
+/// Microseconds as milliseconds (latencies stay far below 2^52 µs).
+#[allow(clippy::cast_precision_loss)]
+fn ms_of(us: u64) -> f64 {
+    us as f64 / 1000.0
+}
+
 fn histogram() -> Histogram<u64> {
     // 1 µs .. 10 min, 3 significant digits: constant bounds, valid.
     #[allow(clippy::expect_used)]
@@ -272,8 +278,13 @@ impl Driver {
                 let body_dest = self.destinations[a.destination].clone();
                 let login = format!("Login#{}", a.id);
                 let ext = a.extension.clone();
-                self.send_body(None, Kind::Connect, &connect, &format!("{body_dest},secret"))
-                    .await;
+                self.send_body(
+                    None,
+                    Kind::Connect,
+                    &connect,
+                    &format!("{body_dest},secret"),
+                )
+                .await;
                 self.send_body(Some(i), Kind::Login, &login, &format!("secret,{ext}"))
                     .await;
             }
@@ -436,7 +447,7 @@ impl Driver {
             if self.agents[i].in_flight.is_some() {
                 continue;
             }
-            let get = self.rand() % 3 == 0;
+            let get = self.rand().is_multiple_of(3);
             let kind = match &self.agents[i].view {
                 View::Unknown => Kind::GetState,
                 _ if get => Kind::GetState,
@@ -488,7 +499,15 @@ impl Driver {
                 reason,
             } => {
                 if let Some(p) = correlation.and_then(|c| self.pending.remove(&c)) {
-                    *self.tally.dead_lettered.entry(reason).or_insert(0) += 1;
+                    // "unknown agent 10001" and the like: counted by reason, not by agent.
+                    let reason = reason
+                        .trim_end_matches(|c: char| c.is_ascii_digit())
+                        .trim_end();
+                    *self
+                        .tally
+                        .dead_lettered
+                        .entry(reason.to_owned())
+                        .or_insert(0) += 1;
                     if let Some(i) = p.agent {
                         self.agents[i].in_flight = None;
                         self.agents[i].view = View::Unknown;
@@ -542,9 +561,14 @@ impl Driver {
             return;
         };
         self.tally.answered += 1;
-        self.newest_answered = Some(self.newest_answered.map_or(pending.sent, |t| t.max(pending.sent)));
+        self.newest_answered = Some(
+            self.newest_answered
+                .map_or(pending.sent, |t| t.max(pending.sent)),
+        );
         let latency = at.saturating_duration_since(pending.sent);
-        let us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX).max(1);
+        let us = u64::try_from(latency.as_micros())
+            .unwrap_or(u64::MAX)
+            .max(1);
         let _ = self.second.record(us);
         let _ = self.all.record(us);
         if what == "Error" || agent_id == "Error" {
@@ -574,9 +598,7 @@ impl Driver {
             let Some(p) = self.pending.remove(&seq) else {
                 continue;
             };
-            if !p.confirmed {
-                self.tally.not_accepted += 1;
-            } else {
+            if p.confirmed {
                 self.tally.lost += 1;
                 self.second_lost += 1;
                 if self.tally.lost_examples.len() < 5 {
@@ -586,6 +608,8 @@ impl Driver {
                         p.sent.saturating_duration_since(self.start).as_secs_f64()
                     ));
                 }
+            } else {
+                self.tally.not_accepted += 1;
             }
             if let Some(i) = p.agent {
                 self.agents[i].in_flight = None;
@@ -595,13 +619,13 @@ impl Driver {
     }
 
     fn close_second(&mut self) {
-        let ms = |q: f64, h: &Histogram<u64>| h.value_at_quantile(q) as f64 / 1000.0;
+        let ms = |q: f64, h: &Histogram<u64>| ms_of(h.value_at_quantile(q));
         let s = Second {
             t: self.start.elapsed().as_secs_f64(),
             answered: self.second.len(),
             p50_ms: ms(0.5, &self.second),
             p99_ms: ms(0.99, &self.second),
-            max_ms: self.second.max() as f64 / 1000.0,
+            max_ms: ms_of(self.second.max()),
             lost: self.second_lost,
         };
         self.tally.seconds.push(s);
@@ -610,11 +634,11 @@ impl Driver {
     }
 
     pub(crate) fn latency_ms(&self, q: f64) -> f64 {
-        self.all.value_at_quantile(q) as f64 / 1000.0
+        ms_of(self.all.value_at_quantile(q))
     }
 
     pub(crate) fn latency_max_ms(&self) -> f64 {
-        self.all.max() as f64 / 1000.0
+        ms_of(self.all.max())
     }
 
     pub(crate) fn since_start(&self, at: Instant) -> f64 {
@@ -711,7 +735,9 @@ impl Driver {
         let older = self.pending.values().filter(|p| p.sent < healed).count();
         let serving = !check.need_serving || self.newest_answered.is_some_and(|t| t >= healed);
         if older > 0 && example.is_none() {
-            example = Some(format!("{older} commands sent before the heal still unanswered"));
+            example = Some(format!(
+                "{older} commands sent before the heal still unanswered"
+            ));
         } else if !serving && example.is_none() {
             example = Some("no command sent after the heal answered yet".to_owned());
         }
@@ -740,7 +766,9 @@ impl Driver {
     }
 
     fn finish_check(&mut self) {
-        let Some(check) = self.check.take() else { return };
+        let Some(check) = self.check.take() else {
+            return;
+        };
         self.tally.convergence.push(Convergence {
             fault: check.fault,
             seconds: None,

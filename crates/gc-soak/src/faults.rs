@@ -205,7 +205,7 @@ impl Target {
         tokio::time::sleep(Duration::from_secs(2)).await;
         rabbitmqctl(&self.rabbit_script, &["start_app"]).await?;
         *healed = Instant::now();
-        let up = self.pair.leader(Duration::from_secs(60)).await;
+        let up = self.pair.leader(Duration::from_mins(1)).await;
         Ok(format!(
             "stop_app took {:.1} s, down {:.1} s in all; leader after restart: {}",
             stopped.as_secs_f64(),
@@ -235,7 +235,11 @@ impl Target {
             bail!("no connection named {name:?} (listing: {listing:?})");
         }
         for pid in &pids {
-            rabbitmqctl(&self.rabbit_script, &["close_connection", pid, "gc-soak fault"]).await?;
+            rabbitmqctl(
+                &self.rabbit_script,
+                &["close_connection", pid, "gc-soak fault"],
+            )
+            .await?;
         }
         Ok(format!("closed {} connection(s) of {name}", pids.len()))
     }
@@ -264,6 +268,9 @@ impl Target {
     async fn xmpp_drop(&mut self) -> anyhow::Result<String> {
         let node = self.active_node();
         self.control.drop_xmpp(node).await?;
-        Ok(format!("every XMPP session of the {} node cut", node.name()))
+        Ok(format!(
+            "every XMPP session of the {} node cut",
+            node.name()
+        ))
     }
 }

@@ -79,7 +79,11 @@ struct Args {
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=300))]
     answer_timeout: u64,
     /// AMQP URL of the soak's RabbitMQ node (loopback only).
-    #[arg(long, env = "GC_SOAK_AMQP_URL", default_value = "amqp://guest:guest@127.0.0.1:5680/%2f")]
+    #[arg(
+        long,
+        env = "GC_SOAK_AMQP_URL",
+        default_value = "amqp://guest:guest@127.0.0.1:5680/%2f"
+    )]
     amqp_url: String,
     /// The script that drives that node (`ctl stop_app`, …).
     #[arg(long, default_value = "scripts/rabbitmq-soak-node")]
@@ -168,7 +172,11 @@ async fn run(args: Args) -> anyhow::Result<u64> {
         args.seconds,
         args.rate,
         args.fault_every,
-        faults.iter().map(|f| f.short()).collect::<Vec<_>>().join(",")
+        faults
+            .iter()
+            .map(|f| f.short())
+            .collect::<Vec<_>>()
+            .join(",")
     );
     let sim = Sim::start(&bin_dir, agents, &run).await?;
     let names = Names::new(&run);
@@ -214,7 +222,10 @@ async fn run(args: Args) -> anyhow::Result<u64> {
         driver.tally.logged_in, driver.tally.login_s
     );
     if driver.tally.logged_in < agents {
-        bail!("only {} of {agents} agents logged in", driver.tally.logged_in);
+        bail!(
+            "only {} of {agents} agents logged in",
+            driver.tally.logged_in
+        );
     }
 
     let target = Target {
@@ -260,7 +271,10 @@ async fn run(args: Args) -> anyhow::Result<u64> {
     let not_converged = t
         .convergence
         .iter()
-        .filter(|c| c.seconds.is_none_or(|s| s > args.converge_limit as f64))
+        .filter(|c| {
+            c.seconds
+                .is_none_or(|s| s > Duration::from_secs(args.converge_limit).as_secs_f64())
+        })
         .count();
     let invariants = Invariants {
         lost: t.lost,

@@ -161,10 +161,16 @@ pub(crate) fn markdown(summary: &Value, faults: &[FaultRow], image: &str) -> Str
         v("/cpus")
     );
     let _ = writeln!(md, "![latency over time, faults marked]({image})\n");
-    let _ = writeln!(md, "## Invariants\n\n| invariant | count | |\n|---|---|---|");
+    let _ = writeln!(
+        md,
+        "## Invariants\n\n| invariant | count | |\n|---|---|---|"
+    );
     for (name, key) in [
         ("(a) every command answered or dead-lettered: lost", "lost"),
-        ("(b) no Finesse write executed twice: duplicates", "duplicate_writes"),
+        (
+            "(b) no Finesse write executed twice: duplicates",
+            "duplicate_writes",
+        ),
         (
             "(c) views converge within the limit after each fault: faults not converged",
             "not_converged",
@@ -252,9 +258,6 @@ pub(crate) fn write_all(
         summary["params"]["seconds"], summary["params"]["agents"], summary["params"]["rate"]
     );
     svg(&dir.join("soak.svg"), &title, seconds, faults, invariants)?;
-    std::fs::write(
-        dir.join("soak.md"),
-        markdown(summary, faults, "soak.svg"),
-    )?;
+    std::fs::write(dir.join("soak.md"), markdown(summary, faults, "soak.svg"))?;
     Ok(())
 }

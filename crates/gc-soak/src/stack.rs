@@ -186,7 +186,8 @@ impl ConnectorSpec {
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env(
                 "RUST_LOG",
-                std::env::var("GC_SOAK_CONNECTOR_LOG").unwrap_or_else(|_| "warn,lapin=error".into()),
+                std::env::var("GC_SOAK_CONNECTOR_LOG")
+                    .unwrap_or_else(|_| "warn,lapin=error".into()),
             )
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
@@ -278,11 +279,7 @@ pub(crate) async fn http_get(address: SocketAddr, path: &str) -> Option<(u16, St
         let request = format!("GET {path} HTTP/1.0\r\nHost: {address}\r\n\r\n");
         stream.write_all(request.as_bytes()).await.ok()?;
         let mut raw = Vec::new();
-        stream
-            .take(256 * 1024)
-            .read_to_end(&mut raw)
-            .await
-            .ok()?;
+        stream.take(256 * 1024).read_to_end(&mut raw).await.ok()?;
         let text = String::from_utf8_lossy(&raw);
         let status = text.split_whitespace().nth(1)?.parse().ok()?;
         let body = text
