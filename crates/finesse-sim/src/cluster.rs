@@ -81,7 +81,10 @@ struct NodeRuntime {
     rest_addr: SocketAddr,
     xmpp_addr: SocketAddr,
     tasks: Vec<JoinHandle<()>>,
+    /// REST connections.
     conns: Arc<Connections>,
+    /// XMPP connections, apart so they can be cut alone ([`Shared::drop_xmpp`]).
+    xmpp_conns: Arc<Connections>,
     running: bool,
 }
 
@@ -140,6 +143,7 @@ impl Cluster {
             xmpp_addr: SocketAddr::new(config.bind_address, 0),
             tasks: Vec::new(),
             conns: Arc::new(Connections::default()),
+            xmpp_conns: Arc::new(Connections::default()),
             running: false,
         };
         let mut primary = unbound(config.primary.rest_port);
@@ -250,8 +254,13 @@ impl Shared {
             if rt.running {
                 return Ok(());
             }
-            (rt.rest_addr, rt.xmpp_addr, Arc::clone(&rt.conns))
+            (
+                rt.rest_addr,
+                rt.xmpp_addr,
+                (Arc::clone(&rt.conns), Arc::clone(&rt.xmpp_conns)),
+            )
         };
+        let (conns, xmpp_conns) = conns;
         let rest_listener = bind(rest_addr, format!("{} REST", id.name())).await?;
         let xmpp_listener = bind(xmpp_addr, format!("{} XMPP", id.name())).await?;
         let rest_addr = rest_listener.local_addr()?;
@@ -278,11 +287,7 @@ impl Shared {
             require_tls: self.config.tls.as_ref().is_some_and(|t| t.xmpp_require_tls),
             max_stanza: self.config.max_stanza_bytes,
         });
-        let xmpp_task = tokio::spawn(xmpp::accept_loop(
-            xmpp_listener,
-            xmpp_ctx,
-            Arc::clone(&conns),
-        ));
+        let xmpp_task = tokio::spawn(xmpp::accept_loop(xmpp_listener, xmpp_ctx, xmpp_conns));
         {
             let mut rt = self.runtime(id);
             rt.rest_addr = rest_addr;
@@ -311,7 +316,10 @@ impl Shared {
                 return;
             }
             rt.running = false;
-            (std::mem::take(&mut rt.tasks), Arc::clone(&rt.conns))
+            (
+                std::mem::take(&mut rt.tasks),
+                [Arc::clone(&rt.conns), Arc::clone(&rt.xmpp_conns)],
+            )
         };
         for task in &tasks {
             task.abort();
@@ -319,9 +327,21 @@ impl Shared {
         for task in tasks {
             let _ = task.await;
         }
-        conns.cut_all();
+        for set in conns {
+            set.cut_all();
+        }
         self.engine.lock().nodes[id.index()].running = false;
         tracing::info!(node = id.name(), "node stopped");
+    }
+
+    /// Cuts every XMPP connection of a node (it keeps listening, REST is untouched): what a
+    /// Finesse notification service restart looks like to its clients. Returns how many were
+    /// cut.
+    pub(crate) fn drop_xmpp(&self, id: NodeId) -> usize {
+        let conns = Arc::clone(&self.runtime(id).xmpp_conns);
+        let cut = conns.cut_all();
+        tracing::info!(node = id.name(), cut, "XMPP connections dropped");
+        cut
     }
 
     /// IN_SERVICE / OUT_OF_SERVICE: SystemInfo is published, REST answers 503 while out.

@@ -86,7 +86,8 @@ impl Connections {
 
     /// Cuts every open connection: `shutdown(Both)` on the socket, which wakes the task that
     /// owns it with EOF (and makes its writes fail), and shows the peer a closed connection.
-    pub(crate) fn cut_all(&self) {
+    /// Returns how many were open.
+    pub(crate) fn cut_all(&self) -> usize {
         let open: Vec<Weak<TcpStream>> = self
             .open
             .lock()
@@ -94,9 +95,12 @@ impl Connections {
             .drain()
             .map(|(_, s)| s)
             .collect();
+        let mut cut = 0;
         for socket in open.iter().filter_map(Weak::upgrade) {
             let _ = SockRef::from(socket.as_ref()).shutdown(Shutdown::Both);
+            cut += 1;
         }
+        cut
     }
 
     /// Number of tracked connections (REST and XMPP).
@@ -377,7 +381,7 @@ mod tests {
             (n, socket.write_all(b"late").await.is_err())
         });
         tokio::time::sleep(Duration::from_millis(20)).await;
-        conns.cut_all();
+        assert_eq!(conns.cut_all(), 1);
         let (n, write_failed) = tokio::time::timeout(Duration::from_secs(5), owner)
             .await
             .unwrap()

@@ -136,3 +136,24 @@ async fn out_of_service_answers_503_and_publishes_system_info() {
     assert_eq!(rest_a.get("/User/1002").await.status, 200);
     cluster.shutdown().await;
 }
+
+#[tokio::test]
+async fn dropping_xmpp_cuts_the_sessions_but_the_node_keeps_serving() {
+    let cluster = start().await;
+    let control = cluster.control().unwrap();
+    let (rest, mut xmpp) = login_ready(&cluster, "1001", "3001").await;
+
+    control.drop_xmpp(NodeId::Primary).await.unwrap();
+    assert!(!xmpp.read_more().await, "the XMPP session must end");
+    // REST is untouched and the node still accepts XMPP: the agent signs in again, still READY.
+    let user = rest.get("/User/1001").await;
+    assert_eq!(text_of(&user.body, "state").as_deref(), Some("READY"));
+    let _again = Xmpp::login(&cluster, NodeId::Primary, "1001", "secret").await;
+    let nodes = control.nodes().await.unwrap();
+    assert!(nodes[0].running, "{nodes:?}");
+    assert_eq!(
+        control.agent_state("1001").await.unwrap().xmpp_sessions,
+        1,
+        "one session: the new one"
+    );
+}

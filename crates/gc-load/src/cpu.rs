@@ -111,3 +111,29 @@ mod tests {
         assert!(cpu_time(None).is_some());
     }
 }
+
+/// Resident memory of a process in KiB (`VmRSS` in procfs), when it can be read.
+pub(crate) fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    parse_rss(&status)
+}
+
+fn parse_rss(status: &str) -> Option<u64> {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+}
+
+#[cfg(test)]
+mod rss_tests {
+    #[test]
+    fn vmrss_is_read_in_kib() {
+        let status =
+            "Name:\tgeneric-connector\nVmPeak:\t  900 kB\nVmRSS:\t  123456 kB\nThreads:\t3\n";
+        assert_eq!(super::parse_rss(status), Some(123_456));
+        assert_eq!(super::parse_rss("Name:\tx\n"), None);
+        assert!(super::rss_kib(std::process::id()).is_some_and(|k| k > 0));
+    }
+}

@@ -484,10 +484,26 @@ async fn measure(
         cpu_line(&cpu)
     ));
     outcome.complete &= login.logged_in == u64::from(args.agents) && login.stats.lost == 0;
-    outcome.report.insert(
-        "login".into(),
-        login_json(&login, args.agents, args.destinations, cpu),
-    );
+    let mut login_report = login_json(&login, args.agents, args.destinations, cpu);
+    // Memory held with every agent logged in (and its notification session open).
+    let mut memory = serde_json::Map::new();
+    for (name, pid) in &pids.0 {
+        #[allow(clippy::cast_precision_loss)] // KiB of one process: far below 2^52
+        let Some(kib) = cpu::rss_kib(*pid).map(|k| k as f64) else {
+            continue;
+        };
+        let per_agent = kib / f64::from(args.agents);
+        say(format!(
+            "  RSS after the storm: {name} {:.1} MiB = {per_agent:.1} KiB per agent",
+            kib / 1024.0
+        ));
+        memory.insert(
+            name.clone(),
+            json!({"rss_kib": kib, "kib_per_agent": round1(per_agent)}),
+        );
+    }
+    login_report["memory"] = Value::Object(memory);
+    outcome.report.insert("login".into(), login_report);
     if login.logged_in == 0 {
         bail!("no agent logged in; nothing to measure");
     }

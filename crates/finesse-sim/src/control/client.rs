@@ -218,6 +218,12 @@ impl ControlClient {
         self.no_content::<()>(Method::POST, &path, None).await
     }
 
+    /// Cuts every XMPP connection of a node; it keeps listening and serving REST.
+    pub async fn drop_xmpp(&self, node: NodeId) -> Result<(), SimError> {
+        let path = format!("/nodes/{}/drop-xmpp", node.name());
+        self.no_content::<()>(Method::POST, &path, None).await
+    }
+
     /// Both nodes' status and addresses.
     pub async fn nodes(&self) -> Result<Vec<NodeView>, SimError> {
         self.get("/nodes").await

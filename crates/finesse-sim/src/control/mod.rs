@@ -7,6 +7,7 @@
 //! | GET | `/nodes` | nodes, running or not, IN_SERVICE or not, addresses |
 //! | POST | `/nodes/{primary\|secondary}/stop` | close the node's ports, cut its connections |
 //! | POST | `/nodes/{node}/start` | listen again on the same ports |
+//! | POST | `/nodes/{node}/drop-xmpp` | cut every XMPP connection of the node (it keeps listening) |
 //! | PUT | `/nodes/{node}/status` | `{"status":"OUT_OF_SERVICE"}` (SystemInfo notification, REST 503) |
 //! | GET / PUT | `/directory` | read / replace the directory (JSON) |
 //! | POST | `/directory/load` | `{"path":"…"}` load a directory file |

@@ -50,6 +50,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/nodes", get(nodes))
         .route("/nodes/{node}/stop", post(stop_node))
         .route("/nodes/{node}/start", post(start_node))
+        .route("/nodes/{node}/drop-xmpp", post(drop_xmpp))
         .route("/nodes/{node}/status", put(set_status))
         .route("/directory", get(directory).put(load_directory))
         .route("/directory/load", post(load_directory_file))
@@ -105,6 +106,11 @@ async fn nodes(State(shared): Ctx) -> Json<Vec<NodeView>> {
 
 async fn stop_node(State(shared): Ctx, Path(raw): Path<String>) -> Result<StatusCode, Response> {
     shared.stop_node(node(&raw)?).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn drop_xmpp(State(shared): Ctx, Path(raw): Path<String>) -> Result<StatusCode, Response> {
+    shared.drop_xmpp(node(&raw)?);
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1,0 +1,273 @@
+//! The CRM side on the broker, built to outlive broker faults: one task keeps a connection
+//! (reconnecting after `stop_app`/`start_app` or a forced close), durable named queues per
+//! client destination (so events queued for a client survive its own reconnection), a consumer
+//! of the connector's dead-letter queue, and a publishing channel with publisher confirms (a
+//! command counts as sent only once the broker confirmed it).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use futures::StreamExt;
+use futures::stream::select_all;
+use lapin::options::{
+    BasicConsumeOptions, BasicPublishOptions, ConfirmSelectOptions, QueueBindOptions,
+    QueueDeclareOptions, QueueDeleteOptions,
+};
+use lapin::types::{AMQPValue, FieldTable, ShortString};
+use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
+use tokio::sync::{RwLock, mpsc};
+use tokio::time::Instant;
+
+/// Bound on each broker step.
+const STEP: Duration = Duration::from_secs(10);
+
+/// What the client task reports to the driver.
+#[derive(Debug)]
+pub(crate) enum Inbound {
+    /// An event on a client destination.
+    Event {
+        text: String,
+        correlation: Option<u64>,
+        at: Instant,
+    },
+    /// A command copy on the connector's dead-letter queue.
+    Dead {
+        correlation: Option<u64>,
+        reason: String,
+    },
+    /// The outcome of a publish: confirmed by the broker or not.
+    Confirm { seq: u64, accepted: bool },
+    /// The connection came up (again).
+    Up,
+    /// The connection was lost.
+    Down,
+}
+
+/// The publishing side, shared with the driver.
+#[derive(Clone, Debug)]
+pub(crate) struct Client {
+    channel: Arc<RwLock<Option<Channel>>>,
+    command_queue: String,
+    id_prefix: String,
+    tx: mpsc::UnboundedSender<Inbound>,
+}
+
+/// Where the client reads and writes.
+#[derive(Clone, Debug)]
+pub(crate) struct Plan {
+    pub(crate) url: String,
+    pub(crate) run: String,
+    pub(crate) command_queue: String,
+    pub(crate) clients_exchange: String,
+    pub(crate) dlq: String,
+    pub(crate) destinations: Vec<String>,
+}
+
+impl Plan {
+    fn queue(&self, destination: &str) -> String {
+        format!("{}.client.{destination}", self.run)
+    }
+}
+
+impl Client {
+    /// Starts the connection task; `Inbound::Up` arrives when it is ready.
+    pub(crate) fn start(plan: Plan) -> (Self, mpsc::UnboundedReceiver<Inbound>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let client = Self {
+            channel: Arc::new(RwLock::new(None)),
+            command_queue: plan.command_queue.clone(),
+            id_prefix: format!("ID:{}:", plan.run),
+            tx: tx.clone(),
+        };
+        let keeper = client.clone();
+        tokio::spawn(async move { keeper.keep(plan).await });
+        (client, rx)
+    }
+
+    /// Publishes a command; its confirm (or failure) arrives as [`Inbound::Confirm`]. Returns
+    /// false when there is no connection right now (nothing was sent).
+    pub(crate) async fn send_with(&self, jms_type: &str, body: &str, seq: u64) -> bool {
+        let Some(channel) = self.channel.read().await.clone() else {
+            return false;
+        };
+        let mut headers = FieldTable::default();
+        headers.insert(
+            ShortString::from("JMSType"),
+            AMQPValue::LongString(jms_type.into()),
+        );
+        let properties = BasicProperties::default()
+            .with_headers(headers)
+            .with_correlation_id(ShortString::from(seq.to_string()))
+            .with_message_id(ShortString::from(format!("{}{seq}", self.id_prefix)))
+            .with_content_type(ShortString::from("text/plain"))
+            .with_delivery_mode(2);
+        let tx = self.tx.clone();
+        let queue = self.command_queue.clone();
+        let body = body.as_bytes().to_vec();
+        tokio::spawn(async move {
+            let published = tokio::time::timeout(STEP, async {
+                channel
+                    .basic_publish(
+                        ShortString::from(""),
+                        ShortString::from(queue.as_str()),
+                        BasicPublishOptions::default(),
+                        &body,
+                        properties,
+                    )
+                    .await?
+                    .await
+            })
+            .await;
+            let accepted = matches!(published, Ok(Ok(confirm)) if confirm.is_ack());
+            let _ = tx.send(Inbound::Confirm { seq, accepted });
+        });
+        true
+    }
+
+    /// Reconnects until the receiver is gone (the driver ended).
+    async fn keep(self, plan: Plan) {
+        while !self.tx.is_closed() {
+            match self.session(&plan).await {
+                Ok(()) => {}
+                Err(e) => eprintln!("gc-soak: client connection: {e:#}"),
+            }
+            *self.channel.write().await = None;
+            let _ = self.tx.send(Inbound::Down);
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+
+    /// One connection's life: set up, then forward deliveries until it ends.
+    async fn session(&self, plan: &Plan) -> anyhow::Result<()> {
+        let connection = tokio::time::timeout(
+            STEP,
+            Connection::connect(
+                &plan.url,
+                ConnectionProperties::default().with_connection_name("gc-soak client".into()),
+            ),
+        )
+        .await
+        .context("connect timed out")??;
+        let setup = connection.create_channel().await?;
+        let mut consumers = Vec::new();
+        for destination in &plan.destinations {
+            let queue = plan.queue(destination);
+            setup
+                .queue_declare(
+                    ShortString::from(queue.as_str()),
+                    QueueDeclareOptions {
+                        durable: true,
+                        ..QueueDeclareOptions::default()
+                    },
+                    FieldTable::default(),
+                )
+                .await?;
+            setup
+                .queue_bind(
+                    ShortString::from(queue.as_str()),
+                    ShortString::from(plan.clients_exchange.as_str()),
+                    ShortString::from(destination.as_str()),
+                    QueueBindOptions::default(),
+                    FieldTable::default(),
+                )
+                .await
+                .context("binding a client queue (the connector declares the exchange)")?;
+            consumers.push(
+                setup
+                    .basic_consume(
+                        ShortString::from(queue.as_str()),
+                        ShortString::from(""),
+                        BasicConsumeOptions {
+                            no_ack: true,
+                            ..BasicConsumeOptions::default()
+                        },
+                        FieldTable::default(),
+                    )
+                    .await?,
+            );
+        }
+        let dead = setup
+            .basic_consume(
+                ShortString::from(plan.dlq.as_str()),
+                ShortString::from("gc-soak-dlq"),
+                BasicConsumeOptions {
+                    no_ack: true,
+                    ..BasicConsumeOptions::default()
+                },
+                FieldTable::default(),
+            )
+            .await
+            .context("consuming the dead-letter queue")?;
+        let publish = connection.create_channel().await?;
+        publish
+            .confirm_select(ConfirmSelectOptions::default())
+            .await?;
+        *self.channel.write().await = Some(publish);
+        let _ = self.tx.send(Inbound::Up);
+        let mut events = select_all(consumers);
+        let mut dead = dead;
+        loop {
+            tokio::select! {
+                delivery = events.next() => {
+                    let Some(Ok(delivery)) = delivery else { break };
+                    let _ = self.tx.send(Inbound::Event {
+                        text: String::from_utf8_lossy(&delivery.data).into_owned(),
+                        correlation: correlation(&delivery.properties),
+                        at: Instant::now(),
+                    });
+                }
+                delivery = dead.next() => {
+                    let Some(Ok(delivery)) = delivery else { break };
+                    let reason = delivery
+                        .properties
+                        .headers()
+                        .as_ref()
+                        .and_then(|h| h.inner().get("x-gc-reason").cloned())
+                        .map(|v| match v {
+                            AMQPValue::LongString(s) => String::from_utf8_lossy(s.as_bytes()).into_owned(),
+                            other => format!("{other:?}"),
+                        })
+                        .unwrap_or_default();
+                    let _ = self.tx.send(Inbound::Dead {
+                        correlation: correlation(&delivery.properties),
+                        reason,
+                    });
+                }
+                () = self.tx.closed() => break,
+            }
+        }
+        let _ = connection.close(200, "bye".into()).await;
+        Ok(())
+    }
+
+    /// Deletes the client queues (at the end of a run; errors ignored).
+    pub(crate) async fn cleanup(plan: &Plan) {
+        let Ok(Ok(connection)) = tokio::time::timeout(
+            STEP,
+            Connection::connect(&plan.url, ConnectionProperties::default()),
+        )
+        .await
+        else {
+            return;
+        };
+        if let Ok(channel) = connection.create_channel().await {
+            for destination in &plan.destinations {
+                let _ = channel
+                    .queue_delete(
+                        ShortString::from(plan.queue(destination).as_str()),
+                        QueueDeleteOptions::default(),
+                    )
+                    .await;
+            }
+        }
+        let _ = connection.close(200, "bye".into()).await;
+    }
+}
+
+fn correlation(properties: &BasicProperties) -> Option<u64> {
+    properties
+        .correlation_id()
+        .as_ref()
+        .and_then(|c| c.as_str().parse().ok())
+}
