@@ -66,6 +66,10 @@ pub enum PeerSync {
         /// The command's message id.
         message_id: String,
     },
+    /// An instance (re)joined the group (it says so each time it connects to the broker): the
+    /// leader shares its whole state again, so a standby started after the sessions opened
+    /// still has them all when it takes over.
+    Join,
 }
 
 /// A Zoom recording action.

@@ -286,3 +286,31 @@ fn losing_leadership_hands_everything_over() {
             .any(|o| o.agent == agent("1001") && o.op == FinesseOp::GetUser)
     );
 }
+
+/// A standby that (re)joins the group says `Join`; the leader then shares its whole state again
+/// (every destination, every session Finesse accepted), so a standby started after the sessions
+/// opened still has them when it takes over. A standby ignores another's Join.
+#[test]
+fn a_join_makes_the_leader_share_everything_again() {
+    let mut w = World::standard();
+    w.send("Hello#crm-7", "");
+    w.connect("1001", "crm-7");
+    w.send("Login#1001", "secret,3001");
+    w.synced.clear();
+    w.peer(PeerSync::Join);
+    assert_eq!(
+        w.synced,
+        [
+            PeerSync::Destination {
+                name: dest("crm-7"),
+                format: Format::Legacy
+            },
+            session_at("1001", Some("3001"), "crm-7"),
+        ]
+    );
+
+    let mut s = standby(None);
+    s.peer(PeerSync::Join);
+    assert!(s.synced.is_empty());
+    s.assert_quiet();
+}

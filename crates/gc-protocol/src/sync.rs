@@ -53,6 +53,10 @@ pub enum SyncMessage {
     /// The leader is about to perform a client command: `Executed#<message id>` (the id is
     /// the rest of the text, `#` included; at most [`MAX_MESSAGE_ID`] bytes).
     Executed(String),
+    /// An instance (re)joined the group with a mirror that may be empty or stale: `Join`. The
+    /// leader answers by sharing its whole state again (every session and destination), as
+    /// the changes it shared before the instance started never reached it.
+    Join,
 }
 
 /// The longest message id a sync message carries (the AMQP short-string limit; longer ids are
@@ -80,6 +84,7 @@ impl SyncMessage {
                 format!("Destination#{name}#{format}")
             }
             Self::Executed(id) => format!("Executed#{id}"),
+            Self::Join => "Join".to_owned(),
         }
     }
 
@@ -109,6 +114,7 @@ impl SyncMessage {
                 }))
             }
             ["AgentRemoved", agent] => AgentId::parse(agent).ok().map(Self::AgentRemoved),
+            ["Join"] => Some(Self::Join),
             ["Destination", name, format] => Some(Self::Destination {
                 name: DestinationName::parse(name).ok()?,
                 format: Format::from_name(format)?,
@@ -183,5 +189,8 @@ mod tests {
     fn noise_is_ignored() {
         assert_eq!(SyncMessage::parse("AgentState#1001"), None);
         assert_eq!(SyncMessage::parse("hello"), None);
+        assert_eq!(SyncMessage::parse("Join"), Some(SyncMessage::Join));
+        assert_eq!(SyncMessage::Join.to_wire(), "Join");
+        assert_eq!(SyncMessage::parse("Join#x"), None);
     }
 }

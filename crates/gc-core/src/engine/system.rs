@@ -1,6 +1,6 @@
 //! The Finesse cluster's status, timers, and the redundant group (leadership, peer sync).
 
-use gc_protocol::{AgentId, DestinationName, Event, SystemStatus};
+use gc_protocol::{AgentId, DestinationName, Event, Format, SystemStatus};
 
 use super::agent::{Agent, Session};
 use super::requests::Purpose;
@@ -67,6 +67,9 @@ impl Engine {
     /// A peer's state. Only a standby keeps a mirror; the leader is the source of truth.
     pub(super) fn on_peer(&mut self, sync: PeerSync) {
         if self.leader {
+            if sync == PeerSync::Join {
+                self.share_everything();
+            }
             return;
         }
         match sync {
@@ -114,6 +117,24 @@ impl Engine {
                 }
             }
             PeerSync::Executed { message_id } => self.answers.ran_elsewhere(&message_id),
+            // Only the leader answers a Join.
+            PeerSync::Join => {}
+        }
+    }
+
+    /// Shares every destination and every verified session with the peers (a peer joined).
+    fn share_everything(&mut self) {
+        let destinations: Vec<(DestinationName, Format)> = self
+            .destinations
+            .iter()
+            .map(|(name, dest)| (name.clone(), dest.format))
+            .collect();
+        for (name, format) in destinations {
+            self.emit(Effect::Sync(PeerSync::Destination { name, format }));
+        }
+        let agents: Vec<AgentId> = self.agents.keys().cloned().collect();
+        for agent in agents {
+            self.sync_agent(&agent);
         }
     }
 

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use gc_broker::outbox::OutboxLimits;
 use gc_broker::{Broker, BrokerEvent, CommandDelivery, Outbox};
 use gc_core::finesse::{NodeStatus, SessionEvent as CoreSession};
-use gc_core::{ClientRequest, DeliveryToken, Engine, Input, Now, TimerId};
+use gc_core::{ClientRequest, DeliveryToken, Effect, Engine, Input, Now, PeerSync, TimerId};
 use gc_finesse::{FinesseCluster, NodeEvent, SessionEvent, SessionEventKind, XmppSession};
 use gc_protocol::{AgentId, Command, Format};
 use tokio::sync::mpsc;
@@ -308,6 +308,16 @@ impl Driver {
             BrokerEvent::Connected => {
                 tracing::info!(broker = %self.broker.endpoint(), "connected to the broker");
                 self.metrics.broker_connected.set(1);
+                // A standby (re)joining the group asks the leader to share its whole state:
+                // the changes shared before it started (or while it was cut off) never reached
+                // it, and a mirror without them would log those agents out at the next
+                // takeover. Found by gc-soak (kill -9 of the leader, then of the restarted one).
+                if self.sync.is_some() && !self.engine.is_leader() {
+                    let batch = self.apply(vec![Effect::Sync(PeerSync::Join)]).await;
+                    if self.outbox.send(batch).await.is_err() {
+                        tracing::error!("the outbox has stopped; events are lost");
+                    }
+                }
             }
             BrokerEvent::Disconnected { reason } => {
                 tracing::warn!(%reason, "broker connection lost; reconnecting");

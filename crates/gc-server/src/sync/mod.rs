@@ -370,6 +370,7 @@ fn to_message(sync: &PeerSync, sealed: bool) -> SyncMessage {
             format: *format,
         },
         PeerSync::Executed { message_id } => SyncMessage::Executed(message_id.clone()),
+        PeerSync::Join => SyncMessage::Join,
     }
 }
 
@@ -396,6 +397,7 @@ fn from_message(message: SyncMessage, sealed: bool) -> Result<PeerSync, SyncReje
         SyncMessage::AgentRemoved(agent) => PeerSync::AgentRemoved(agent),
         SyncMessage::Destination { name, format } => PeerSync::Destination { name, format },
         SyncMessage::Executed(message_id) => PeerSync::Executed { message_id },
+        SyncMessage::Join => PeerSync::Join,
     })
 }
 
