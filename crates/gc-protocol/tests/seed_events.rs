@@ -507,6 +507,30 @@ fn o_024_dialog_ids_on_failover() {
     assert_eq!(event.category(), Category::AgentState);
 }
 
+/// O-024's JMS type: "In the case of failover GC sends the Dialog ID and Associated Dialog ID,
+/// with states and call type in JMS type": the dialog's Finesse call type, as Finesse spells it;
+/// the default (`TextMessage`) only when Finesse gave none.
+#[test]
+fn o_024_carries_the_call_type_as_its_jms_type() {
+    let mut call = inbound("ACTIVE");
+    call.call_type = "PREROUTE_ACD_IN".into();
+    let event = Event::DialogStatus {
+        agent: agent("1001"),
+        call,
+        associated: Some(consult("INITIATED")),
+    };
+    assert_eq!(event.jms_type(), Some("PREROUTE_ACD_IN"));
+    let untyped = Event::DialogStatus {
+        agent: agent("1001"),
+        call: CallData {
+            call_type: String::new(),
+            ..inbound("ACTIVE")
+        },
+        associated: None,
+    };
+    assert_eq!(untyped.jms_type(), None);
+}
+
 #[test]
 fn o_025_agent_state_on_connector_sync() {
     let sync = gc_protocol::SyncMessage::AgentState(gc_protocol::AgentStateSync {

@@ -510,7 +510,9 @@ impl Event {
                         Field::both("assCallVariables", 9, OptCallVariables(associated)),
                         Field::agent(agent),
                     ],
-                ))
+                )
+                // O-024: "with states and call type in JMS type" (the seed's comment).
+                .jms_type_if_any(call.call_type.trim()))
             }
             Self::DestinationReconnect { destination } => f(&Description::new(
                 "DESTINATION",

@@ -60,6 +60,16 @@ impl<'e, 'f> Description<'e, 'f> {
             ..self
         }
     }
+
+    /// The event carries its own JMS type when `jms_type` is not empty (else the default).
+    #[must_use]
+    pub(crate) fn jms_type_if_any(self, jms_type: &'e str) -> Self {
+        if jms_type.is_empty() {
+            self
+        } else {
+            self.jms_type(jms_type)
+        }
+    }
 }
 
 /// The outermost JSON value of an event.
