@@ -44,8 +44,8 @@ pub fn amqp_url() -> String {
 /// `.secrets` file beside it: `scripts/scan-e2e-logs` then checks the whole suite's logs for
 /// them and for the agents' password (issue 10: "a whole-suite log scan finds no password").
 /// The path is printed, so a failing test's output says where its connector's log is.
-fn suite_log(instance: &str, extra: &[(String, String)]) -> Option<std::path::PathBuf> {
-    let dir = std::path::PathBuf::from(std::env::var_os("GC_E2E_LOG_DIR")?);
+fn suite_log(instance: &str, extra: &[(String, String)]) -> Option<PathBuf> {
+    let dir = PathBuf::from(std::env::var_os("GC_E2E_LOG_DIR")?);
     std::fs::create_dir_all(&dir).unwrap();
     let test = std::env::current_exe()
         .ok()
@@ -68,7 +68,9 @@ fn suite_log(instance: &str, extra: &[(String, String)]) -> Option<std::path::Pa
             && let Some(password) = url_password(&value)
         {
             // As it appears in a URL (`:password@`): the user name may equal the password.
-            secrets.push_str(&format!(":{password}@\n"));
+            secrets.push(':');
+            secrets.push_str(password);
+            secrets.push_str("@\n");
         }
     }
     std::fs::write(dir.join(format!("{stem}.secrets")), secrets).unwrap();
