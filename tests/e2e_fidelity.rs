@@ -66,3 +66,49 @@ async fn dialog_status_after_a_failover_carries_the_call_type_as_jms_type() {
     assert_eq!(json.header("JMSType").as_deref(), Some("PREROUTE_ACD_IN"));
     env.stop().await;
 }
+
+/// The JSON InboundCall on the events exchange for `dialog` in `state`.
+async fn inbound_json(desk: &mut Desk, dialog: &str, state: &str) -> serde_json::Value {
+    let found = desk
+        .events
+        .until_msg(|m| {
+            serde_json::from_str::<serde_json::Value>(&m.body).is_ok_and(|v| {
+                v["type"] == "InboundCall" && v["dialogId"] == dialog && v["state"] == state
+            })
+        })
+        .await;
+    serde_json::from_str(&found.body).unwrap()
+}
+
+/// Point 6. Seed (Release Call Output): "prevDialogId is not null if call is being transferred
+/// to another agent". 1001 consults 1002 and completes the transfer: the simulator's surviving
+/// dialog (the original call, call type `TRANSFER`) names the consult dialog in `secondaryId`,
+/// and that is the `prevDialogId` of 1002's call and of 1001's wrap-up of it; before the
+/// transfer, 1002's consult call has none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transferred_call_carries_its_previous_dialog_id() {
+    let env = Env::start(Options::default()).await;
+    let mut maria = env.desk("1001", "3001").await;
+    let mut jonas = env.desk("1002", "3002").await;
+    let original = talking(&env, &mut maria).await.to_string();
+    env.send("ConsultCall#1001", &format!("3002,{original}"))
+        .await;
+    let announced = jonas.client.until("1002#NewInboundCall#3001#").await;
+    let consult = announced
+        .rsplit("DialogID:")
+        .next()
+        .expect("a dialog id")
+        .to_owned();
+    env.send("AnswerCall#1002", &consult).await;
+    let answered = inbound_json(&mut jonas, &consult, "ACTIVE").await;
+    assert_eq!(answered["prevDialogId"], serde_json::Value::Null);
+    jonas.client.until("1002#State#TALKING").await;
+
+    env.send("TransferCall#1001", &format!("3001,{original}"))
+        .await;
+    let taken = inbound_json(&mut jonas, &original, "ACTIVE").await;
+    assert_eq!(taken["prevDialogId"], consult.as_str(), "{taken}");
+    let wrap_up = inbound_json(&mut maria, &original, "WRAP_UP").await;
+    assert_eq!(wrap_up["prevDialogId"], consult.as_str(), "{wrap_up}");
+    env.stop().await;
+}

@@ -511,6 +511,66 @@ fn transfer_call_completes_the_transfer() {
     );
 }
 
+/// `prevDialogId`, seed (Release Call Output): "prevDialogId is not null if call is being
+/// transferred to another agent". The transfer target's surviving dialog (call type
+/// `TRANSFER`) names the other dialog of the transfer in Finesse's `secondaryId`: that is its
+/// `prevDialogId`, while the call lasts and on its release. A conference's surviving dialog has
+/// a `secondaryId` too, but the seed's Complete Conference sample shows `null`.
+#[test]
+fn a_transferred_call_names_its_previous_dialog() {
+    let mut w = World::standard();
+    w.send_full("Hello#web-8", "", None, None, Some(Format::Json));
+    w.send("Connect#1002", "web-8,secret");
+    w.session("1002", gc_core::finesse::SessionEvent::Opened);
+    w.send("Login#1002", "secret,3002");
+    let op = w.next_op();
+    w.accept(&op);
+    w.user_update(
+        user("1002").extension("3002").state("NOT_READY"),
+        Some(&op.request_id),
+    );
+    w.notify(
+        "1002",
+        added(
+            consult("16871288", "3001", "3002", "ACTIVE", "ACTIVE"),
+            None,
+        ),
+    );
+    w.clear();
+    let survived = dialog("16871288", "TRANSFER", "4012", "3002")
+        .with("4012", "ACTIVE", false, &[])
+        .with("3002", "ACTIVE", true, &["HOLD", "DROP"])
+        .secondary("16871253");
+    w.notify("1002", changed(survived.clone(), None));
+    let vars = r#"[{"callVariable1":""},{"callVariable2":""},{"callVariable3":""},{"callVariable4":""},{"callVariable5":""},{"callVariable6":""},{"callVariable7":""},{"callVariable8":""},{"callVariable9":""},{"callVariable10":""},{"ani":"4012"}]"#;
+    assert_eq!(
+        w.take_for("web-8"),
+        [format!(
+            r#"{{"type":"InboundCall","dialogId":"16871288","state":"ACTIVE","startTime":"2026-11-25 12:30:05","prevDialogId":"16871253","fromAddress":"4012","callVariables":{vars},"participants":[{{"mediaAddress":"4012","state":"ACTIVE","addressType":""}},{{"mediaAddress":"3002","state":"ACTIVE","addressType":"AGENT_DEVICE"}}],"agentId":"1002"}}"#
+        )]
+    );
+    w.notify("1002", removed(survived.state("DROPPED"), None));
+    assert_eq!(
+        w.take_for("web-8"),
+        [
+            r#"{"type":"InboundCall","dialogId":"16871288","prevDialogId":"16871253","state":"DROPPED","agentId":"1002"}"#
+        ]
+    );
+    let conference = dialog("16871290", "CONFERENCE", "4012", "3002")
+        .with("4012", "ACTIVE", false, &[])
+        .with("3002", "ACTIVE", true, &["DROP"])
+        .secondary("16871289");
+    w.notify("1002", added(conference, None));
+    let published = w.take_for("web-8");
+    assert!(
+        published
+            .iter()
+            .any(|e| e.contains(r#""dialogId":"16871290","state":"ACTIVE""#)
+                && e.contains(r#""prevDialogId":null"#)),
+        "{published:?}"
+    );
+}
+
 /// Row "Conference Initiation" → Consult Call (the same command as for a transfer).
 #[test]
 fn consult_for_a_conference_shows_consult_call_states() {

@@ -81,7 +81,7 @@ pub(super) fn call_data(dialog: &Dialog, state: String, failure_cause: String) -
                 address_type: p.media_address_type.clone(),
             })
             .collect(),
-        prev_dialog_id: None,
+        prev_dialog_id: dialog.prev_dialog_id().map(str::to_owned),
         failure_cause: if failure_cause.is_empty() {
             "FAILED".into()
         } else {
