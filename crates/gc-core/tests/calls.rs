@@ -42,6 +42,26 @@ fn agent_1001() -> World {
 
 // === inbound calls ===
 
+/// O-008 `<call_start_time>`: "Shows the agent start time in call". The caller's leg started
+/// at 12:30:05, the agent's (transferred in) at 12:31:40: the legacy text shows the agent's
+/// (the JSON `startTime` stays the call's: gc-protocol's seed_events).
+#[test]
+fn call_start_time_is_the_agents_own_leg() {
+    let mut w = World::standard();
+    w.login("1001", "crm-7", "3001");
+    let mut call = talking("16871253", "3001");
+    call.participants[1].start_time = "2026-11-25T12:31:40.000Z".into();
+    w.notify("1001", added(call, None));
+    let full = support::full_name("1001");
+    let lines = w.take_for("crm-7");
+    assert!(
+        lines.contains(&format!(
+            "1001#InboundCall#ACTIVE#DialogID:16871253#4012#{NO_VARS}#2026-11-25 12:31:40#{full}"
+        )),
+        "{lines:?}"
+    );
+}
+
 /// A new inbound dialog: NewInboundCall (O-009) then InboundCall ALERTING (O-008).
 #[test]
 fn a_ringing_call_is_announced_as_new_inbound_call() {

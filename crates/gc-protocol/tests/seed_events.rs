@@ -156,6 +156,61 @@ fn o_008_inbound_call_state_new_format() {
     assert_eq!(event.category(), Category::AgentCall);
 }
 
+/// O-008 / O-010 `<call_start_time>`: "Shows the agent start time in call" — the agent's own
+/// leg (here joined later, as after a transfer or consult); the JSON `startTime` ("Starting
+/// Time of call") stays the call's start.
+#[test]
+fn o_008_and_o_010_call_start_time_is_the_agents() {
+    let mut call = inbound("ACTIVE");
+    call.agent_start_time = "2019-09-17 15:40:02".into();
+    let event = Event::InboundCall {
+        agent: agent("1001"),
+        full_name: "Maria Meier".into(),
+        call: call.clone(),
+    };
+    assert_eq!(
+        legacy(&event),
+        format!(
+            "1001#InboundCall#ACTIVE#DialogID:16871253#4012#{EMPTY_VARS_LEGACY}#2019-09-17 15:40:02#Maria Meier"
+        )
+    );
+    assert!(
+        event
+            .render(Format::Json)
+            .contains(r#""startTime":"2019-09-17 15:32:15""#)
+    );
+    call.state = "DROPPED".into();
+    let released = Event::InboundCall {
+        agent: agent("1001"),
+        full_name: "Maria Meier".into(),
+        call,
+    };
+    assert_eq!(
+        legacy(&released),
+        format!(
+            "1001#InboundCall#DROP#DialogID:16871253#4012#{EMPTY_VARS_LEGACY}#2019-09-17 15:40:02#Maria Meier"
+        )
+    );
+    let mut consulting = consult("ACTIVE");
+    consulting.agent_start_time = "2019-09-17 17:17:09".into();
+    let event = Event::ConsultCall {
+        agent: agent("1001"),
+        full_name: "Maria Meier".into(),
+        call: consulting,
+    };
+    assert_eq!(
+        legacy(&event),
+        format!(
+            "1001#ConsultCall#ACTIVE#AssDialogID:16871288#1004#{EMPTY_VARS_LEGACY}#2019-09-17 17:17:09#Maria Meier"
+        )
+    );
+    assert!(
+        event
+            .render(Format::Json)
+            .contains(r#""startTime":"2019-09-17 17:17:03""#)
+    );
+}
+
 #[test]
 fn o_008_inbound_call_dropped_dialog_is_drop() {
     for state in ["DROPPED", "DELETED"] {
