@@ -845,7 +845,7 @@ fn an_outbound_call_is_announced_from_its_second_packet() {
         [
             format!("1001#NewOutboundCall#4012#ani=4012|{NO_VARS}|{BA}#DialogID:16871300"),
             format!(
-                "1001#InboundCall#ALERTING#DialogID:16871300#4012#{NO_VARS}|{BA}#2026-11-25 12:30:05#Maria Meier"
+                "1001#InboundCall#ALERTING#DialogID:16871300#4012#{NO_VARS}#2026-11-25 12:30:05#Maria Meier"
             ),
         ]
     );
@@ -990,7 +990,7 @@ fn accept_outbound_preview_accepts() {
     assert_eq!(
         w.take_for("crm-7"),
         [format!(
-            "1001#InboundCall#ACCEPTED#DialogID:16871300#9000#{NO_VARS}|{BA}#2026-11-25 12:30:05#Maria Meier"
+            "1001#InboundCall#ACCEPTED#DialogID:16871300#9000#{NO_VARS}#2026-11-25 12:30:05#Maria Meier"
         )]
     );
 }
@@ -1027,7 +1027,7 @@ fn the_call_placed_after_an_accepted_preview_is_not_a_new_preview() {
     w.notify("1001", changed(answered, None));
     let line = |state: &str, id: &str| {
         format!(
-            "1001#InboundCall#{state}#DialogID:{id}#9000#{NO_VARS}|{BA}#2026-11-25 12:30:05#Maria Meier"
+            "1001#InboundCall#{state}#DialogID:{id}#9000#{NO_VARS}#2026-11-25 12:30:05#Maria Meier"
         )
     };
     assert_eq!(
@@ -1058,7 +1058,7 @@ fn reject_outbound_preview_rejects() {
     assert_eq!(
         w.take_for("crm-7"),
         [format!(
-            "1001#InboundCall#DROP#DialogID:16871300#9000#{NO_VARS}|{BA}#2026-11-25 12:30:05#Maria Meier"
+            "1001#InboundCall#DROP#DialogID:16871300#9000#{NO_VARS}#2026-11-25 12:30:05#Maria Meier"
         )]
     );
 }

@@ -211,6 +211,70 @@ fn o_008_and_o_010_call_start_time_is_the_agents() {
     );
 }
 
+/// "A total of 10 call variables as received from Finesse" (the JSON call events) and O-009's
+/// `<ani>|<callvariable1>=value|…`: ECC and BA* variables stay out of O-008, O-009, O-010 and
+/// their JSON, so `ani` stays eleventh; O-028 passes them "as it is".
+#[test]
+fn only_o_028_shows_variables_beyond_the_ten() {
+    let mut call = inbound("ACTIVE");
+    call.call_variables = vec![
+        ("callVariable1".into(), "gold".into()),
+        ("user.ecc.account".into(), "778".into()),
+        ("BACampaign".into(), "Spring".into()),
+    ];
+    let gold = "callVariable1=gold|callVariable2=|callVariable3=|callVariable4=|callVariable5=|\
+callVariable6=|callVariable7=|callVariable8=|callVariable9=|callVariable10=";
+    let event = Event::InboundCall {
+        agent: agent("1001"),
+        full_name: "Maria Meier".into(),
+        call: call.clone(),
+    };
+    assert_eq!(
+        legacy(&event),
+        format!(
+            "1001#InboundCall#ACTIVE#DialogID:16871253#4012#{gold}#2019-09-17 15:32:15#Maria Meier"
+        )
+    );
+    let json = event.render(Format::Json);
+    assert!(
+        json.contains(r#"{"callVariable10":""},{"ani":"4012"}]"#),
+        "{json}"
+    );
+    assert!(
+        !json.contains("BACampaign") && !json.contains("ecc"),
+        "{json}"
+    );
+    let event = Event::NewInboundCall {
+        agent: agent("1001"),
+        call: call.clone(),
+    };
+    assert_eq!(
+        legacy(&event),
+        format!("1001#NewInboundCall#4012#4012|{gold}#DialogID:16871253")
+    );
+    let event = Event::ConsultCall {
+        agent: agent("1001"),
+        full_name: "Maria Meier".into(),
+        call: call.clone(),
+    };
+    assert_eq!(
+        legacy(&event),
+        format!(
+            "1001#ConsultCall#ACTIVE#AssDialogID:16871253#4012#{gold}#2019-09-17 15:32:15#Maria Meier"
+        )
+    );
+    let event = Event::NewOutboundCall {
+        agent: agent("1001"),
+        call,
+    };
+    assert_eq!(
+        legacy(&event),
+        format!(
+            "1001#NewOutboundCall#4012#ani=4012|{gold}|user.ecc.account=778|BACampaign=Spring#DialogID:16871253"
+        )
+    );
+}
+
 #[test]
 fn o_008_inbound_call_dropped_dialog_is_drop() {
     for state in ["DROPPED", "DELETED"] {

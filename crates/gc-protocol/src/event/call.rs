@@ -70,14 +70,18 @@ impl CallData {
         }
     }
 
-    /// The call variables a client sees: `callVariable1` to `callVariable10` always, in order
-    /// (empty when Finesse sent none), then every other variable in Finesse's order.
+    /// Every call variable an O-028 client sees: `callVariable1` to `callVariable10` always, in
+    /// order (empty when Finesse sent none), then every other variable (ECC, BA*) in Finesse's
+    /// order.
     pub fn normalized_variables(&self) -> Vec<(&str, &str)> {
-        self.variables().collect()
+        self.variables(true).collect()
     }
 
-    /// [`normalized_variables`](Self::normalized_variables) without collecting them.
-    pub fn variables(&self) -> impl Iterator<Item = (&str, &str)> {
+    /// The call variables an event shows: `callVariable1` to `callVariable10` always, in order
+    /// (the seed's "A total of 10 call variables", empty when Finesse sent none); with
+    /// `others`, then every other variable in Finesse's order. Only O-028 and the outbound
+    /// preview pass the others ("BA Call variables List (Passed as it is to the GC Client)").
+    pub fn variables(&self, others: bool) -> impl Iterator<Item = (&str, &str)> {
         let numbered = NUMBERED.iter().map(|name| {
             let value = self
                 .call_variables
@@ -89,7 +93,7 @@ impl CallData {
         let others = self
             .call_variables
             .iter()
-            .filter(|(n, _)| !NUMBERED.iter().any(|k| k.eq_ignore_ascii_case(n)))
+            .filter(move |(n, _)| others && !NUMBERED.iter().any(|k| k.eq_ignore_ascii_case(n)))
             .map(|(n, v)| (n.as_str(), v.as_str()));
         numbered.chain(others)
     }

@@ -198,6 +198,15 @@ pub(crate) enum Ani {
     Named,
 }
 
+impl Ani {
+    /// Whether the variables beyond `callVariable1..10` (ECC, BA*) are shown too: only where
+    /// the ANI is named, i.e. O-028 and the outbound preview, whose BA variables the seed
+    /// passes "as it is"; every other call event has "A total of 10 call variables".
+    pub(crate) const fn shows_other_variables(self) -> bool {
+        matches!(self, Self::Named)
+    }
+}
+
 /// How a list of records is laid out in the legacy text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Layout {
