@@ -746,6 +746,12 @@ fn o_30_get_team_phonebooks() {
         books: books()[1..].to_vec(),
     };
     assert_eq!(legacy(&event), "TeamPhoneBooks#name:Sales,type:TEAM,id:2");
+    // JSON: the Admin Commands table's Expected Output of Get Team Phonebooks is "Phonebooks",
+    // the JSON section's Phonebooks object.
+    assert_eq!(
+        event.render(Format::Json),
+        r#"[{"type":"Phonebooks","phonebooks":[{"name":"Sales","id":"2"}]}]"#
+    );
 }
 
 fn contacts() -> Vec<Contact> {

@@ -548,7 +548,9 @@ impl Event {
                 Category::Phonebook,
                 Some(agent),
                 &[
-                    Field::both("type", 0, Const("TeamPhoneBooks")),
+                    // The seed's Admin Commands table answers GetTeamPhonebooks with
+                    // "Phonebooks" (the JSON section's type); O-30 keeps its own keyword.
+                    Field::both("type", 0, Const("Phonebooks")).legacy_as("TeamPhoneBooks"),
                     Field::both("phonebooks", 1, Records(books, Layout::Fields)),
                 ],
             )
