@@ -159,3 +159,42 @@ async fn hello_before_finesse_is_known_is_not_reachable() {
     assert_eq!(desk.text().await, "System#NOT_REACHABLE");
     env.stop().await;
 }
+
+/// Point 2, O-007 a): "Indication that an agent is not found in EF Generic Connector". A command
+/// for an agent the connector does not know, without `reply_to` but with the header
+/// `gc-destination` naming a registered destination, is answered there with the literal
+/// `<agent>#State#RE_LOGIN` (and reaches Finesse not at all).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_agent_is_asked_to_re_login_on_the_senders_destination() {
+    use lapin::BasicProperties;
+    use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
+
+    let env = Env::start(Options::default()).await;
+    let destination = env.destination("1004");
+    let mut desk = env.client(&destination).await;
+    env.send(&format!("Hello#{destination}"), "").await;
+    assert_eq!(desk.text().await, "System#IN_SERVICE");
+    let mut headers = FieldTable::default();
+    headers.insert(
+        ShortString::from("JMSType"),
+        AMQPValue::LongString(LongString::from("MakeReady#1004")),
+    );
+    headers.insert(
+        ShortString::from("gc-destination"),
+        AMQPValue::LongString(LongString::from(destination.as_str())),
+    );
+    env.publish(
+        "",
+        &env.names.commands,
+        b"",
+        BasicProperties::default().with_headers(headers),
+    )
+    .await;
+    assert_eq!(desk.text().await, "1004#State#RE_LOGIN");
+    let to_finesse = env.sim.control.requests(0).await.unwrap();
+    assert!(
+        to_finesse.iter().all(|r| !r.path.contains("/User/1004")),
+        "{to_finesse:?}"
+    );
+    env.stop().await;
+}
