@@ -48,7 +48,7 @@ async fn get_team_phonebooks_lists_only_team_books() {
     sabine
         .expect(
             "TeamPhoneBooks#name:Billing Partners,type:TEAM,id:2",
-            json!([{"type": "TeamPhoneBooks", "phonebooks": [{"name": "Billing Partners", "id": "2"}]}]),
+            json!([{"type": "Phonebooks", "phonebooks": [{"name": "Billing Partners", "id": "2"}]}]),
         )
         .await;
     let mut daniel = env.desk("1006", "3006").await;
@@ -56,7 +56,7 @@ async fn get_team_phonebooks_lists_only_team_books() {
     daniel
         .expect(
             "TeamPhoneBooks#name:Support Escalation,type:TEAM,id:3",
-            json!([{"type": "TeamPhoneBooks", "phonebooks": [{"name": "Support Escalation", "id": "3"}]}]),
+            json!([{"type": "Phonebooks", "phonebooks": [{"name": "Support Escalation", "id": "3"}]}]),
         )
         .await;
     env.stop().await;

@@ -652,7 +652,7 @@ async fn an_outbound_preview_is_accepted() {
     )
     .await;
     desk.expect(
-        &inbound("1006", "ACCEPTED", reservation, "7999", &with_ba),
+        &inbound("1006", "ACCEPTED", reservation, "7999", &vars(&[])),
         call_json("1006", "ACCEPTED", reservation),
     )
     .await;
@@ -673,24 +673,24 @@ async fn an_outbound_preview_is_accepted() {
         .id;
     assert_eq!(
         support::masked(&first.body),
-        inbound("1006", "INITIATED", customer, "7999", &with_ba)
+        inbound("1006", "INITIATED", customer, "7999", &vars(&[]))
     );
     desk.expect_event(call_json("1006", "INITIATED", customer))
         .await;
     desk.expect(
-        &inbound("1006", "DROP", reservation, "7999", &with_ba),
+        &inbound("1006", "DROP", reservation, "7999", &vars(&[])),
         released_json("1006", reservation),
     )
     .await;
     env.sim.control.remote_answer(customer).await.unwrap();
     desk.expect(
-        &inbound("1006", "ACTIVE", customer, "7999", &with_ba),
+        &inbound("1006", "ACTIVE", customer, "7999", &vars(&[])),
         call_json("1006", "ACTIVE", customer),
     )
     .await;
     env.sim.control.remote_hangup(customer).await.unwrap();
     desk.expect(
-        &inbound("1006", "DROP", customer, "7999", &with_ba),
+        &inbound("1006", "DROP", customer, "7999", &vars(&[])),
         released_json("1006", customer),
     )
     .await;
@@ -775,13 +775,13 @@ async fn a_dialer_call_is_announced_as_new_outbound_call() {
     )
     .await;
     desk.expect(
-        &inbound("1008", "ALERTING", dialog, "7999", &with_ba),
+        &inbound("1008", "ALERTING", dialog, "7999", &vars(&[])),
         call_json("1008", "ALERTING", dialog),
     )
     .await;
     env.send("AnswerCall#1008", &dialog.to_string()).await;
     desk.expect(
-        &inbound("1008", "ACTIVE", dialog, "7999", &with_ba),
+        &inbound("1008", "ACTIVE", dialog, "7999", &vars(&[])),
         call_json("1008", "ACTIVE", dialog),
     )
     .await;

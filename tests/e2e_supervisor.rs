@@ -253,7 +253,9 @@ async fn barge_in_then_drop_participant() {
         .unwrap()
         .id;
 
-    env.send("bargein#2001", "1002,999").await;
+    // Neither a dialog the supervisor has nor a member it can place on a call (1002 on an
+    // unknown dialog would be resolved to its current monitored call).
+    env.send("bargein#2001", "1004,999").await;
     sabine.client.expect("2001#Error#NO_DIALOG_ID").await;
     env.send("bargein#2001", &format!("1002,{monitor}")).await;
     // The monitoring dialog becomes part of the agent's call.

@@ -68,6 +68,9 @@ pub struct Dialog {
     pub dialed_number: String,
     /// The id at the end of `associatedDialogUri`, if any.
     pub associated_dialog: Option<String>,
+    /// `secondaryId`: after a transfer or conference completes, the surviving dialog carries
+    /// the other (dropped) dialog's id here. The seed's `prevDialogId` of a transferred call.
+    pub secondary_id: Option<String>,
     /// Call variables in Finesse's order.
     pub call_variables: Vec<(String, String)>,
     /// `mediaProperties/wrapUpReason`.
@@ -99,6 +102,18 @@ impl Dialog {
         self.participants
             .iter()
             .find(|p| p.media_address == extension)
+    }
+
+    /// The previous dialog of a call being transferred (the seed's `prevDialogId`: "not null if
+    /// call is being transferred to another agent"): Finesse's `secondaryId` on a dialog whose
+    /// call type is `TRANSFER`. A conference's surviving dialog carries one too, but the seed's
+    /// Complete Conference sample shows `null`.
+    pub fn prev_dialog_id(&self) -> Option<&str> {
+        self.call_type
+            .eq_ignore_ascii_case("TRANSFER")
+            .then_some(self.secondary_id.as_deref())
+            .flatten()
+            .filter(|id| !id.is_empty())
     }
 
     /// The call's start time: the earliest participant start (Finesse has no dialog start time).

@@ -42,6 +42,26 @@ fn agent_1001() -> World {
 
 // === inbound calls ===
 
+/// O-008 `<call_start_time>`: "Shows the agent start time in call". The caller's leg started
+/// at 12:30:05, the agent's (transferred in) at 12:31:40: the legacy text shows the agent's
+/// (the JSON `startTime` stays the call's: gc-protocol's seed_events).
+#[test]
+fn call_start_time_is_the_agents_own_leg() {
+    let mut w = World::standard();
+    w.login("1001", "crm-7", "3001");
+    let mut call = talking("16871253", "3001");
+    call.participants[1].start_time = "2026-11-25T12:31:40.000Z".into();
+    w.notify("1001", added(call, None));
+    let full = support::full_name("1001");
+    let lines = w.take_for("crm-7");
+    assert!(
+        lines.contains(&format!(
+            "1001#InboundCall#ACTIVE#DialogID:16871253#4012#{NO_VARS}#2026-11-25 12:31:40#{full}"
+        )),
+        "{lines:?}"
+    );
+}
+
 /// A new inbound dialog: NewInboundCall (O-009) then InboundCall ALERTING (O-008).
 #[test]
 fn a_ringing_call_is_announced_as_new_inbound_call() {
@@ -511,6 +531,66 @@ fn transfer_call_completes_the_transfer() {
     );
 }
 
+/// `prevDialogId`, seed (Release Call Output): "prevDialogId is not null if call is being
+/// transferred to another agent". The transfer target's surviving dialog (call type
+/// `TRANSFER`) names the other dialog of the transfer in Finesse's `secondaryId`: that is its
+/// `prevDialogId`, while the call lasts and on its release. A conference's surviving dialog has
+/// a `secondaryId` too, but the seed's Complete Conference sample shows `null`.
+#[test]
+fn a_transferred_call_names_its_previous_dialog() {
+    let mut w = World::standard();
+    w.send_full("Hello#web-8", "", None, None, Some(Format::Json));
+    w.send("Connect#1002", "web-8,secret");
+    w.session("1002", gc_core::finesse::SessionEvent::Opened);
+    w.send("Login#1002", "secret,3002");
+    let op = w.next_op();
+    w.accept(&op);
+    w.user_update(
+        user("1002").extension("3002").state("NOT_READY"),
+        Some(&op.request_id),
+    );
+    w.notify(
+        "1002",
+        added(
+            consult("16871288", "3001", "3002", "ACTIVE", "ACTIVE"),
+            None,
+        ),
+    );
+    w.clear();
+    let survived = dialog("16871288", "TRANSFER", "4012", "3002")
+        .with("4012", "ACTIVE", false, &[])
+        .with("3002", "ACTIVE", true, &["HOLD", "DROP"])
+        .secondary("16871253");
+    w.notify("1002", changed(survived.clone(), None));
+    let vars = r#"[{"callVariable1":""},{"callVariable2":""},{"callVariable3":""},{"callVariable4":""},{"callVariable5":""},{"callVariable6":""},{"callVariable7":""},{"callVariable8":""},{"callVariable9":""},{"callVariable10":""},{"ani":"4012"}]"#;
+    assert_eq!(
+        w.take_for("web-8"),
+        [format!(
+            r#"{{"type":"InboundCall","dialogId":"16871288","state":"ACTIVE","startTime":"2026-11-25 12:30:05","prevDialogId":"16871253","fromAddress":"4012","callVariables":{vars},"participants":[{{"mediaAddress":"4012","state":"ACTIVE","addressType":""}},{{"mediaAddress":"3002","state":"ACTIVE","addressType":"AGENT_DEVICE"}}],"agentId":"1002"}}"#
+        )]
+    );
+    w.notify("1002", removed(survived.state("DROPPED"), None));
+    assert_eq!(
+        w.take_for("web-8"),
+        [
+            r#"{"type":"InboundCall","dialogId":"16871288","prevDialogId":"16871253","state":"DROPPED","agentId":"1002"}"#
+        ]
+    );
+    let conference = dialog("16871290", "CONFERENCE", "4012", "3002")
+        .with("4012", "ACTIVE", false, &[])
+        .with("3002", "ACTIVE", true, &["DROP"])
+        .secondary("16871289");
+    w.notify("1002", added(conference, None));
+    let published = w.take_for("web-8");
+    assert!(
+        published
+            .iter()
+            .any(|e| e.contains(r#""dialogId":"16871290","state":"ACTIVE""#)
+                && e.contains(r#""prevDialogId":null"#)),
+        "{published:?}"
+    );
+}
+
 /// Row "Conference Initiation" → Consult Call (the same command as for a transfer).
 #[test]
 fn consult_for_a_conference_shows_consult_call_states() {
@@ -765,7 +845,7 @@ fn an_outbound_call_is_announced_from_its_second_packet() {
         [
             format!("1001#NewOutboundCall#4012#ani=4012|{NO_VARS}|{BA}#DialogID:16871300"),
             format!(
-                "1001#InboundCall#ALERTING#DialogID:16871300#4012#{NO_VARS}|{BA}#2026-11-25 12:30:05#Maria Meier"
+                "1001#InboundCall#ALERTING#DialogID:16871300#4012#{NO_VARS}#2026-11-25 12:30:05#Maria Meier"
             ),
         ]
     );
@@ -910,7 +990,7 @@ fn accept_outbound_preview_accepts() {
     assert_eq!(
         w.take_for("crm-7"),
         [format!(
-            "1001#InboundCall#ACCEPTED#DialogID:16871300#9000#{NO_VARS}|{BA}#2026-11-25 12:30:05#Maria Meier"
+            "1001#InboundCall#ACCEPTED#DialogID:16871300#9000#{NO_VARS}#2026-11-25 12:30:05#Maria Meier"
         )]
     );
 }
@@ -947,7 +1027,7 @@ fn the_call_placed_after_an_accepted_preview_is_not_a_new_preview() {
     w.notify("1001", changed(answered, None));
     let line = |state: &str, id: &str| {
         format!(
-            "1001#InboundCall#{state}#DialogID:{id}#9000#{NO_VARS}|{BA}#2026-11-25 12:30:05#Maria Meier"
+            "1001#InboundCall#{state}#DialogID:{id}#9000#{NO_VARS}#2026-11-25 12:30:05#Maria Meier"
         )
     };
     assert_eq!(
@@ -978,7 +1058,7 @@ fn reject_outbound_preview_rejects() {
     assert_eq!(
         w.take_for("crm-7"),
         [format!(
-            "1001#InboundCall#DROP#DialogID:16871300#9000#{NO_VARS}|{BA}#2026-11-25 12:30:05#Maria Meier"
+            "1001#InboundCall#DROP#DialogID:16871300#9000#{NO_VARS}#2026-11-25 12:30:05#Maria Meier"
         )]
     );
 }

@@ -302,8 +302,11 @@ fn end_silent_monitor_drops_the_monitoring_dialog() {
     assert_eq!(w.take_for("sup-1"), ["2001#Error#NO_DIALOG_ID"]);
 }
 
-/// Row "Make a Barge Call" → BARGE_CALL with the monitoring dialog, whichever of the two
-/// dialog ids the supervisor names.
+/// Row "Make a Barge Call" (`bargein#<agent_login_Id>` with `<Team_Agent_LoginID>,<Dialog_ID>`)
+/// → BARGE_CALL with the monitoring dialog, whichever of the two dialog ids the supervisor
+/// names; the member's login id is resolved to its current extension (1002 on 3002), and with
+/// an unknown dialog id to the monitoring dialog the member is on. A member not on the monitored
+/// call is NO_DIALOG_ID, even where another agent device is.
 #[test]
 fn barge_in_barges_into_the_monitored_call() {
     let mut w = monitoring();
@@ -318,11 +321,61 @@ fn barge_in_barges_into_the_monitored_call() {
     w.accept(&op);
     w.send("bargein#2001", "1002,16871253");
     assert_eq!(w.next_op().op, barge);
+    // The member's current dialog, found by its extension.
     w.send("bargein#2001", "1002,999");
+    assert_eq!(w.next_op().op, barge);
+    // 1003 is logged in on 3003, which is not on the monitored call.
+    w.login("1003", "crm-9", "3003");
+    w.send("bargein#2001", "1003,16871400");
+    assert_eq!(w.take_for("sup-1"), ["2001#Error#NO_DIALOG_ID"]);
+    // A member the connector does not know, on an unknown dialog.
+    w.send("bargein#2001", "1004,999");
     assert_eq!(w.take_for("sup-1"), ["2001#Error#NO_DIALOG_ID"]);
     w.send("bargein#2001", "1002");
     assert_eq!(w.take_for("sup-1"), ["2001#Error#PLEASE_RETRY"]);
     w.assert_quiet();
+}
+
+/// bargein's `<Team_Agent_LoginID>` picks the member among several agent devices on the
+/// monitored call (a conference of 3002 and 3003): the one whose login id the supervisor named,
+/// known from the supervisor's team read when the member is not this connector's agent.
+#[test]
+fn barge_in_resolves_the_login_id_to_the_members_extension() {
+    let mut w = World::standard();
+    w.login("2001", "sup-1", "3901");
+    w.send("getteamusers#2001", "1");
+    let op = w.next_op();
+    let mut team = sales();
+    let mut other = member("TALKING");
+    other.login_id = "1005".into();
+    other.extension = "3005".into();
+    team.users.push(other);
+    w.answer(&op, FinesseReply::Team(team));
+    w.send("silentmonitor#2001", "3002");
+    let op = w.next_op();
+    w.accept(&op);
+    w.notify(
+        "2001",
+        added(
+            monitor(&[
+                ("3901", "ACTIVE"),
+                ("3002", "ACTIVE"),
+                ("3005", "ACTIVE"),
+                ("4012", "ACTIVE"),
+            ]),
+            Some(&op.request_id),
+        ),
+    );
+    w.clear();
+    w.send("bargein#2001", "1005,16871253");
+    assert_eq!(
+        w.next_op().op,
+        FinesseOp::BargeCall {
+            from: ext("3901"),
+            to: ext("3005"),
+            monitor_dialog: DialogId::parse("16871400").unwrap(),
+        }
+    );
 }
 
 /// Row "Drop Participant" → PARTICIPANT_DROP of that extension; O-022 shows who is left.

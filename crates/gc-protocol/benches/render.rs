@@ -53,6 +53,7 @@ fn inbound_call() -> Event {
                 },
             ],
             prev_dialog_id: None,
+            agent_start_time: String::new(),
             failure_cause: String::new(),
             call_type: "ACD_IN".into(),
         },

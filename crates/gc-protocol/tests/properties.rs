@@ -106,6 +106,11 @@ fn build(kind: usize, t: &[String], flag: bool) -> Event {
             ("callVariable2".into(), t[i + 7].clone()),
         ],
         start_time: t[i + 8].clone(),
+        agent_start_time: if flag {
+            t[i + 9].clone()
+        } else {
+            String::new()
+        },
         participants: vec![Participant {
             media_address: t[i].clone(),
             state: t[i + 1].clone(),

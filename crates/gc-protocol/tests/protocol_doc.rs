@@ -187,6 +187,9 @@ fn events_section() -> String {
             event.events_routing_key()
         )
         .unwrap();
+        if let Some(jms_type) = event.jms_type() {
+            writeln!(out, "Header `JMSType`: `{jms_type}` (not `TextMessage`).\n").unwrap();
+        }
         writeln!(out, "```text\n{}\n```\n", event.render(Format::Legacy)).unwrap();
         writeln!(out, "```json\n{}\n```\n", event.render(Format::Json)).unwrap();
     }

@@ -156,6 +156,125 @@ fn o_008_inbound_call_state_new_format() {
     assert_eq!(event.category(), Category::AgentCall);
 }
 
+/// O-008 / O-010 `<call_start_time>`: "Shows the agent start time in call" — the agent's own
+/// leg (here joined later, as after a transfer or consult); the JSON `startTime` ("Starting
+/// Time of call") stays the call's start.
+#[test]
+fn o_008_and_o_010_call_start_time_is_the_agents() {
+    let mut call = inbound("ACTIVE");
+    call.agent_start_time = "2019-09-17 15:40:02".into();
+    let event = Event::InboundCall {
+        agent: agent("1001"),
+        full_name: "Maria Meier".into(),
+        call: call.clone(),
+    };
+    assert_eq!(
+        legacy(&event),
+        format!(
+            "1001#InboundCall#ACTIVE#DialogID:16871253#4012#{EMPTY_VARS_LEGACY}#2019-09-17 15:40:02#Maria Meier"
+        )
+    );
+    assert!(
+        event
+            .render(Format::Json)
+            .contains(r#""startTime":"2019-09-17 15:32:15""#)
+    );
+    call.state = "DROPPED".into();
+    let released = Event::InboundCall {
+        agent: agent("1001"),
+        full_name: "Maria Meier".into(),
+        call,
+    };
+    assert_eq!(
+        legacy(&released),
+        format!(
+            "1001#InboundCall#DROP#DialogID:16871253#4012#{EMPTY_VARS_LEGACY}#2019-09-17 15:40:02#Maria Meier"
+        )
+    );
+    let mut consulting = consult("ACTIVE");
+    consulting.agent_start_time = "2019-09-17 17:17:09".into();
+    let event = Event::ConsultCall {
+        agent: agent("1001"),
+        full_name: "Maria Meier".into(),
+        call: consulting,
+    };
+    assert_eq!(
+        legacy(&event),
+        format!(
+            "1001#ConsultCall#ACTIVE#AssDialogID:16871288#1004#{EMPTY_VARS_LEGACY}#2019-09-17 17:17:09#Maria Meier"
+        )
+    );
+    assert!(
+        event
+            .render(Format::Json)
+            .contains(r#""startTime":"2019-09-17 17:17:03""#)
+    );
+}
+
+/// "A total of 10 call variables as received from Finesse" (the JSON call events) and O-009's
+/// `<ani>|<callvariable1>=value|…`: ECC and BA* variables stay out of O-008, O-009, O-010 and
+/// their JSON, so `ani` stays eleventh; O-028 passes them "as it is".
+#[test]
+fn only_o_028_shows_variables_beyond_the_ten() {
+    let mut call = inbound("ACTIVE");
+    call.call_variables = vec![
+        ("callVariable1".into(), "gold".into()),
+        ("user.ecc.account".into(), "778".into()),
+        ("BACampaign".into(), "Spring".into()),
+    ];
+    let gold = "callVariable1=gold|callVariable2=|callVariable3=|callVariable4=|callVariable5=|\
+callVariable6=|callVariable7=|callVariable8=|callVariable9=|callVariable10=";
+    let event = Event::InboundCall {
+        agent: agent("1001"),
+        full_name: "Maria Meier".into(),
+        call: call.clone(),
+    };
+    assert_eq!(
+        legacy(&event),
+        format!(
+            "1001#InboundCall#ACTIVE#DialogID:16871253#4012#{gold}#2019-09-17 15:32:15#Maria Meier"
+        )
+    );
+    let json = event.render(Format::Json);
+    assert!(
+        json.contains(r#"{"callVariable10":""},{"ani":"4012"}]"#),
+        "{json}"
+    );
+    assert!(
+        !json.contains("BACampaign") && !json.contains("ecc"),
+        "{json}"
+    );
+    let event = Event::NewInboundCall {
+        agent: agent("1001"),
+        call: call.clone(),
+    };
+    assert_eq!(
+        legacy(&event),
+        format!("1001#NewInboundCall#4012#4012|{gold}#DialogID:16871253")
+    );
+    let event = Event::ConsultCall {
+        agent: agent("1001"),
+        full_name: "Maria Meier".into(),
+        call: call.clone(),
+    };
+    assert_eq!(
+        legacy(&event),
+        format!(
+            "1001#ConsultCall#ACTIVE#AssDialogID:16871253#4012#{gold}#2019-09-17 15:32:15#Maria Meier"
+        )
+    );
+    let event = Event::NewOutboundCall {
+        agent: agent("1001"),
+        call,
+    };
+    assert_eq!(
+        legacy(&event),
+        format!(
+            "1001#NewOutboundCall#4012#ani=4012|{gold}|user.ecc.account=778|BACampaign=Spring#DialogID:16871253"
+        )
+    );
+}
+
 #[test]
 fn o_008_inbound_call_dropped_dialog_is_drop() {
     for state in ["DROPPED", "DELETED"] {
@@ -507,6 +626,30 @@ fn o_024_dialog_ids_on_failover() {
     assert_eq!(event.category(), Category::AgentState);
 }
 
+/// O-024's JMS type: "In the case of failover GC sends the Dialog ID and Associated Dialog ID,
+/// with states and call type in JMS type": the dialog's Finesse call type, as Finesse spells it;
+/// the default (`TextMessage`) only when Finesse gave none.
+#[test]
+fn o_024_carries_the_call_type_as_its_jms_type() {
+    let mut call = inbound("ACTIVE");
+    call.call_type = "PREROUTE_ACD_IN".into();
+    let event = Event::DialogStatus {
+        agent: agent("1001"),
+        call,
+        associated: Some(consult("INITIATED")),
+    };
+    assert_eq!(event.jms_type(), Some("PREROUTE_ACD_IN"));
+    let untyped = Event::DialogStatus {
+        agent: agent("1001"),
+        call: CallData {
+            call_type: String::new(),
+            ..inbound("ACTIVE")
+        },
+        associated: None,
+    };
+    assert_eq!(untyped.jms_type(), None);
+}
+
 #[test]
 fn o_025_agent_state_on_connector_sync() {
     let sync = gc_protocol::SyncMessage::AgentState(gc_protocol::AgentStateSync {
@@ -603,6 +746,12 @@ fn o_30_get_team_phonebooks() {
         books: books()[1..].to_vec(),
     };
     assert_eq!(legacy(&event), "TeamPhoneBooks#name:Sales,type:TEAM,id:2");
+    // JSON: the Admin Commands table's Expected Output of Get Team Phonebooks is "Phonebooks",
+    // the JSON section's Phonebooks object.
+    assert_eq!(
+        event.render(Format::Json),
+        r#"[{"type":"Phonebooks","phonebooks":[{"name":"Sales","id":"2"}]}]"#
+    );
 }
 
 fn contacts() -> Vec<Contact> {

@@ -91,6 +91,7 @@ pub fn dialog(d: &m::Dialog) -> core::Dialog {
         to_address: text(d.to_address.as_ref()),
         dialed_number: text(props.dialed_number.as_ref()),
         associated_dialog: d.associated_dialog.as_ref().map(ToString::to_string),
+        secondary_id: d.secondary_id.as_ref().map(ToString::to_string),
         call_variables: props
             .call_variables
             .iter()

@@ -87,6 +87,9 @@ pub(crate) struct Agent {
     pub(crate) consult_from: Option<String>,
     /// Team users nodes the supervisor subscribed to.
     pub(crate) teams: BTreeSet<String>,
+    /// A supervisor's team members as Finesse last showed them (team reads and team
+    /// notifications): login id → extension, to resolve bargein's `<Team_Agent_LoginID>`.
+    pub(crate) members: BTreeMap<String, String>,
     /// When the session was opened (O-025).
     pub(crate) subscription_time: String,
     /// A logout waiting for the agent to reach NOT_READY first (UCCE logs out only from there).
@@ -97,7 +100,21 @@ pub(crate) struct Agent {
     pub(crate) shown_state: Option<(String, String, String)>,
 }
 
+/// At most this many team members are remembered per supervisor (Finesse teams are far
+/// smaller; the cap only bounds what a misbehaving server could make the engine keep).
+const MAX_MEMBERS: usize = 5_000;
+
 impl Agent {
+    /// Remembers a team member's current extension (empty: signed out, forgotten).
+    pub(crate) fn learn_member(&mut self, login_id: &str, extension: &str) {
+        if extension.is_empty() {
+            self.members.remove(login_id);
+        } else if self.members.len() < MAX_MEMBERS || self.members.contains_key(login_id) {
+            self.members
+                .insert(login_id.to_owned(), extension.to_owned());
+        }
+    }
+
     pub(crate) fn new(password: Password, subscription_time: String) -> Self {
         Self {
             password,
@@ -111,6 +128,7 @@ impl Agent {
             dialogs: BTreeMap::new(),
             consult_from: None,
             teams: BTreeSet::new(),
+            members: BTreeMap::new(),
             subscription_time,
             logout_after_not_ready: None,
             forget_on_logout: false,

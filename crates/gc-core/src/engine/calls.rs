@@ -2,6 +2,7 @@
 //! ConsultCall, NewOutboundCall, NewOutboundPreviewCall). Queries and re-reads are in
 //! `dialogs.rs`.
 
+use gc_protocol::event::finesse_time;
 use gc_protocol::{AgentId, CallData, Event};
 
 use super::Engine;
@@ -125,11 +126,16 @@ impl Engine {
         } else {
             mine.map_or_else(|| dialog.state.clone(), |p| p.state.clone())
         };
-        super::present::call_data(
+        let mut call = super::present::call_data(
             dialog,
             state,
             mine.map(|p| p.state_cause.clone()).unwrap_or_default(),
-        )
+        );
+        // The seed's legacy `<call_start_time>`: "Shows the agent start time in call".
+        call.agent_start_time = mine
+            .map(|p| finesse_time(&p.start_time))
+            .unwrap_or_default();
+        call
     }
 
     pub(super) fn call_event(

@@ -5,7 +5,7 @@ use gc_protocol::{
     AgentCommand as C, AgentId, DialogId, ErrorCode, Event, Extension, MobileAgentMode,
 };
 
-use super::agent::{Queued, Session};
+use super::agent::{Agent, Queued, Session, Tracked};
 use super::requests::Purpose;
 use super::{Engine, Reply};
 use crate::finesse::{DialogAction, FinesseOp, MobileMode, ReasonCategory, TargetState};
@@ -434,10 +434,7 @@ impl Engine {
 
     /// The agent's extension, or an error answer when it is not logged in.
     fn extension_or_fail(&mut self, agent: &AgentId, reply: &Reply) -> Option<Extension> {
-        let extension = self
-            .agents
-            .get(agent)
-            .and_then(super::agent::Agent::own_extension);
+        let extension = self.agents.get(agent).and_then(Agent::own_extension);
         if extension.is_none() {
             // O-007 b): "the GC didn't have agent extension in agent structure ... GC therefore
             // requests client to RE_LOGIN".
@@ -491,7 +488,13 @@ impl Engine {
         self.request(agent, op, Purpose::CallControl, reply);
     }
 
-    /// `bargein`: barge into the call the supervisor monitors on `dialog`.
+    /// `bargein`: barge into the call the supervisor monitors. The seed's parameters are the
+    /// member's `<Team_Agent_LoginID>` and a `<Dialog_ID>`: the login id is resolved to the
+    /// member's current extension (an agent of this connector, else the supervisor's team as
+    /// Finesse last showed it), which must be on the monitored call; the dialog may be the
+    /// supervisor's monitoring dialog (what Finesse's BARGE_CALL wants) or the monitored call
+    /// itself (what the supervisor sees on the team view), and when neither is known, the
+    /// monitoring dialog on which the member's extension is.
     fn barge_in(&mut self, agent: &AgentId, member: &AgentId, dialog: DialogId, reply: Reply) {
         let Some(from) = self.extension_or_fail(agent, &reply) else {
             return;
@@ -499,15 +502,33 @@ impl Engine {
         let Some(entry) = self.agents.get(agent) else {
             return;
         };
-        // The seed's `<Dialog_ID>` may be the supervisor's monitoring dialog (what Finesse's
-        // BARGE_CALL wants) or the monitored call itself (what the supervisor sees on the
-        // team view): the latter is found through the monitoring dialog's association.
-        let Some(tracked) = entry.dialogs.get(dialog.as_str()).or_else(|| {
-            entry
-                .dialogs
-                .values()
-                .find(|t| t.dialog.associated_dialog.as_deref() == Some(dialog.as_str()))
-        }) else {
+        let member_extension = self
+            .agents
+            .get(member)
+            .and_then(Agent::own_extension)
+            .map(|e| e.as_str().to_owned())
+            .or_else(|| entry.members.get(member.as_str()).cloned());
+        let on_call = |t: &&Tracked| {
+            member_extension
+                .as_deref()
+                .is_some_and(|ext| t.dialog.participant(ext).is_some())
+        };
+        let tracked = entry
+            .dialogs
+            .get(dialog.as_str())
+            .or_else(|| {
+                entry
+                    .dialogs
+                    .values()
+                    .find(|t| t.dialog.associated_dialog.as_deref() == Some(dialog.as_str()))
+            })
+            .or_else(|| {
+                entry
+                    .dialogs
+                    .values()
+                    .find(|t| t.dialog.associated_dialog.is_some() && on_call(t))
+            });
+        let Some(tracked) = tracked else {
             self.fail_reply(&reply, ErrorCode::NoDialogId);
             return;
         };
@@ -515,14 +536,22 @@ impl Engine {
             self.fail_reply(&reply, ErrorCode::NoDialogId);
             return;
         };
-        // The member's extension: the other agent device on the monitored call.
-        let to = tracked
-            .dialog
-            .participants
-            .iter()
-            .filter(|p| p.media_address != from.as_str())
-            .find(|p| p.media_address_type == "AGENT_DEVICE" || p.media_address == member.as_str())
-            .and_then(|p| Extension::parse(&p.media_address).ok());
+        let to = match member_extension.as_deref() {
+            // The member is known: it must be on the monitored call.
+            Some(ext) if tracked.dialog.participant(ext).is_some() => Extension::parse(ext).ok(),
+            Some(_) => {
+                self.fail_reply(&reply, ErrorCode::NoDialogId);
+                return;
+            }
+            // Unknown member: the other agent device on the monitored call.
+            None => tracked
+                .dialog
+                .participants
+                .iter()
+                .filter(|p| p.media_address != from.as_str())
+                .find(|p| p.media_address_type == "AGENT_DEVICE")
+                .and_then(|p| Extension::parse(&p.media_address).ok()),
+        };
         let Some(to) = to else {
             self.fail_reply(&reply, ErrorCode::PleaseRetry);
             return;

@@ -36,10 +36,10 @@ impl Engine {
                 self.on_dialog_removed(agent, &dialog);
             }
             Notification::TeamUser { team_id, user } => {
-                let subscribed = self
-                    .agents
-                    .get(agent)
-                    .is_some_and(|a| a.teams.contains(&team_id));
+                let subscribed = self.agents.get_mut(agent).is_some_and(|a| {
+                    a.learn_member(&user.login_id, &user.extension);
+                    a.teams.contains(&team_id)
+                });
                 if subscribed {
                     let event = super::present::team_member_changed(agent, &team_id, &user);
                     self.publish_to_agent(agent, event);

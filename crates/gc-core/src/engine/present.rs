@@ -72,6 +72,8 @@ pub(super) fn call_data(dialog: &Dialog, state: String, failure_cause: String) -
         ani: dialog.from_address.clone(),
         call_variables: dialog.call_variables.clone(),
         start_time: finesse_time(dialog.start_time()),
+        // The agent's own leg: set by the caller, who knows the agent's extension.
+        agent_start_time: String::new(),
         participants: dialog
             .participants
             .iter()
@@ -81,7 +83,7 @@ pub(super) fn call_data(dialog: &Dialog, state: String, failure_cause: String) -
                 address_type: p.media_address_type.clone(),
             })
             .collect(),
-        prev_dialog_id: None,
+        prev_dialog_id: dialog.prev_dialog_id().map(str::to_owned),
         failure_cause: if failure_cause.is_empty() {
             "FAILED".into()
         } else {

@@ -256,6 +256,11 @@ impl Engine {
                 self.publish_reply(reply, event);
             }
             (Purpose::TeamUsers { team, subscribe }, FinesseReply::Team(data)) => {
+                if let Some(entry) = self.agents.get_mut(&agent) {
+                    for user in &data.users {
+                        entry.learn_member(&user.login_id, &user.extension);
+                    }
+                }
                 let event = super::present::team_users(&agent, &data);
                 self.publish_reply(reply, event);
                 if *subscribe
@@ -270,6 +275,9 @@ impl Engine {
                 }
             }
             (Purpose::TeamMember, FinesseReply::User(user)) => {
+                if let Some(entry) = self.agents.get_mut(&agent) {
+                    entry.learn_member(&user.login_id, &user.extension);
+                }
                 let event = super::present::team_member_from_user(&agent, &user);
                 self.publish_reply(reply, event);
             }

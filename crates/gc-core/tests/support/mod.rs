@@ -659,6 +659,8 @@ pub trait DialogExt {
     fn with(self, address: &str, state: &str, agent_device: bool, actions: &[&str]) -> Self;
     fn var(self, name: &str, value: &str) -> Self;
     fn associated(self, id: &str) -> Self;
+    /// Finesse's `secondaryId` (the other dialog of a completed transfer or conference).
+    fn secondary(self, id: &str) -> Self;
 }
 
 impl DialogExt for Dialog {
@@ -695,6 +697,10 @@ impl DialogExt for Dialog {
     }
     fn associated(mut self, id: &str) -> Self {
         self.associated_dialog = Some(id.into());
+        self
+    }
+    fn secondary(mut self, id: &str) -> Self {
+        self.secondary_id = Some(id.into());
         self
     }
 }

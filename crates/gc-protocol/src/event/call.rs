@@ -16,8 +16,14 @@ pub struct CallData {
     pub ani: String,
     /// Call variables in Finesse's order: `callVariable1..10`, ECC and BA* variables.
     pub call_variables: Vec<(String, String)>,
-    /// When the call started, `yyyy-MM-dd HH:mm:ss` (see [`finesse_time`]).
+    /// When the call started, `yyyy-MM-dd HH:mm:ss` (see [`finesse_time`]): the JSON
+    /// `startTime` ("Starting Time of call").
     pub start_time: String,
+    /// When the agent's own leg of the call started, `yyyy-MM-dd HH:mm:ss`: the legacy
+    /// `<call_start_time>` of O-008 and O-010 ("Shows the agent start time in call"), which on a
+    /// transfer or consult is later than the call's start. Empty when unknown (then
+    /// [`start_time`](Self::start_time) is shown).
+    pub agent_start_time: String,
     /// The participants.
     pub participants: Vec<Participant>,
     /// The previous dialog id when the call was transferred to this agent.
@@ -54,14 +60,28 @@ const NUMBERED: [&str; 10] = [
 ];
 
 impl CallData {
-    /// The call variables a client sees: `callVariable1` to `callVariable10` always, in order
-    /// (empty when Finesse sent none), then every other variable in Finesse's order.
-    pub fn normalized_variables(&self) -> Vec<(&str, &str)> {
-        self.variables().collect()
+    /// The seed's legacy `<call_start_time>`: the agent's start time in the call, or the call's
+    /// start when the agent's is unknown.
+    pub fn legacy_start_time(&self) -> &str {
+        if self.agent_start_time.is_empty() {
+            &self.start_time
+        } else {
+            &self.agent_start_time
+        }
     }
 
-    /// [`normalized_variables`](Self::normalized_variables) without collecting them.
-    pub fn variables(&self) -> impl Iterator<Item = (&str, &str)> {
+    /// Every call variable an O-028 client sees: `callVariable1` to `callVariable10` always, in
+    /// order (empty when Finesse sent none), then every other variable (ECC, BA*) in Finesse's
+    /// order.
+    pub fn normalized_variables(&self) -> Vec<(&str, &str)> {
+        self.variables(true).collect()
+    }
+
+    /// The call variables an event shows: `callVariable1` to `callVariable10` always, in order
+    /// (the seed's "A total of 10 call variables", empty when Finesse sent none); with
+    /// `others`, then every other variable in Finesse's order. Only O-028 and the outbound
+    /// preview pass the others ("BA Call variables List (Passed as it is to the GC Client)").
+    pub fn variables(&self, others: bool) -> impl Iterator<Item = (&str, &str)> {
         let numbered = NUMBERED.iter().map(|name| {
             let value = self
                 .call_variables
@@ -73,7 +93,7 @@ impl CallData {
         let others = self
             .call_variables
             .iter()
-            .filter(|(n, _)| !NUMBERED.iter().any(|k| k.eq_ignore_ascii_case(n)))
+            .filter(move |(n, _)| others && !NUMBERED.iter().any(|k| k.eq_ignore_ascii_case(n)))
             .map(|(n, v)| (n.as_str(), v.as_str()));
         numbered.chain(others)
     }

@@ -169,7 +169,7 @@ impl Event {
                     Field::agent(agent),
                     Field::legacy(4, Str(&call.from_address)),
                     Field::legacy(5, CallVariables(call, Ani::Omit)),
-                    Field::legacy(6, Str(&call.start_time)),
+                    Field::legacy(6, Str(call.legacy_start_time())),
                     Field::legacy(7, Str(full_name)),
                 ],
             )),
@@ -185,7 +185,9 @@ impl Event {
                     Field::both("type", 1, Const("InboundCall")),
                     Field::both("dialogId", 3, Str(&call.dialog_id)).prefixed("DialogID:"),
                     Field::both("state", 2, Str(&call.state)),
-                    Field::both("startTime", 6, Str(&call.start_time)),
+                    // JSON: the call's start; legacy: the agent's (see CallData).
+                    Field::json("startTime", Str(&call.start_time)),
+                    Field::legacy(6, Str(call.legacy_start_time())),
                     Field::json("prevDialogId", OptStr(call.prev_dialog_id.as_deref())),
                     Field::both("fromAddress", 4, Str(&call.from_address)),
                     Field::both("callVariables", 5, CallVariables(call, Ani::Omit)),
@@ -238,7 +240,8 @@ impl Event {
                             Str(&call.from_address),
                         ),
                         Field::json("toAddress", Str(&call.to_address)),
-                        Field::new(Some("startTime"), unless_failed(6), Str(&call.start_time)),
+                        Field::json("startTime", Str(&call.start_time)),
+                        Field::new(None, unless_failed(6), Str(call.legacy_start_time())),
                         Field::new(
                             Some("callVariables"),
                             unless_failed(5),
@@ -510,7 +513,9 @@ impl Event {
                         Field::both("assCallVariables", 9, OptCallVariables(associated)),
                         Field::agent(agent),
                     ],
-                ))
+                )
+                // O-024: "with states and call type in JMS type" (the seed's comment).
+                .jms_type_if_any(call.call_type.trim()))
             }
             Self::DestinationReconnect { destination } => f(&Description::new(
                 "DESTINATION",
@@ -543,7 +548,9 @@ impl Event {
                 Category::Phonebook,
                 Some(agent),
                 &[
-                    Field::both("type", 0, Const("TeamPhoneBooks")),
+                    // The seed's Admin Commands table answers GetTeamPhonebooks with
+                    // "Phonebooks" (the JSON section's type); O-30 keeps its own keyword.
+                    Field::both("type", 0, Const("Phonebooks")).legacy_as("TeamPhoneBooks"),
                     Field::both("phonebooks", 1, Records(books, Layout::Fields)),
                 ],
             )

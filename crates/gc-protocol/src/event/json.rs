@@ -69,9 +69,8 @@ impl Json {
             }
             Value::List(items) => self.strings(items.iter().map(String::as_str)),
             Value::FullName(first, last) => self.string(&super::full_name(first, last)),
-            Value::CallVariables(call, _) | Value::OptCallVariables(Some(call)) => {
-                self.variables(call);
-            }
+            Value::CallVariables(call, ani) => self.variables(call, ani.shows_other_variables()),
+            Value::OptCallVariables(Some(call)) => self.variables(call, false),
             Value::ReasonCodes(pairs) => {
                 self.0.push('[');
                 for (i, (code, label)) in pairs.iter().enumerate() {
@@ -115,9 +114,9 @@ impl Json {
     }
 
     /// `[{"callVariable1":"…"},…,{"ani":"…"}]`.
-    fn variables(&mut self, call: &CallData) {
+    fn variables(&mut self, call: &CallData, others: bool) {
         self.0.push('[');
-        for (name, value) in call.variables() {
+        for (name, value) in call.variables(others) {
             self.one_key_object(name, value);
             self.0.push(',');
         }

@@ -199,7 +199,7 @@ impl Legacy {
                 self.text.push('|');
             }
         }
-        for (i, (name, value)) in call.variables().enumerate() {
+        for (i, (name, value)) in call.variables(ani.shows_other_variables()).enumerate() {
             if i > 0 {
                 self.text.push('|');
             }

@@ -60,6 +60,16 @@ impl<'e, 'f> Description<'e, 'f> {
             ..self
         }
     }
+
+    /// The event carries its own JMS type when `jms_type` is not empty (else the default).
+    #[must_use]
+    pub(crate) fn jms_type_if_any(self, jms_type: &'e str) -> Self {
+        if jms_type.is_empty() {
+            self
+        } else {
+            self.jms_type(jms_type)
+        }
+    }
 }
 
 /// The outermost JSON value of an event.
@@ -186,6 +196,15 @@ pub(crate) enum Ani {
     Bare,
     /// `ani=<ani>|name=value|…` (O-028).
     Named,
+}
+
+impl Ani {
+    /// Whether the variables beyond `callVariable1..10` (ECC, BA*) are shown too: only where
+    /// the ANI is named, i.e. O-028 and the outbound preview, whose BA variables the seed
+    /// passes "as it is"; every other call event has "A total of 10 call variables".
+    pub(crate) const fn shows_other_variables(self) -> bool {
+        matches!(self, Self::Named)
+    }
 }
 
 /// How a list of records is laid out in the legacy text.

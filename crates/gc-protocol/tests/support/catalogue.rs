@@ -308,10 +308,13 @@ pub(crate) fn events() -> Vec<(&'static str, &'static str, Event)> {
         ),
         (
             "O-024",
-            "Dialogs after a failover",
+            "Dialogs after a failover (JMS type = the call type)",
             Event::DialogStatus {
                 agent: agent("1001"),
-                call: call("16871253", "ACTIVE"),
+                call: CallData {
+                    call_type: "PREROUTE_ACD_IN".into(),
+                    ..call("16871253", "ACTIVE")
+                },
                 associated: None,
             },
         ),
