@@ -7,7 +7,9 @@ use gc_protocol::{Format, ReasonCode};
 /// Engine settings, with defaults an operator can run with.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EngineConfig {
-    /// This instance's id: prefixes Finesse request ids so two instances never collide.
+    /// This instance's id: prefixes Finesse request ids so two instances never collide. The
+    /// binary adds a per-process part (`<instance>.<boot>`): a restarted instance starts its
+    /// counter again and must not reuse the ids of its previous life.
     pub instance_id: String,
     /// Output format of destinations that do not ask for one.
     pub default_format: Format,

@@ -78,7 +78,10 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
 
 fn engine_config(settings: &Settings, finesse: &FinesseSettings) -> EngineConfig {
     EngineConfig {
-        instance_id: settings.instance_id.clone(),
+        // Unique per process start: the request counter starts again at each start, and a
+        // Finesse request id seen twice reads as one write done twice (gc-soak's audit found
+        // a restarted instance reusing its previous life's ids).
+        instance_id: format!("{}.{:08x}", settings.instance_id, rand::random::<u32>()),
         default_format: settings.default_format,
         max_agents: settings.max_agents,
         request_timeout: settings.confirm_timeout,
