@@ -12,7 +12,7 @@ mod support;
 use std::time::Duration;
 
 use serde_json::json;
-use support::{Env, Options, Props};
+use support::{Env, Options, PATIENCE, Props};
 
 /// Requests the simulator answered 401 for an agent.
 async fn refused_requests(env: &Env, agent: &str) -> usize {
@@ -149,6 +149,25 @@ async fn a_wrong_login_password_is_answered_subscription_failed() {
     let env = Env::start(Options::default()).await;
     let name = env.destination("1008");
     let mut desk = env.connect_on("1008", &name, None).await;
+    // The Connect's notification session is up first. Open defect (not covered here): a wrong
+    // Login sent while that session is still opening can make the next, right Login fail too
+    // (a stale session refusal fails the commands waiting for the newer session).
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while env
+        .sim
+        .control
+        .agent_state("1008")
+        .await
+        .unwrap()
+        .xmpp_sessions
+        != 1
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no session for 1008"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     env.send("Login#1008", "nope,3008").await;
     let answer = tokio::time::timeout(Duration::from_secs(10), desk.text())
         .await
