@@ -60,5 +60,5 @@ pub use error::Error;
 pub use failover::{NodeEvent, NodeId};
 pub use rest::{Credentials, RequestId, RestClient, RestConfig};
 pub use xmpp::{
-    SessionEvent, SessionEventKind, XmppConfig, XmppEndpoint, XmppSecurity, XmppSession,
+    SessionEvent, SessionEventKind, SessionId, XmppConfig, XmppEndpoint, XmppSecurity, XmppSession,
 };

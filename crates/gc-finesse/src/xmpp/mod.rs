@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use backon::ExponentialBuilder;
 
-pub use session::{SessionEvent, SessionEventKind, XmppSession};
+pub use session::{SessionEvent, SessionEventKind, SessionId, XmppSession};
 
 use crate::Error;
 use crate::failover::NodeId;

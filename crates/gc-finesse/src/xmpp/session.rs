@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use backon::BackoffBuilder as _;
@@ -24,11 +25,29 @@ use crate::Error;
 use crate::failover::NodeId;
 use crate::rest::Credentials;
 
+/// Which session of the process an event comes from. An agent's session may be replaced
+/// (its password changed while it was opening) while the old one still has events on the
+/// way; the owner compares this with [`XmppSession::id`] of the session it holds and drops
+/// the events of one it no longer holds, so a late refusal or close of the old session is
+/// never taken for the new one's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SessionId(u64);
+
+impl SessionId {
+    /// A process-wide unique id.
+    fn next() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        Self(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
 /// Something that happened in an agent's session.
 #[derive(Debug)]
 pub struct SessionEvent {
     /// Whose session.
     pub agent: AgentId,
+    /// Which session (see [`SessionId`]).
+    pub session: SessionId,
     /// What happened.
     pub kind: SessionEventKind,
 }
@@ -101,6 +120,7 @@ enum Command {
 /// Handle to one agent's session task. Dropping it closes the session (without waiting).
 #[derive(Debug)]
 pub struct XmppSession {
+    id: SessionId,
     commands: mpsc::Sender<Command>,
     task: Option<JoinHandle<()>>,
 }
@@ -115,7 +135,9 @@ impl XmppSession {
         events: mpsc::Sender<SessionEvent>,
     ) -> Self {
         let (tx, rx) = mpsc::channel(config.command_capacity.max(1));
+        let id = SessionId::next();
         let task = Task {
+            id,
             resource: format!("{}{}", config.resource_prefix, creds.agent),
             creds,
             config,
@@ -125,9 +147,15 @@ impl XmppSession {
             subscriptions: BTreeSet::new(),
         };
         Self {
+            id,
             commands: tx,
             task: Some(tokio::spawn(task.run())),
         }
+    }
+
+    /// This session's id, the one its events carry.
+    pub fn id(&self) -> SessionId {
+        self.id
     }
 
     /// Subscribes to a pubsub node (kept across reconnects). Answered by `Subscribed` or
@@ -190,6 +218,7 @@ enum Outcome {
 }
 
 struct Task {
+    id: SessionId,
     creds: Credentials,
     resource: String,
     config: Arc<XmppConfig>,
@@ -286,6 +315,7 @@ impl Task {
     async fn emit(&self, kind: SessionEventKind) -> bool {
         let event = SessionEvent {
             agent: self.creds.agent.clone(),
+            session: self.id,
             kind,
         };
         self.events.send(event).await.is_ok()

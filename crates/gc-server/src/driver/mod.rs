@@ -387,7 +387,19 @@ impl Driver {
     }
 
     async fn on_session_event(&mut self, event: SessionEvent) {
-        let SessionEvent { agent, kind } = event;
+        let SessionEvent {
+            agent,
+            session,
+            kind,
+        } = event;
+        // Only the session the driver holds for the agent speaks for it. One it replaced (the
+        // engine reopened it with another password while it was opening) or closed may still
+        // have a refusal or a close on the way: taken for the current one's, it would answer
+        // the commands waiting for the new session with the old session's outcome.
+        if self.sessions.get(&agent).map(|s| s.id()) != Some(session) {
+            tracing::debug!(%agent, ?session, "event of a replaced session dropped");
+            return;
+        }
         let input = match kind {
             SessionEventKind::Connected { node, .. } => {
                 self.cluster.report_xmpp(node, true);
