@@ -8,11 +8,7 @@ const MASK: &str = "***";
 
 /// Which comma-separated parameter of a command's body is the password.
 fn password_field(name: &str) -> Option<usize> {
-    match CommandName::from_name(name)? {
-        CommandName::Connect => Some(1),
-        CommandName::Login | CommandName::MobileAgentLogin => Some(0),
-        _ => None,
-    }
+    CommandName::from_name(name)?.password_parameter()
 }
 
 /// The command name of a JMS type (`Login` of `Login#1001`).

@@ -91,6 +91,17 @@ impl CommandName {
             .copied()
             .find(|n| n.as_str().eq_ignore_ascii_case(name))
     }
+
+    /// Which comma-separated body parameter is a password (`Connect`: the second,
+    /// `Login` and `MobileAgentLogin`: the first); `None` for commands that carry none. The
+    /// one place that knows it: the connector redacts dead letters by it, gcctl masks output.
+    pub const fn password_parameter(self) -> Option<usize> {
+        match self {
+            Self::Connect => Some(1),
+            Self::Login | Self::MobileAgentLogin => Some(0),
+            _ => None,
+        }
+    }
 }
 
 impl std::fmt::Display for CommandName {
@@ -102,6 +113,18 @@ impl std::fmt::Display for CommandName {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_connect_login_and_mobile_login_carry_a_password() {
+        let carrying: Vec<_> = CommandName::ALL
+            .iter()
+            .filter_map(|n| n.password_parameter().map(|i| (n.as_str(), i)))
+            .collect();
+        assert_eq!(
+            carrying,
+            [("Connect", 1), ("Login", 0), ("MobileAgentLogin", 0)]
+        );
+    }
 
     #[test]
     fn lookup_ignores_case_and_whitespace() {

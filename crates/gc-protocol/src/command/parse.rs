@@ -68,10 +68,7 @@ impl Command {
     pub fn carries_password(jms_type: Option<&str>, body: &[u8]) -> bool {
         let named = |text: &str| {
             let word = text.split('#').next().unwrap_or("").trim();
-            matches!(
-                CommandName::from_name(word),
-                Some(CommandName::Connect | CommandName::Login | CommandName::MobileAgentLogin)
-            )
+            CommandName::from_name(word).is_some_and(|n| n.password_parameter().is_some())
         };
         let head = &body[..body.len().min(256)];
         jms_type.is_some_and(named) || named(&String::from_utf8_lossy(head))
