@@ -45,9 +45,15 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let (broker, broker_events) = connect_broker(&settings, &shutdown).await?;
     metrics.broker_connected.set(1);
     spawn_node_tracker(&broker, metrics.clone(), shutdown.clone());
-    let http_addr = http::serve(settings.http_listen, metrics.clone(), shutdown.clone())
-        .await
-        .with_context(|| format!("binding the health endpoint on {}", settings.http_listen))?;
+    let (agent_queries, agent_query_rx) = mpsc::channel(16);
+    let http_addr = http::serve(
+        settings.http_listen,
+        metrics.clone(),
+        agent_queries,
+        shutdown.clone(),
+    )
+    .await
+    .with_context(|| format!("binding the health endpoint on {}", settings.http_listen))?;
     tracing::info!(%http_addr, "health and metrics at http://{http_addr}/metrics");
 
     let sync = sync_codec(&settings);
@@ -62,6 +68,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         sync,
         recording_url: settings.recording_url.clone(),
         logout_on_shutdown: settings.logout_on_shutdown,
+        agent_queries: agent_query_rx,
     };
     tracing::info!(instance = %settings.instance_id, "generic-connector running");
     driver::run(parts, shutdown.clone(), settings.shutdown_grace).await;

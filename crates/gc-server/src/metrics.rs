@@ -76,9 +76,6 @@ pub struct Metrics {
     pub finesse_lanes: Gauge,
     /// ConnectorSync messages refused, by reason (`crate::sync::SyncRejection::reason`).
     pub sync_rejected: Family<ReasonLabels, Counter>,
-    /// The login ids of the agents holding a licence, in id order: a snapshot the driver
-    /// refreshes with the gauges, read by `GET /agents` (the HTTP task cannot reach the engine).
-    agent_ids: std::sync::Mutex<Vec<String>>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -214,24 +211,7 @@ impl Metrics {
             remembered_commands,
             finesse_lanes,
             sync_rejected,
-            agent_ids: std::sync::Mutex::default(),
         }
-    }
-
-    /// Replaces the snapshot of licensed agents (`GET /agents`).
-    pub fn set_agents(&self, ids: Vec<String>) {
-        *self
-            .agent_ids
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = ids;
-    }
-
-    /// The last snapshot of licensed agents, in id order.
-    pub fn agents(&self) -> Vec<String> {
-        self.agent_ids
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
     }
 
     /// Brings a counter family up to running totals kept elsewhere (the outbox, the engine).

@@ -38,6 +38,8 @@ pub(crate) struct DriverParts {
     pub recording_url: Option<String>,
     /// Log every logged-in agent out when shutting down.
     pub logout_on_shutdown: bool,
+    /// `GET /agents` asking who holds a licence.
+    pub agent_queries: mpsc::Receiver<crate::http::AgentQuery>,
 }
 
 /// The driver task's state.
@@ -79,6 +81,7 @@ pub(crate) async fn run(parts: DriverParts, shutdown: CancellationToken, grace: 
         sync,
         recording_url,
         logout_on_shutdown,
+        mut agent_queries,
     } = parts;
     let (session_tx, mut session_rx) = mpsc::channel(4096);
     let (inputs_tx, mut inputs_rx) = mpsc::channel(4096);
@@ -118,6 +121,10 @@ pub(crate) async fn run(parts: DriverParts, shutdown: CancellationToken, grace: 
                 driver.step(Input::Timer(timer)).await;
             }
             Some(event) = broker_events.recv() => driver.on_broker_event(event).await,
+            Some(query) = agent_queries.recv() => {
+                let ids = driver.engine.licensed_agent_ids();
+                let _ = query.send(ids.iter().map(|a| a.as_str().to_owned()).collect());
+            }
         }
     }
     let deadline = Instant::now() + grace;
@@ -263,9 +270,7 @@ impl Driver {
     fn refresh_gauges(&mut self) {
         let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
         let m = &self.metrics;
-        let licensed = self.engine.licensed_agent_ids();
-        m.agents_logged_in.set(count(licensed.len()));
-        m.set_agents(licensed.iter().map(|a| a.as_str().to_owned()).collect());
+        m.agents_logged_in.set(count(self.engine.licensed_agents()));
         m.unlicensed_agents
             .set(count(self.engine.unlicensed_agents()));
         m.destinations.set(count(self.engine.destination_count()));
