@@ -8,6 +8,7 @@ use std::path::Path;
 
 use config::{Config, Environment, File, FileFormat, Map, Source};
 
+use super::problems::Problems;
 use super::raw::Raw;
 use super::schema::Schema;
 
@@ -27,7 +28,7 @@ const CONFIG_FILE_VAR: &str = "GC_CONFIG";
 pub(super) fn load<'a>(
     file: Option<&Path>,
     env: impl IntoIterator<Item = (&'a str, &'a str)>,
-    problems: &mut Vec<String>,
+    problems: &mut Problems,
 ) -> Option<Raw> {
     let defaults = File::from_str(DEFAULTS, FileFormat::Toml);
     // The defaults are part of the binary and covered by a test, so they always parse; an empty
@@ -145,7 +146,7 @@ mod tests {
 
     #[test]
     fn the_shipped_defaults_fit_the_typed_sections() {
-        let mut problems = Vec::new();
+        let mut problems = Problems::default();
         let raw = load(None, [], &mut problems);
         assert!(problems.is_empty(), "{problems:?}");
         let raw = raw.unwrap();
@@ -162,7 +163,7 @@ mod tests {
         )
         .collect()
         .unwrap();
-        let mut problems = Vec::new();
+        let mut problems = Problems::default();
         let layer = schema.check_file("gc.toml", file, &mut problems);
         let vars = environment([
             ("GC_CLIENTS__MAX_AGENTS", "ten"),
@@ -173,7 +174,7 @@ mod tests {
         .unwrap();
         schema.check_env(vars, &mut problems);
         assert_eq!(
-            problems,
+            problems.as_slice(),
             [
                 "gc.toml: `broker.prefetch` must be an integer, not a string",
                 "gc.toml: unknown key `broker.queue`",
@@ -191,7 +192,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("gc.toml");
         std::fs::write(&path, "[clients]\nmax_agents = 5\ndedupe_window = 9\n").unwrap();
-        let mut problems = Vec::new();
+        let mut problems = Problems::default();
         let raw = load(
             Some(&path),
             [("GC_CLIENTS__MAX_AGENTS", "7"), ("GC_LOG__FORMAT", "json")],
@@ -206,7 +207,7 @@ mod tests {
 
     #[test]
     fn variables_take_their_keys_type() {
-        let mut problems = Vec::new();
+        let mut problems = Problems::default();
         let raw = load(
             None,
             [
@@ -229,7 +230,7 @@ mod tests {
         assert_eq!(raw.broker.urls.len(), 2);
         // Only upper-case `GC_` names count, as documented.
         assert_eq!(raw.log.format, "plain");
-        let mut problems = Vec::new();
+        let mut problems = Problems::default();
         load(None, [("GC_BROKER__URLS", "")], &mut problems).unwrap();
         assert!(problems.is_empty(), "an empty list: {problems:?}");
         load(
@@ -244,7 +245,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            problems,
+            problems.as_slice(),
             [
                 "environment: `GC_BROKER__PREFETCH` must be an integer",
                 "environment: `GC_BROKER__URL__X` names unknown key `broker.url.x`",
@@ -263,13 +264,13 @@ mod tests {
             "log = 1\n[instance]\nid = \" gc-7 \"\n[broker]\nurls = [\"amqp://a/%2f\", 5]\n",
         )
         .unwrap();
-        let mut problems = Vec::new();
+        let mut problems = Problems::default();
         let raw = load(Some(&path), [], &mut problems).unwrap();
         assert_eq!(raw.instance.id, "gc-7");
         assert!(raw.broker.urls.is_empty());
         let origin = path.display();
         assert_eq!(
-            problems,
+            problems.as_slice(),
             [
                 format!(
                     "{origin}: `broker.urls` must be a list of strings, not a list of other values"
@@ -281,16 +282,16 @@ mod tests {
 
     #[test]
     fn an_unreadable_file_is_a_problem_like_the_others() {
-        let mut problems = Vec::new();
+        let mut problems = Problems::default();
         let raw = load(
             Some(Path::new("/nonexistent/gc.toml")),
             [("GC_NOPE", "1")],
             &mut problems,
         );
         assert!(raw.is_some());
-        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems.as_slice().len(), 2, "{problems:?}");
         assert!(
-            problems[0].starts_with("/nonexistent/gc.toml: "),
+            problems.as_slice()[0].starts_with("/nonexistent/gc.toml: "),
             "{problems:?}"
         );
     }

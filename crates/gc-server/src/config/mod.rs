@@ -101,12 +101,8 @@ impl Settings {
         file: Option<&Path>,
         env: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Self, ConfigError> {
-        let mut layer_problems = Vec::new();
-        let raw = layers::load(file, env, &mut layer_problems);
         let mut problems = Problems::default();
-        for problem in layer_problems {
-            problems.push(problem);
-        }
+        let raw = layers::load(file, env, &mut problems);
         let settings = raw.map(|raw| settings(raw, &mut problems));
         match settings {
             Some(settings) if problems.is_empty() => Ok(settings),

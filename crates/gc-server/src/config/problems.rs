@@ -27,6 +27,11 @@ impl Problems {
         self.0
     }
 
+    #[cfg(test)]
+    pub(super) fn as_slice(&self) -> &[String] {
+        &self.0
+    }
+
     /// `value` when it lies in `min..=max`; else a problem naming `key`, and `min`.
     pub(super) fn range(&mut self, key: &str, value: i64, min: i64, max: i64) -> i64 {
         if (min..=max).contains(&value) {

@@ -10,6 +10,8 @@ use std::fmt;
 
 use config::{Map, Source, Value, ValueKind};
 
+use super::problems::Problems;
+
 /// The kind of value a key takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -105,7 +107,7 @@ impl Schema {
         &self,
         origin: &str,
         file: Map<String, Value>,
-        problems: &mut Vec<String>,
+        problems: &mut Problems,
     ) -> Layer {
         let mut layer = Layer::default();
         for (section, value) in sorted(file) {
@@ -136,7 +138,7 @@ impl Schema {
 
     /// The `GC_` variables as `config::Environment` collects them (`section.key` → text, the
     /// name lower-cased): each converted to its key's kind. Problems name the variable.
-    pub(super) fn check_env(&self, vars: Map<String, Value>, problems: &mut Vec<String>) -> Layer {
+    pub(super) fn check_env(&self, vars: Map<String, Value>, problems: &mut Problems) -> Layer {
         let mut layer = Layer::default();
         for (path, value) in sorted(vars) {
             let name = format!("{}{}", super::layers::ENV_PREFIX, path.replace('.', "__"))
