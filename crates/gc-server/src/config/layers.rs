@@ -248,7 +248,7 @@ mod tests {
             problems.as_slice(),
             [
                 "environment: `GC_BROKER__PREFETCH` must be an integer",
-                "environment: `GC_BROKER__URL__X` names unknown key `broker.url.x`",
+                "environment: `GC_BROKER__URL__X` names unknown key `broker.url__x`",
                 "environment: `GC_NOPE__URL` names unknown section [nope]",
                 "environment: `GC_SHUTDOWN__LOGOUT_AGENTS` must be true or false",
             ]

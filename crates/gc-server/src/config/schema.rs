@@ -154,6 +154,8 @@ impl Schema {
                 continue;
             };
             let Some(kind) = known.get(key) else {
+                // `GC_BROKER__URL__X`: the key as written, `url__x`.
+                let key = key.replace('.', "__");
                 problems.push(format!(
                     "environment: `{name}` names unknown key `{section}.{key}`"
                 ));
