@@ -295,4 +295,24 @@ mod tests {
             "{problems:?}"
         );
     }
+
+    #[test]
+    fn a_library_error_names_the_key_never_the_value() {
+        // Cannot happen through `load` (the schema check comes first): the last line of defence.
+        let builder = Config::builder()
+            .add_source(File::from_str(DEFAULTS, FileFormat::Toml))
+            .set_override("broker.prefetch", "hunter2")
+            .unwrap();
+        let error = builder
+            .build()
+            .and_then(Config::try_deserialize::<Raw>)
+            .err()
+            .unwrap();
+        let shown = describe(&error);
+        assert_eq!(shown, "`broker.prefetch` must be an integer", "{error}");
+        assert!(
+            error.to_string().contains("hunter2"),
+            "the library's own text would show it"
+        );
+    }
 }
