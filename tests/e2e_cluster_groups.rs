@@ -9,6 +9,9 @@ mod support;
 use std::time::Duration;
 
 use base64::Engine as _;
+use lapin::BasicProperties;
+use lapin::options::BasicPublishOptions;
+use lapin::types::{AMQPValue, FieldTable};
 use support::desks::{Desks, cleanup, member, tap, until};
 use support::{Connector, Names, Sim, cluster};
 use tokio::time::Instant;
@@ -17,7 +20,8 @@ use tokio::time::Instant;
 /// the same RabbitMQ cluster: each with its own command queue, clients exchange, leader lock
 /// and ConnectorSync, sharing the events exchange. The same agent id and the same destination
 /// name in both: a command to one group reaches only its Finesse and its desk, and every event
-/// on the shared exchange says which group published it (`gc-group`, `app_id`).
+/// on the shared exchange says which group published it (header `gc-group`, JSON field `group`,
+/// `app_id` the group's instance), as does a JSON event on a client destination.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_connector_groups_share_the_cluster_without_cross_talk() {
     let urls = cluster::start().await;
@@ -39,9 +43,13 @@ async fn two_connector_groups_share_the_cluster_without_cross_talk() {
     let events = tap(&urls[2], &shared_events).await;
     // The same destination name in both groups: each group has its own clients exchange.
     let destination = format!("desk-{tag}");
+    let json_destination = format!("json-{tag}");
     let mut desks = Vec::new();
+    let mut clients = Vec::new();
     for (_, names, ..) in &groups {
+        clients.push(tap(&urls[2], &names.clients).await);
         let desk = Desks::open(&urls[2], names, std::slice::from_ref(&destination)).await;
+        hello_json(&desk, names, &json_destination).await;
         desk.send(&format!("Hello#{destination}"), "", None).await;
         desk.send("Connect#1001", &format!("{destination},secret"), None)
             .await;
@@ -74,7 +82,8 @@ async fn two_connector_groups_share_the_cluster_without_cross_talk() {
     );
     assert_eq!(desks[0].texts_containing("1001#State#NOT_READY"), 1);
 
-    // On the shared exchange: every event names its group, and the READY came from east.
+    // On the shared exchange: every event names its group (header, JSON field, app_id), and
+    // the READY came from east.
     let seen = events.lock().unwrap().clone();
     assert!(!seen.is_empty(), "events on the shared exchange");
     for (routing_key, app_id, group, body) in &seen {
@@ -83,6 +92,36 @@ async fn two_connector_groups_share_the_cluster_without_cross_talk() {
             .find(|g| g.0 == group)
             .unwrap_or_else(|| panic!("event without a known gc-group: {routing_key} {body}"));
         assert_eq!(app_id, instance, "app_id is the group's instance");
+        assert_eq!(
+            json_group(body).as_deref(),
+            Some(group.as_str()),
+            "the JSON field `group` of {routing_key}: {body}"
+        );
+        support::schemas::validate(body).unwrap_or_else(|why| panic!("{why}: {body}"));
+    }
+    for group in ["fin-east", "fin-west"] {
+        assert!(
+            seen.iter().any(|e| e.2 == group),
+            "no event from {group} on the shared exchange"
+        );
+    }
+    // On each group's clients exchange: the JSON destination's System event names its group;
+    // the legacy text does not change.
+    for ((group, ..), tapped) in groups.iter().zip(&clients) {
+        let tapped = tapped.lock().unwrap().clone();
+        let system = tapped
+            .iter()
+            .find(|e| e.0 == json_destination && e.3.contains("\"System\""))
+            .unwrap_or_else(|| panic!("no JSON System event on {group}'s clients: {tapped:?}"));
+        assert_eq!(json_group(&system.3).as_deref(), Some(*group), "{system:?}");
+        assert_eq!(&system.2, group, "header gc-group");
+        assert!(
+            tapped
+                .iter()
+                .filter(|e| e.0 == destination)
+                .all(|e| !e.3.contains("fin-")),
+            "a legacy text carries no group"
+        );
     }
     let ready: Vec<&String> = seen
         .iter()
@@ -100,6 +139,43 @@ async fn two_connector_groups_share_the_cluster_without_cross_talk() {
         sim.stop().await;
         cleanup(&urls[2], &names).await;
     }
+}
+
+/// Registers `destination` with `gc-format: json` (Hello), so its events come as JSON.
+async fn hello_json(desk: &Desks, names: &Names, destination: &str) {
+    let mut headers = FieldTable::default();
+    headers.insert(
+        "JMSType".into(),
+        AMQPValue::LongString(format!("Hello#{destination}").into()),
+    );
+    headers.insert("gc-format".into(), AMQPValue::LongString("json".into()));
+    let confirm = desk
+        .channel
+        .basic_publish(
+            "".into(),
+            names.commands.as_str().into(),
+            BasicPublishOptions::default(),
+            b"",
+            BasicProperties::default()
+                .with_delivery_mode(2)
+                .with_headers(headers),
+        )
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    assert!(confirm.is_ack(), "Hello confirmed");
+}
+
+/// The JSON field `group` of an event (in its object, or in the one object of `[{…}]`).
+fn json_group(body: &str) -> Option<String> {
+    let event: serde_json::Value = serde_json::from_str(body).ok()?;
+    let object = if event.is_array() {
+        event.get(0)?
+    } else {
+        &event
+    };
+    Some(object.get("group")?.as_str()?.to_owned())
 }
 
 /// The broker's second guard on the cluster: a command that fails every time (the consumer

@@ -32,6 +32,10 @@ async fn run(args: Vec<String>) -> String {
 /// 0 is node 1), with the default vhost. The cluster tests fail, never skip, when it cannot
 /// start.
 pub async fn start() -> Vec<String> {
+    // The tests of one binary run in parallel, and two `start`s of a stopped cluster at once
+    // race for the same node directories and ports: one at a time.
+    static STARTING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _one_at_a_time = STARTING.lock().await;
     let urls: Vec<String> = run(vec!["start".into()])
         .await
         .lines()

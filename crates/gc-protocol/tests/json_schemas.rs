@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use catalogue::events;
 use gc_protocol::Format;
-use gc_protocol::event::{JsonSchema, json_schemas};
+use gc_protocol::event::{GROUP_KEY, JsonSchema, json_schemas, with_group};
 use serde_json::Value;
 
 #[path = "support/catalogue.rs"]
@@ -123,6 +123,44 @@ fn every_json_event_has_a_schema_and_validates() {
         let json: Value = serde_json::from_str(&event.render(Format::Json)).unwrap();
         check(&validators, &format!("{id} {what}"), &json);
     }
+}
+
+/// An instance with `instance.group` adds `"group"` as the last key of every JSON event it
+/// publishes (`gc_protocol::event::with_group`): the result is the same JSON plus that one key,
+/// and it validates against the event's schema, where `group` is the one optional property.
+#[test]
+fn every_json_event_with_its_group_validates() {
+    let validators = validators();
+    for (id, what, event) in events() {
+        let plain = event.render(Format::Json);
+        let with = with_group(plain.as_bytes(), "fin-east")
+            .unwrap_or_else(|| panic!("{id} {what}: no group added to {plain}"));
+        let with: Value = serde_json::from_slice(&with).unwrap();
+        let mut plain: Value = serde_json::from_str(&plain).unwrap();
+        let object = if plain.is_array() {
+            plain.get_mut(0)
+        } else {
+            Some(&mut plain)
+        };
+        let object = object
+            .and_then(Value::as_object_mut)
+            .unwrap_or_else(|| panic!("{id} {what}: not an object"));
+        assert!(
+            object.get(GROUP_KEY).is_none(),
+            "{id} {what} has a key `{GROUP_KEY}` of its own"
+        );
+        object.insert(GROUP_KEY.into(), "fin-east".into());
+        assert_eq!(with, plain, "{id} {what}");
+        check(&validators, &format!("{id} {what} in a group"), &with);
+    }
+    let state = &validators["State"];
+    let mut wrong = serde_json::json!({
+        "type": "State", "agentId": "1001", "state": "READY", "reasonCode": "",
+        "stateChangeTimeString": "", "pendingState": "", "stateChangeTime": "", "group": 7
+    });
+    assert!(!state.is_valid(&wrong), "a group that is not a string");
+    wrong["group"] = "fin-east".into();
+    assert!(state.is_valid(&wrong));
 }
 
 /// The JSON samples of `seed_events.rs`: every raw string literal that is a JSON event once its

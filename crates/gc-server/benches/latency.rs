@@ -16,6 +16,9 @@
 //!       BROKER_URLS=amqp://guest:guest@127.0.0.1:5681/%2f,amqp://guest:guest@127.0.0.1:5682/%2f \
 //!       cargo bench -p gc-server --bench latency                                  (cluster)
 //!
+//! `scripts/bench-cluster` runs both, release build, several times interleaved, and prints
+//! the medians and the ratios cluster ÷ one node (one node with classic queues there).
+//!
 //! Needs RabbitMQ on 127.0.0.1:5672 and the binaries built
 //! (`cargo build --release -p finesse-sim -p gc-server --bins` for release figures).
 
@@ -115,6 +118,7 @@ async fn main() {
     );
 
     let mut histogram = hdrhistogram::Histogram::<u64>::new(3).expect("histogram");
+    let burst = Instant::now();
     for round in 0..rounds {
         let (command, state) = if round.is_multiple_of(2) {
             ("MakeReady", "READY")
@@ -143,9 +147,17 @@ async fn main() {
             }
         }
     }
+    let burst = burst.elapsed().as_secs_f64();
     report(
         &format!("all {} agents at once, {rounds} rounds", ids.len()),
         &histogram,
+    );
+    // Each round waits for its last answer, so this is a lower bound of what one instance
+    // can carry: every agent's command in flight at once, then a pause.
+    println!(
+        "commands answered per second, all agents at once: {:.0} ({} commands in {burst:.2} s)",
+        histogram.len() as f64 / burst,
+        histogram.len()
     );
 
     // One command at a time: the chain's own latency, without queueing behind other agents.

@@ -13,15 +13,19 @@
 //! - `legacy.rs`, `json.rs`: the two writers, derived from the descriptions alone.
 //! - `schema.rs`: JSON Schemas of the JSON events ([`json_schemas`]), from the same descriptions.
 //! - `call.rs`: call data and its rules (call variables, release, Finesse times).
+//! - `group.rs`: the connector group added to a rendered JSON event at publication
+//!   ([`with_group`]).
 
 mod call;
 mod describe;
+mod group;
 mod json;
 mod legacy;
 mod schema;
 mod shape;
 
 pub use call::{CallData, Participant, finesse_time};
+pub use group::{GROUP_KEY, with_group};
 pub use schema::{JsonSchema, json_schemas};
 
 use crate::{AgentId, Category, DestinationName, ErrorCode};

@@ -4,7 +4,8 @@
 //! A schema is derived from the kinds of the values, never from the values themselves: a
 //! [`Value::Str`] is any string, a [`Value::Const`] that one string, a [`Value::Enum`] one of
 //! its set, a [`Value::OptStr`] a string or `null`. Every key the description gives is required
-//! and no other key is allowed: the schema is the contract, exactly. JSON Schema cannot say in
+//! and no other key is allowed but the optional `group` (`group.rs`), which an instance with
+//! `instance.group` adds to the event's own object: the schema is the contract, exactly. JSON Schema cannot say in
 //! which order keys appear; the `properties` are listed in the wire's order.
 //!
 //! Events are grouped by their JSON `type`. Shapes of one type with the same keys are merged
@@ -15,6 +16,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::Event;
+use super::group::GROUP_KEY;
 use super::json::string;
 use super::shape::{Description, JsonShape, Member, Record, Value};
 
@@ -110,7 +112,7 @@ impl Shape {
     }
 
     fn node(self) -> Node {
-        let object = object_schema(self.properties);
+        let object = event_object_schema(self.properties);
         match self.json {
             JsonShape::Object => object,
             JsonShape::ListOfOne => Node::Object(vec![
@@ -203,6 +205,31 @@ fn record_schema(record: &dyn Record) -> Node {
 /// An object with exactly these properties.
 fn object_schema(properties: Vec<(&'static str, Node)>) -> Node {
     let required = properties.iter().map(|(k, _)| Node::Text(k)).collect();
+    Node::Object(vec![
+        ("type", Node::Text("object")),
+        ("properties", Node::Object(properties)),
+        ("required", Node::Array(required)),
+        ("additionalProperties", Node::Bool(false)),
+    ])
+}
+
+/// The event's own object: exactly these properties, and the optional connector group
+/// ([`GROUP_KEY`], last on the wire) that an instance with `instance.group` adds.
+fn event_object_schema(mut properties: Vec<(&'static str, Node)>) -> Node {
+    let required = properties.iter().map(|(k, _)| Node::Text(k)).collect();
+    properties.push((
+        GROUP_KEY,
+        Node::Object(vec![
+            (
+                "description",
+                Node::Text(
+                    "The connector group that published the event (`instance.group`, one per \
+                     Finesse cluster); present only when the group is configured.",
+                ),
+            ),
+            ("type", Node::Text("string")),
+        ]),
+    ));
     Node::Object(vec![
         ("type", Node::Text("object")),
         ("properties", Node::Object(properties)),
