@@ -2,7 +2,13 @@
 //! gets back. These are domain types, deliberately plain (strings where Finesse's vocabulary is
 //! open); the Finesse adapter translates its XML models into them.
 
-use gc_protocol::{AgentId, DialNumber, DialogId, ErrorCode, Extension, ObjectId, ReasonCode};
+use gc_protocol::ErrorCode;
+
+/// What the engine asks of Finesse is finesse-model's vocabulary itself: the engine emits
+/// [`Request`]s, which gc-finesse performs as they are (no translation in between).
+pub use finesse_model::{
+    CallVariable, DialogAction, Method, MobileAgentMode, ReasonCategory, Request, TargetState,
+};
 
 /// A Finesse user as the engine needs it.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -230,179 +236,6 @@ pub struct Queue {
     pub agents_wrap_up_not_ready: String,
     /// Agents in wrap-up, ready.
     pub agents_wrap_up_ready: String,
-}
-
-/// A reason-code category the engine asks Finesse for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ReasonCategory {
-    /// `NOT_READY`
-    NotReady,
-    /// `LOGOUT`
-    Logout,
-}
-
-/// A state an agent can ask for with `PUT User`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum TargetState {
-    /// `READY`
-    Ready,
-    /// `NOT_READY`
-    NotReady,
-    /// `LOGOUT`
-    Logout,
-}
-
-impl TargetState {
-    /// Finesse's spelling.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Ready => "READY",
-            Self::NotReady => "NOT_READY",
-            Self::Logout => "LOGOUT",
-        }
-    }
-}
-
-/// Mobile agent connection mode.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum MobileMode {
-    /// `CALL_BY_CALL`
-    CallByCall,
-    /// `NAILED_CONNECTION`
-    NailedConnection,
-}
-
-/// A `requestedAction` on an existing dialog (`PUT /finesse/api/Dialog/{id}`). `target` is the
-/// `targetMediaAddress`: the acting agent's own extension except for `ParticipantDrop`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum DialogAction {
-    /// `ANSWER`
-    Answer,
-    /// `HOLD`
-    Hold,
-    /// `RETRIEVE`
-    Retrieve,
-    /// `DROP`
-    Drop,
-    /// `CONSULT_CALL` to a number.
-    ConsultCall {
-        /// Number to consult.
-        to: DialNumber,
-    },
-    /// `TRANSFER` (complete a consult transfer).
-    Transfer,
-    /// `TRANSFER_SST` (blind transfer) to a number.
-    TransferSst {
-        /// Number to transfer to.
-        to: DialNumber,
-    },
-    /// `CONFERENCE` (complete a consult conference).
-    Conference,
-    /// `UPDATE_CALL_DATA`: call variables and/or the wrap-up reason.
-    UpdateCallData {
-        /// Variables to set.
-        variables: Vec<(String, String)>,
-        /// Wrap-up reason label.
-        wrap_up_reason: Option<String>,
-    },
-    /// `PARTICIPANT_DROP` of the participant on this extension.
-    ParticipantDrop {
-        /// The participant to drop.
-        participant: Extension,
-    },
-    /// `ACCEPT` an outbound preview reservation.
-    Accept,
-    /// `REJECT` an outbound preview reservation.
-    Reject,
-    /// `CLOSE` an outbound preview reservation.
-    Close,
-}
-
-/// An operation against Finesse REST, performed as the agent.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FinesseOp {
-    /// `GET /User/{agent}`.
-    GetUser,
-    /// `GET /User/{member}` as a supervisor (a team member's state).
-    GetTeamMember {
-        /// The member.
-        member: AgentId,
-    },
-    /// `PUT /User/{agent}` LOGIN (mobile agent when `mobile` is set).
-    Login {
-        /// Extension to sign in on.
-        extension: Extension,
-        /// Mobile agent parameters.
-        mobile: Option<(DialNumber, MobileMode)>,
-    },
-    /// `PUT /User/{agent}` with a state (and reason).
-    SetState {
-        /// The state.
-        state: TargetState,
-        /// Reason code id.
-        reason: Option<ReasonCode>,
-    },
-    /// `GET /User/{agent}/Dialogs`.
-    GetDialogs,
-    /// `POST /User/{agent}/Dialogs` MAKE_CALL.
-    MakeCall {
-        /// The agent's extension.
-        from: Extension,
-        /// Number to call.
-        to: DialNumber,
-    },
-    /// `PUT /Dialog/{dialog}` with an action.
-    DialogAction {
-        /// The dialog.
-        dialog: DialogId,
-        /// `targetMediaAddress`.
-        target: Extension,
-        /// The action.
-        action: DialogAction,
-    },
-    /// `POST /User/{supervisor}/Dialogs` SILENT_MONITOR.
-    SilentMonitor {
-        /// Supervisor's extension.
-        from: Extension,
-        /// Monitored agent's extension.
-        to: Extension,
-    },
-    /// `POST /User/{supervisor}/Dialogs` BARGE_CALL.
-    BargeCall {
-        /// Supervisor's extension.
-        from: Extension,
-        /// Agent's extension.
-        to: Extension,
-        /// The supervisor's monitoring dialog.
-        monitor_dialog: DialogId,
-    },
-    /// Reason codes of a category.
-    GetReasonCodes(ReasonCategory),
-    /// Wrap-up reasons.
-    GetWrapUpReasons,
-    /// Team and global phone books.
-    GetPhoneBooks,
-    /// Contacts of a phone book.
-    GetContacts(ObjectId),
-    /// A team with its users.
-    GetTeam(ObjectId),
-    /// Queues (with statistics) of the user.
-    GetQueues,
-}
-
-impl FinesseOp {
-    /// Whether Finesse answers this write with 202 and reports the outcome by notification.
-    pub fn is_async_write(&self) -> bool {
-        matches!(
-            self,
-            Self::Login { .. }
-                | Self::SetState { .. }
-                | Self::MakeCall { .. }
-                | Self::DialogAction { .. }
-                | Self::SilentMonitor { .. }
-                | Self::BargeCall { .. }
-        )
-    }
 }
 
 /// A successful REST reply.

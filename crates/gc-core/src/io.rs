@@ -6,7 +6,7 @@ use gc_protocol::{
 };
 
 use crate::finesse::{
-    FinesseFailure, FinesseOp, FinesseReply, NodeStatus, Notification, SessionEvent,
+    FinesseFailure, FinesseReply, NodeStatus, Notification, Request, SessionEvent,
 };
 
 /// An opaque handle the driver gives with each command so the engine can say when to ack it.
@@ -202,8 +202,8 @@ pub enum Effect {
         password: Password,
         /// Our request id (the `requestId` header).
         request_id: String,
-        /// The operation.
-        op: FinesseOp,
+        /// The request, as finesse-model data: gc-finesse performs it as it is.
+        request: Request,
         /// Not started by then, it is not started at all (answered as failed with
         /// PLEASE_RETRY); started, it must end by then (a timeout is a failure too). So every
         /// command is answered within the request timeout, however slow Finesse is.

@@ -10,7 +10,7 @@ mod support;
 use std::time::Duration;
 
 use gc_core::TimerId;
-use gc_core::finesse::{Dialog, DialogAction, FinesseOp, FinesseReply};
+use gc_core::finesse::{CallVariable, Dialog, DialogAction, FinesseReply, Request};
 use gc_protocol::{DialNumber, DialogId, ErrorCode, Extension, Format};
 use support::{
     DialogExt, NO_VARS, UserExt, World, added, agent, changed, consult, consult_line, dialog,
@@ -25,8 +25,8 @@ fn id(d: &str) -> DialogId {
     DialogId::parse(d).unwrap()
 }
 
-fn action(dialog: &str, target: &str, action: DialogAction) -> FinesseOp {
-    FinesseOp::DialogAction {
+fn action(dialog: &str, target: &str, action: DialogAction) -> Request {
+    Request::DialogAction {
         dialog: id(dialog),
         target: ext(target),
         action,
@@ -215,7 +215,7 @@ fn make_call_dials_from_the_agent_extension() {
     let op = w.next_op();
     assert_eq!(
         op.op,
-        FinesseOp::MakeCall {
+        Request::MakeCall {
             from: ext("3001"),
             to: DialNumber::parse("4012").unwrap()
         }
@@ -400,7 +400,7 @@ fn a_dialog_action_without_notification_falls_back_to_reading_the_dialogs() {
     assert!(w.timer_armed(&TimerId::Request(op.request_id.clone())));
     w.advance(Duration::from_secs(10));
     let get = w.next_op();
-    assert_eq!(get.op, FinesseOp::GetDialogs);
+    assert_eq!(get.op, Request::GetDialogs);
     w.answer(&get, FinesseReply::Dialogs(vec![held("16871253", "3001")]));
     assert_eq!(
         w.take_for("crm-7"),
@@ -783,7 +783,7 @@ fn update_call_variable_sets_the_variable() {
             "16871253",
             "3001",
             DialogAction::UpdateCallData {
-                variables: vec![("callVariable3".into(), "gold".into())],
+                variables: vec![CallVariable::new("callVariable3", "gold")],
                 wrap_up_reason: None
             }
         )

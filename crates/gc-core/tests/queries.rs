@@ -6,7 +6,7 @@
 
 mod support;
 
-use gc_core::finesse::{Contact, FinesseOp, FinesseReply, PhoneBook};
+use gc_core::finesse::{Contact, FinesseReply, PhoneBook, Request};
 use gc_protocol::{ErrorCode, Format, ObjectId};
 use support::World;
 
@@ -32,7 +32,7 @@ fn get_phonebooks_answers_o29() {
     w.login("1001", "crm-7", "3001");
     w.send("GetPhonebooks#1001", "");
     let op = w.next_op();
-    assert_eq!(op.op, FinesseOp::GetPhoneBooks);
+    assert_eq!(op.op, Request::GetPhoneBooks);
     w.answer(&op, FinesseReply::PhoneBooks(books()));
     assert_eq!(
         w.take_for("crm-7"),
@@ -72,7 +72,7 @@ fn get_team_phonebooks_answers_o30() {
     w.login("2001", "sup-1", "3901");
     w.send("GetTeamPhonebooks#2001", "");
     let op = w.next_op();
-    assert_eq!(op.op, FinesseOp::GetPhoneBooks);
+    assert_eq!(op.op, Request::GetPhoneBooks);
     w.answer(&op, FinesseReply::PhoneBooks(books()));
     assert_eq!(
         w.take_for("sup-1"),
@@ -87,7 +87,7 @@ fn get_phonebook_contacts_answers_o31() {
     w.login("1001", "crm-7", "3001");
     w.send("GetPhonebookContacts#1001", "1");
     let op = w.next_op();
-    assert_eq!(op.op, FinesseOp::GetContacts(ObjectId::parse("1").unwrap()));
+    assert_eq!(op.op, Request::GetContacts(ObjectId::parse("1").unwrap()));
     w.answer(
         &op,
         FinesseReply::Contacts(vec![

@@ -7,7 +7,7 @@
 
 mod support;
 
-use gc_core::finesse::{Dialog, DialogAction, FinesseOp, FinesseReply, Queue, Team, TeamUser};
+use gc_core::finesse::{Dialog, DialogAction, FinesseReply, Queue, Request, Team, TeamUser};
 use gc_protocol::{AgentId, DialogId, ErrorCode, Extension, Format, ObjectId};
 use support::{
     DialogExt, NO_VARS, UserExt, World, added, agent, changed, dialog, failure, removed, user,
@@ -56,7 +56,7 @@ fn get_queue_list_answers_o019() {
     let mut w = supervising();
     w.send("getqueuelist#2001", "");
     let op = w.next_op();
-    assert_eq!(op.op, FinesseOp::GetQueues);
+    assert_eq!(op.op, Request::GetQueues);
     w.answer(
         &op,
         FinesseReply::Queues(vec![Queue {
@@ -92,7 +92,7 @@ fn get_team_users_without_subscription() {
     let mut w = supervising();
     w.send("getteamusers#2001", "1");
     let op = w.next_op();
-    assert_eq!(op.op, FinesseOp::GetTeam(ObjectId::parse("1").unwrap()));
+    assert_eq!(op.op, Request::GetTeam(ObjectId::parse("1").unwrap()));
     w.answer(&op, FinesseReply::Team(sales()));
     assert_eq!(w.take_for("sup-1"), [TEAM_USERS]);
     assert!(w.subscribed.is_empty());
@@ -189,7 +189,7 @@ fn get_team_user_state_answers_o021() {
     let op = w.next_op();
     assert_eq!(
         op.op,
-        FinesseOp::GetTeamMember {
+        Request::GetTeamMember {
             member: AgentId::parse("1002").unwrap()
         }
     );
@@ -224,7 +224,7 @@ fn monitoring() -> World {
     let op = w.next_op();
     assert_eq!(
         op.op,
-        FinesseOp::SilentMonitor {
+        Request::SilentMonitor {
             from: ext("3901"),
             to: ext("3002")
         }
@@ -278,7 +278,7 @@ fn end_silent_monitor_drops_the_monitoring_dialog() {
     let op = w.next_op();
     assert_eq!(
         op.op,
-        FinesseOp::DialogAction {
+        Request::DialogAction {
             dialog: DialogId::parse("16871400").unwrap(),
             target: ext("3901"),
             action: DialogAction::Drop
@@ -310,7 +310,7 @@ fn end_silent_monitor_drops_the_monitoring_dialog() {
 #[test]
 fn barge_in_barges_into_the_monitored_call() {
     let mut w = monitoring();
-    let barge = FinesseOp::BargeCall {
+    let barge = Request::BargeCall {
         from: ext("3901"),
         to: ext("3002"),
         monitor_dialog: DialogId::parse("16871400").unwrap(),
@@ -370,7 +370,7 @@ fn barge_in_resolves_the_login_id_to_the_members_extension() {
     w.send("bargein#2001", "1005,16871253");
     assert_eq!(
         w.next_op().op,
-        FinesseOp::BargeCall {
+        Request::BargeCall {
             from: ext("3901"),
             to: ext("3005"),
             monitor_dialog: DialogId::parse("16871400").unwrap(),
@@ -399,7 +399,7 @@ fn drop_participant_drops_the_extension() {
     let op = w.next_op();
     assert_eq!(
         op.op,
-        FinesseOp::DialogAction {
+        Request::DialogAction {
             dialog: DialogId::parse("16871400").unwrap(),
             target: ext("3002"),
             action: DialogAction::ParticipantDrop {

@@ -1,6 +1,6 @@
 //! Finesse's typed models (finesse-model, through gc-finesse) into the engine's domain types
-//! (gc-core), and the engine's operations into finesse-model requests. Pure. Goes away once
-//! the engine uses finesse-model's types itself.
+//! (gc-core). Pure. Goes away once the engine uses finesse-model's types itself (the engine's
+//! requests already are finesse-model's).
 
 use gc_core::finesse as core;
 use gc_finesse::model as m;
@@ -200,91 +200,6 @@ pub fn queues(queues: &[m::Queue]) -> Vec<core::Queue> {
             }
         })
         .collect()
-}
-
-/// The engine's operation as a finesse-model request.
-pub fn request(op: core::FinesseOp) -> m::Request {
-    use core::FinesseOp as Op;
-    match op {
-        Op::GetUser => m::Request::GetUser,
-        Op::GetTeamMember { member } => m::Request::GetTeamMember { member },
-        Op::Login { extension, mobile } => m::Request::Login {
-            extension,
-            mobile: mobile.map(|(number, mode)| {
-                let mode = match mode {
-                    core::MobileMode::CallByCall => m::MobileAgentMode::CallByCall,
-                    core::MobileMode::NailedConnection => m::MobileAgentMode::NailedConnection,
-                };
-                (number, mode)
-            }),
-        },
-        Op::SetState { state, reason } => m::Request::SetState {
-            state: match state {
-                core::TargetState::Ready => m::TargetState::Ready,
-                core::TargetState::NotReady => m::TargetState::NotReady,
-                core::TargetState::Logout => m::TargetState::Logout,
-            },
-            reason,
-        },
-        Op::GetDialogs => m::Request::GetDialogs,
-        Op::MakeCall { from, to } => m::Request::MakeCall { from, to },
-        Op::DialogAction {
-            dialog,
-            target,
-            action,
-        } => m::Request::DialogAction {
-            dialog,
-            target,
-            action: dialog_action(action),
-        },
-        Op::SilentMonitor { from, to } => m::Request::SilentMonitor { from, to },
-        Op::BargeCall {
-            from,
-            to,
-            monitor_dialog,
-        } => m::Request::BargeCall {
-            from,
-            to,
-            monitor_dialog,
-        },
-        Op::GetReasonCodes(category) => m::Request::GetReasonCodes(match category {
-            core::ReasonCategory::NotReady => m::ReasonCategory::NotReady,
-            core::ReasonCategory::Logout => m::ReasonCategory::Logout,
-        }),
-        Op::GetWrapUpReasons => m::Request::GetWrapUpReasons,
-        Op::GetPhoneBooks => m::Request::GetPhoneBooks,
-        Op::GetContacts(book) => m::Request::GetContacts(book),
-        Op::GetTeam(team) => m::Request::GetTeam(team),
-        Op::GetQueues => m::Request::GetQueues,
-    }
-}
-
-fn dialog_action(action: core::DialogAction) -> m::DialogAction {
-    use core::DialogAction as A;
-    match action {
-        A::Answer => m::DialogAction::Answer,
-        A::Hold => m::DialogAction::Hold,
-        A::Retrieve => m::DialogAction::Retrieve,
-        A::Drop => m::DialogAction::Drop,
-        A::ConsultCall { to } => m::DialogAction::ConsultCall { to },
-        A::Transfer => m::DialogAction::Transfer,
-        A::TransferSst { to } => m::DialogAction::TransferSst { to },
-        A::Conference => m::DialogAction::Conference,
-        A::UpdateCallData {
-            variables,
-            wrap_up_reason,
-        } => m::DialogAction::UpdateCallData {
-            variables: variables
-                .into_iter()
-                .map(|(name, value)| m::CallVariable::new(name, value))
-                .collect(),
-            wrap_up_reason,
-        },
-        A::ParticipantDrop { participant } => m::DialogAction::ParticipantDrop { participant },
-        A::Accept => m::DialogAction::Accept,
-        A::Reject => m::DialogAction::Reject,
-        A::Close => m::DialogAction::Close,
-    }
 }
 
 /// A finesse-model reply as the engine's.

@@ -1,14 +1,13 @@
 //! Agent and supervisor commands: each mapped to a Finesse operation or answered from what the
 //! engine already knows.
 
-use gc_protocol::{
-    AgentCommand as C, AgentId, DialogId, ErrorCode, Event, Extension, MobileAgentMode,
-};
+use gc_protocol::event::ReasonCategory as Category;
+use gc_protocol::{AgentCommand as C, AgentId, DialogId, ErrorCode, Event, Extension};
 
 use super::agent::{Agent, Queued, Session, Tracked};
 use super::requests::Purpose;
 use super::{Engine, Reply};
-use crate::finesse::{DialogAction, FinesseOp, MobileMode, ReasonCategory, TargetState};
+use crate::finesse::{CallVariable, DialogAction, ReasonCategory, Request, TargetState};
 use crate::io::{Effect, RecordingAction, TimerId};
 
 /// Whether a command must wait for the agent's notification session: writes whose outcome only
@@ -241,11 +240,8 @@ impl Engine {
                 dial_number,
                 mode,
             } => {
-                let mode = match mode {
-                    MobileAgentMode::CallByCall => MobileMode::CallByCall,
-                    MobileAgentMode::NailedConnection => MobileMode::NailedConnection,
-                };
-                self.login(agent, password, extension, Some((dial_number, mode)), reply);
+                let mobile = Some((dial_number, mode.into()));
+                self.login(agent, password, extension, mobile, reply);
             }
             C::Logout => self.logout(agent, None, false, reply),
             C::LogoutWithReason { reason } => self.logout(agent, Some(reason), false, reply),
@@ -261,14 +257,14 @@ impl Engine {
             C::MakeNotReadyWithReason { reason } => {
                 self.set_state(agent, TargetState::NotReady, Some(reason), reply);
             }
-            C::GetState => self.request(agent, FinesseOp::GetUser, Purpose::GetState, reply),
+            C::GetState => self.request(agent, Request::GetUser, Purpose::GetState, reply),
             C::MakeCall { number } => {
                 let Some(from) = self.extension_or_fail(agent, &reply) else {
                     return;
                 };
                 self.request(
                     agent,
-                    FinesseOp::MakeCall { from, to: number },
+                    Request::MakeCall { from, to: number },
                     Purpose::CallControl,
                     reply,
                 );
@@ -321,7 +317,7 @@ impl Engine {
                 value,
             } => {
                 let action = DialogAction::UpdateCallData {
-                    variables: vec![(name.as_str().to_owned(), value.as_str().to_owned())],
+                    variables: vec![CallVariable::new(name.as_str(), value.as_str())],
                     wrap_up_reason: None,
                 };
                 self.dialog_action(agent, &dialog, action, reply);
@@ -352,44 +348,29 @@ impl Engine {
             C::WrapUpReasonCodes => {
                 self.request(
                     agent,
-                    FinesseOp::GetWrapUpReasons,
+                    Request::GetWrapUpReasons,
                     Purpose::WrapUpReasons,
                     reply,
                 );
             }
             C::LogoutReasonCodes => {
-                let op = FinesseOp::GetReasonCodes(ReasonCategory::Logout);
-                self.request(
-                    agent,
-                    op,
-                    Purpose::ReasonCodes(ReasonCategory::Logout),
-                    reply,
-                );
+                let op = Request::GetReasonCodes(ReasonCategory::Logout);
+                self.request(agent, op, Purpose::ReasonCodes(Category::Logout), reply);
             }
             C::NotReadyReasonCodes => {
-                let op = FinesseOp::GetReasonCodes(ReasonCategory::NotReady);
-                self.request(
-                    agent,
-                    op,
-                    Purpose::ReasonCodes(ReasonCategory::NotReady),
-                    reply,
-                );
+                let op = Request::GetReasonCodes(ReasonCategory::NotReady);
+                self.request(agent, op, Purpose::ReasonCodes(Category::NotReady), reply);
             }
             C::ZoomPauseRecording => self.recording(agent, RecordingAction::Pause, reply),
             C::ZoomResumeRecording => self.recording(agent, RecordingAction::Resume, reply),
             C::Refresh => {
-                self.request(
-                    agent,
-                    FinesseOp::GetUser,
-                    Purpose::RefreshUser,
-                    reply.clone(),
-                );
-                self.request(agent, FinesseOp::GetDialogs, Purpose::RefreshDialogs, reply);
+                self.request(agent, Request::GetUser, Purpose::RefreshUser, reply.clone());
+                self.request(agent, Request::GetDialogs, Purpose::RefreshDialogs, reply);
             }
             C::GetPhonebooks => {
                 self.request(
                     agent,
-                    FinesseOp::GetPhoneBooks,
+                    Request::GetPhoneBooks,
                     Purpose::Phonebooks { team_only: false },
                     reply,
                 );
@@ -397,32 +378,32 @@ impl Engine {
             C::GetTeamPhonebooks => {
                 self.request(
                     agent,
-                    FinesseOp::GetPhoneBooks,
+                    Request::GetPhoneBooks,
                     Purpose::Phonebooks { team_only: true },
                     reply,
                 );
             }
             C::GetPhonebookContacts { phonebook } => {
                 let purpose = Purpose::Contacts(phonebook.as_str().to_owned());
-                self.request(agent, FinesseOp::GetContacts(phonebook), purpose, reply);
+                self.request(agent, Request::GetContacts(phonebook), purpose, reply);
             }
-            C::GetQueueList => self.request(agent, FinesseOp::GetQueues, Purpose::Queues, reply),
+            C::GetQueueList => self.request(agent, Request::GetQueues, Purpose::Queues, reply),
             C::GetTeamUsers { team, subscribe } => {
                 let purpose = Purpose::TeamUsers {
                     team: team.as_str().to_owned(),
                     subscribe,
                 };
-                self.request(agent, FinesseOp::GetTeam(team), purpose, reply);
+                self.request(agent, Request::GetTeam(team), purpose, reply);
             }
             C::GetTeamUserState { member } => {
-                let op = FinesseOp::GetTeamMember { member };
+                let op = Request::GetTeamMember { member };
                 self.request(agent, op, Purpose::TeamMember, reply);
             }
             C::SilentMonitor { extension } => {
                 let Some(from) = self.extension_or_fail(agent, &reply) else {
                     return;
                 };
-                let op = FinesseOp::SilentMonitor {
+                let op = Request::SilentMonitor {
                     from,
                     to: extension,
                 };
@@ -480,7 +461,7 @@ impl Engine {
             self.fail_reply(&reply, ErrorCode::NoDialogId);
             return;
         }
-        let op = FinesseOp::DialogAction {
+        let op = Request::DialogAction {
             dialog: dialog.clone(),
             target,
             action,
@@ -556,7 +537,7 @@ impl Engine {
             self.fail_reply(&reply, ErrorCode::PleaseRetry);
             return;
         };
-        let op = FinesseOp::BargeCall {
+        let op = Request::BargeCall {
             from,
             to,
             monitor_dialog,

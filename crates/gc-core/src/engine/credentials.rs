@@ -30,7 +30,7 @@ use super::agent::{Agent, Session};
 use super::requests::Purpose;
 use super::{Engine, Reply, Via};
 use crate::clock::Deadline;
-use crate::finesse::FinesseOp;
+use crate::finesse::Request;
 use crate::io::{Effect, TimerId};
 
 /// Refused credentials in a row, per agent, that may reach Finesse.
@@ -229,7 +229,7 @@ impl Engine {
                 destination,
                 format,
             };
-            self.request_as(agent, Some(password), FinesseOp::GetUser, purpose, reply);
+            self.request_as(agent, Some(password), Request::GetUser, purpose, reply);
         }
     }
 

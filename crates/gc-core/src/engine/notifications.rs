@@ -5,7 +5,7 @@ use gc_protocol::{AgentId, Event};
 use super::agent::Session;
 use super::requests::{Confirmation, Purpose};
 use super::{Engine, Reply};
-use crate::finesse::{FinesseOp, Notification, SessionEvent, TargetState, User};
+use crate::finesse::{Notification, Request, SessionEvent, TargetState, User};
 use crate::io::Effect;
 
 impl Engine {
@@ -114,7 +114,7 @@ impl Engine {
                 .get_mut(agent)
                 .and_then(|a| a.logout_after_not_ready.take());
             if let Some(plan) = plan {
-                let op = FinesseOp::SetState {
+                let op = Request::SetState {
                     state: TargetState::Logout,
                     reason: plan.reason,
                 };
@@ -191,13 +191,8 @@ impl Engine {
                         agent: Some(agent.clone()),
                         ..Reply::default()
                     };
-                    self.request(agent, FinesseOp::GetUser, Purpose::GapUser, reply.clone());
-                    self.request(
-                        agent,
-                        FinesseOp::GetDialogs,
-                        Purpose::DialogsFallback,
-                        reply,
-                    );
+                    self.request(agent, Request::GetUser, Purpose::GapUser, reply.clone());
+                    self.request(agent, Request::GetDialogs, Purpose::DialogsFallback, reply);
                 }
                 self.run_queued(agent);
             }

@@ -8,8 +8,8 @@ use gc_protocol::{AgentId, CallData, Event, Participant, event::finesse_time};
 
 use super::Engine;
 use crate::finesse::{
-    Contact, Dialog, PhoneBook, Queue, ReasonCategory, ReasonCodeInfo, Team as FinesseTeam,
-    TeamUser, User, WrapUpReason,
+    Contact, Dialog, PhoneBook, Queue, ReasonCodeInfo, Team as FinesseTeam, TeamUser, User,
+    WrapUpReason,
 };
 
 /// O-001 from a User.
@@ -213,15 +213,12 @@ impl Engine {
     pub(super) fn reason_codes_event(
         &self,
         agent: &AgentId,
-        category: ReasonCategory,
+        category: Category,
         codes: &[ReasonCodeInfo],
     ) -> Event {
         Event::ReasonCodes {
             agent: agent.clone(),
-            category: match category {
-                ReasonCategory::NotReady => Category::NotReady,
-                ReasonCategory::Logout => Category::Logout,
-            },
+            category,
             codes: codes
                 .iter()
                 .map(|c| (c.id.clone(), c.label.clone()))

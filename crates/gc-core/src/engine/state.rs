@@ -6,7 +6,7 @@ use gc_protocol::{AgentId, DialNumber, Extension, Password, ReasonCode};
 use super::agent::LogoutPlan;
 use super::requests::Purpose;
 use super::{Engine, Reply};
-use crate::finesse::{FinesseOp, MobileMode, TargetState};
+use crate::finesse::{MobileAgentMode, Request, TargetState};
 use crate::io::{Effect, PeerSync, TimerId};
 
 impl Engine {
@@ -17,7 +17,7 @@ impl Engine {
         agent: &AgentId,
         password: Password,
         extension: Extension,
-        mobile: Option<(DialNumber, MobileMode)>,
+        mobile: Option<(DialNumber, MobileAgentMode)>,
         reply: Reply,
     ) {
         if !self.take_licence(agent) {
@@ -34,7 +34,7 @@ impl Engine {
         self.request_as(
             agent,
             Some(password),
-            FinesseOp::Login { extension, mobile },
+            Request::Login { extension, mobile },
             Purpose::Login,
             reply,
         );
@@ -71,7 +71,7 @@ impl Engine {
         reason: Option<ReasonCode>,
         reply: Reply,
     ) {
-        let op = FinesseOp::SetState { state, reason };
+        let op = Request::SetState { state, reason };
         self.request(agent, op, Purpose::StateChange, reply);
     }
 
@@ -100,7 +100,7 @@ impl Engine {
             self.set_state(agent, TargetState::NotReady, None, reply);
             return;
         }
-        let op = FinesseOp::SetState {
+        let op = Request::SetState {
             state: TargetState::Logout,
             reason,
         };

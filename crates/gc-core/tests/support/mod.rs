@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 
 use gc_core::finesse::{
-    Dialog, FinesseFailure, FinesseOp, FinesseReply, NodeStatus, Notification, Participant,
+    Dialog, FinesseFailure, FinesseReply, NodeStatus, Notification, Participant, Request,
     SessionEvent, TeamRef, User,
 };
 use gc_core::{
@@ -31,7 +31,7 @@ use gc_protocol::{AgentId, Command, ErrorCode, Format, ObjectId};
 pub struct Op {
     pub agent: AgentId,
     pub request_id: String,
-    pub op: FinesseOp,
+    pub op: Request,
 }
 
 /// The world around one engine.
@@ -140,7 +140,7 @@ impl World {
                 Effect::Finesse {
                     agent,
                     request_id,
-                    op,
+                    request: op,
                     ..
                 } => {
                     self.ops.push_back(Op {
@@ -479,7 +479,7 @@ impl World {
             &format!("{destination},{password}"),
         );
         let op = self.next_op();
-        assert_eq!(op.op, FinesseOp::GetUser, "credentials are checked first");
+        assert_eq!(op.op, Request::GetUser, "credentials are checked first");
         self.answer(&op, FinesseReply::User(user(agent_id)));
     }
 

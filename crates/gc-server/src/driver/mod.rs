@@ -3,7 +3,6 @@
 //! engine returns. It decides nothing itself.
 
 mod effects;
-mod finesse_ops;
 mod lanes;
 
 use std::collections::HashMap;
