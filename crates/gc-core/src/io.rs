@@ -90,12 +90,15 @@ pub enum TimerId {
     Heartbeat(DestinationName),
     /// The first (OTHER_IN) packet of an outbound call was held back; give up waiting for the
     /// second one.
-    HeldDialog(AgentId, String),
+    HeldDialog(AgentId, DialogId),
     /// Commands of the agent wait for its session: answer those whose time is up.
     SessionWait(AgentId),
 }
 
 /// An input to the engine.
+// A notification carries a whole finesse-model User or Dialog. Inputs are moved once into the
+// engine and live for one step; boxing them would only add an allocation per input.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input {
     /// A client message from the command queue.

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use gc_core::finesse::{
     FinesseReply, MobileAgentMode, ReasonCategory, ReasonCodeInfo, Request, SessionEvent,
-    TargetState, WrapUpReason,
+    TargetState,
 };
 use gc_core::{Effect, EngineConfig, PeerSync, RecordingAction};
 use gc_protocol::{
@@ -276,7 +276,7 @@ fn login_without_notification_falls_back_to_a_get() {
     assert_eq!(get.op, Request::GetUser);
     w.answer(
         &get,
-        FinesseReply::User(user("1001").extension("3001").state("NOT_READY")),
+        support::user_reply(user("1001").extension("3001").state("NOT_READY")),
     );
     assert_eq!(
         w.take_replies("rq"),
@@ -423,7 +423,7 @@ fn state_change_without_notification_falls_back_to_a_get() {
     assert_eq!(get.op, Request::GetUser);
     w.answer(
         &get,
-        FinesseReply::User(user("1001").extension("3001").state("READY")),
+        support::user_reply(user("1001").extension("3001").state("READY")),
     );
     assert_eq!(w.take_for("crm-7"), ["1001#State#READY##Maria Meier"]);
     // A late notification for the timed-out request changes nothing the client has not seen.
@@ -462,7 +462,7 @@ fn get_state_reads_the_user_and_answers_state() {
     assert_eq!(op.op, Request::GetUser);
     w.answer(
         &op,
-        FinesseReply::User(
+        support::user_reply(
             user("1001")
                 .extension("3001")
                 .state("TALKING")
@@ -475,7 +475,7 @@ fn get_state_reads_the_user_and_answers_state() {
     let op = w.next_op();
     w.answer(
         &op,
-        FinesseReply::User(
+        support::user_reply(
             user("1001")
                 .extension("3001")
                 .state("TALKING")
@@ -682,14 +682,8 @@ fn wrap_up_reason_codes_are_listed() {
     w.answer(
         &op,
         FinesseReply::WrapUpReasons(vec![
-            WrapUpReason {
-                id: "1".into(),
-                label: "Complaint".into(),
-            },
-            WrapUpReason {
-                id: "7".into(),
-                label: "Bill Inquiry".into(),
-            },
+            support::wrap_up_reason("1", "Complaint"),
+            support::wrap_up_reason("7", "Bill Inquiry"),
         ]),
     );
     assert_eq!(
@@ -700,16 +694,8 @@ fn wrap_up_reason_codes_are_listed() {
 
 fn codes() -> Vec<ReasonCodeInfo> {
     vec![
-        ReasonCodeInfo {
-            id: "11".into(),
-            code: "1".into(),
-            label: "Lunch".into(),
-        },
-        ReasonCodeInfo {
-            id: "12".into(),
-            code: "2".into(),
-            label: "Break".into(),
-        },
+        support::reason_code("11", "1", "Lunch"),
+        support::reason_code("12", "2", "Break"),
     ]
 }
 
@@ -801,7 +787,7 @@ fn refresh_republishes_state_info_and_calls() {
     );
     w.answer(
         &ops[0],
-        FinesseReply::User(user("1001").extension("3001").state("TALKING")),
+        support::user_reply(user("1001").extension("3001").state("TALKING")),
     );
     assert!(!w.acked.contains(&token), "acked when both reads are done");
     w.answer(

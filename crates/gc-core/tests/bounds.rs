@@ -217,7 +217,7 @@ fn a_redelivered_command_gets_its_answer_again_without_running_twice() {
     let op = w.next_op();
     w.answer(
         &op,
-        gc_core::finesse::FinesseReply::User(support::user("1001").state("NOT_READY")),
+        support::user_reply(support::user("1001").state("NOT_READY")),
     );
     let first = w.take_for("crm-7");
     assert_eq!(first.len(), 1);

@@ -8,7 +8,7 @@ mod support;
 
 use std::time::Duration;
 
-use gc_core::finesse::{FinesseReply, Request, SessionEvent};
+use gc_core::finesse::{Request, SessionEvent};
 use gc_core::{Effect, PeerSync};
 use gc_protocol::ErrorCode;
 use support::{UserExt, World, agent, user};
@@ -86,7 +86,7 @@ fn the_right_password_takes_the_agent_over_logout_first() {
     let op = w.next_op();
     w.answer(
         &op,
-        FinesseReply::User(user("1001").extension("3001").state("NOT_READY")),
+        support::user_reply(user("1001").extension("3001").state("NOT_READY")),
     );
     assert_eq!(w.take_for("crm-b"), ["1001#State#NOT_READY##Maria Meier"]);
     assert!(w.take_for("crm-a").is_empty());

@@ -8,7 +8,7 @@ mod support;
 
 use std::time::Duration;
 
-use gc_core::finesse::{FinesseReply, Request};
+use gc_core::finesse::Request;
 use gc_core::{EngineConfig, PeerSync};
 use gc_protocol::{DestinationName, ErrorCode, Format, Password};
 use support::{UserExt, World, agent, failure, user};
@@ -91,7 +91,7 @@ fn an_agent_found_signed_in_holds_a_licence() {
     let op = w.next_op();
     w.answer(
         &op,
-        FinesseReply::User(user("1001").extension("3001").state("READY")),
+        support::user_reply(user("1001").extension("3001").state("READY")),
     );
     assert_eq!(w.take_for("crm-7"), ["1001#State#READY##Maria Meier"]);
     assert_eq!(w.engine.licensed_agents(), 1);

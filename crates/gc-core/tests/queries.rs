@@ -6,22 +6,14 @@
 
 mod support;
 
-use gc_core::finesse::{Contact, FinesseReply, PhoneBook, Request};
+use gc_core::finesse::{FinesseReply, PhoneBook, Request};
 use gc_protocol::{ErrorCode, Format, ObjectId};
 use support::World;
 
 fn books() -> Vec<PhoneBook> {
     vec![
-        PhoneBook {
-            id: "1".into(),
-            name: "Global".into(),
-            kind: "GLOBAL".into(),
-        },
-        PhoneBook {
-            id: "2".into(),
-            name: "Sales".into(),
-            kind: "TEAM".into(),
-        },
+        support::phone_book("1", "Global", "GLOBAL"),
+        support::phone_book("2", "Sales", "TEAM"),
     ]
 }
 
@@ -91,20 +83,8 @@ fn get_phonebook_contacts_answers_o31() {
     w.answer(
         &op,
         FinesseReply::Contacts(vec![
-            Contact {
-                id: "11".into(),
-                first_name: "Eva".into(),
-                last_name: "Lind".into(),
-                phone_number: "4015".into(),
-                description: "Key account".into(),
-            },
-            Contact {
-                id: "12".into(),
-                first_name: "Jo".into(),
-                last_name: "Berg".into(),
-                phone_number: "4016".into(),
-                description: String::new(),
-            },
+            support::contact("11", "Eva", "Lind", "4015", "Key account"),
+            support::contact("12", "Jo", "Berg", "4016", ""),
         ]),
     );
     let published = w.published.clone();

@@ -92,7 +92,7 @@ fn takeover_reopens_sessions_and_publishes_state_and_dialog_status() {
     );
     w.answer(
         &ops[0],
-        FinesseReply::User(user("1001").extension("3001").state("TALKING")),
+        support::user_reply(user("1001").extension("3001").state("TALKING")),
     );
     w.answer(
         &ops[1],
@@ -123,7 +123,7 @@ fn takeover_dialog_status_in_legacy_text() {
     let ops = w.take_ops();
     w.answer(
         &ops[0],
-        FinesseReply::User(user("1001").extension("3001").state("TALKING")),
+        support::user_reply(user("1001").extension("3001").state("TALKING")),
     );
     w.answer(
         &ops[1],

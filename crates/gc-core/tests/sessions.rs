@@ -146,7 +146,7 @@ fn a_second_destination_takes_the_agent_over() {
     let op = w.next_op();
     w.reply(
         &op,
-        Ok(gc_core::finesse::FinesseReply::User(
+        Ok(support::user_reply(
             user("1001").extension("3001").state("NOT_READY"),
         )),
     );

@@ -96,7 +96,7 @@ fn a_node_switch_rereads_agents_and_publishes_dialog_status() {
     );
     w.answer(
         &ops[0],
-        FinesseReply::User(
+        support::user_reply(
             user("1001")
                 .extension("3001")
                 .state("NOT_READY")
@@ -112,7 +112,7 @@ fn a_node_switch_rereads_agents_and_publishes_dialog_status() {
     );
     w.answer(
         &ops[2],
-        FinesseReply::User(user("1002").extension("3002").state("READY")),
+        support::user_reply(user("1002").extension("3002").state("READY")),
     );
     w.answer(&ops[3], FinesseReply::Dialogs(Vec::new()));
     assert_eq!(

@@ -7,7 +7,9 @@ use gc_protocol::{AgentCommand as C, AgentId, DialogId, ErrorCode, Event, Extens
 use super::agent::{Agent, Queued, Session, Tracked};
 use super::requests::Purpose;
 use super::{Engine, Reply};
-use crate::finesse::{CallVariable, DialogAction, ReasonCategory, Request, TargetState};
+use crate::finesse::{
+    CallVariable, DialogAction, ParticipantState, ReasonCategory, Request, TargetState, participant,
+};
 use crate::io::{Effect, RecordingAction, TimerId};
 
 /// Whether a command must wait for the agent's notification session: writes whose outcome only
@@ -289,7 +291,7 @@ impl Engine {
             }
             C::ConsultCall { number, dialog } => {
                 if let Some(entry) = self.agents.get_mut(agent) {
-                    entry.consult_from = Some(dialog.as_str().to_owned());
+                    entry.consult_from = Some(dialog.clone());
                 }
                 self.dialog_action(
                     agent,
@@ -456,7 +458,7 @@ impl Engine {
         let known = self
             .agents
             .get(agent)
-            .is_some_and(|a| a.dialogs.contains_key(dialog.as_str()));
+            .is_some_and(|a| a.dialogs.contains_key(dialog));
         if !known {
             self.fail_reply(&reply, ErrorCode::NoDialogId);
             return;
@@ -492,16 +494,16 @@ impl Engine {
         let on_call = |t: &&Tracked| {
             member_extension
                 .as_deref()
-                .is_some_and(|ext| t.dialog.participant(ext).is_some())
+                .is_some_and(|ext| participant(&t.dialog, ext).is_some())
         };
         let tracked = entry
             .dialogs
-            .get(dialog.as_str())
+            .get(&dialog)
             .or_else(|| {
                 entry
                     .dialogs
                     .values()
-                    .find(|t| t.dialog.associated_dialog.as_deref() == Some(dialog.as_str()))
+                    .find(|t| t.dialog.associated_dialog.as_ref() == Some(&dialog))
             })
             .or_else(|| {
                 entry
@@ -513,13 +515,10 @@ impl Engine {
             self.fail_reply(&reply, ErrorCode::NoDialogId);
             return;
         };
-        let Ok(monitor_dialog) = DialogId::parse(&tracked.dialog.id) else {
-            self.fail_reply(&reply, ErrorCode::NoDialogId);
-            return;
-        };
+        let monitor_dialog = tracked.dialog.id.clone();
         let to = match member_extension.as_deref() {
             // The member is known: it must be on the monitored call.
-            Some(ext) if tracked.dialog.participant(ext).is_some() => Extension::parse(ext).ok(),
+            Some(ext) if participant(&tracked.dialog, ext).is_some() => Extension::parse(ext).ok(),
             Some(_) => {
                 self.fail_reply(&reply, ErrorCode::NoDialogId);
                 return;
@@ -529,9 +528,10 @@ impl Engine {
                 .dialog
                 .participants
                 .iter()
-                .filter(|p| p.media_address != from.as_str())
-                .find(|p| p.media_address_type == "AGENT_DEVICE")
-                .and_then(|p| Extension::parse(&p.media_address).ok()),
+                .filter(|p| p.media_address.as_deref().unwrap_or_default() != from.as_str())
+                .find(|p| p.media_address_type.as_deref() == Some("AGENT_DEVICE"))
+                .and_then(|p| p.media_address.as_deref())
+                .and_then(|a| Extension::parse(a).ok()),
         };
         let Some(to) = to else {
             self.fail_reply(&reply, ErrorCode::PleaseRetry);
@@ -557,9 +557,13 @@ impl Engine {
         let dialog = entry
             .dialogs
             .values()
-            .find(|t| t.shown.as_ref().is_some_and(|c| c.state == "ACTIVE"))
+            .find(|t| {
+                t.shown
+                    .as_ref()
+                    .is_some_and(|c| c.state == ParticipantState::Active.as_str())
+            })
             .or_else(|| entry.dialogs.values().next())
-            .and_then(|t| DialogId::parse(&t.dialog.id).ok());
+            .map(|t| t.dialog.id.clone());
         let request_id = self.new_request_id();
         self.pending.insert(
             request_id.clone(),

@@ -213,16 +213,16 @@ impl Engine {
         let reply = &pending.reply;
         match (&pending.purpose, data) {
             (Purpose::GetState | Purpose::ResyncUser, FinesseReply::User(user)) => {
-                self.apply_user(&agent, user, Some(reply), false);
+                self.apply_user(&agent, *user, Some(reply), false);
             }
             (Purpose::GapUser, FinesseReply::User(user)) => {
-                self.apply_user(&agent, user, None, false);
+                self.apply_user(&agent, *user, None, false);
             }
             (Purpose::Fallback { login }, FinesseReply::User(user)) => {
-                self.apply_user(&agent, user, Some(reply), *login);
+                self.apply_user(&agent, *user, Some(reply), *login);
             }
             (Purpose::RefreshUser, FinesseReply::User(user)) => {
-                self.apply_user(&agent, user, Some(reply), true);
+                self.apply_user(&agent, *user, Some(reply), true);
             }
             (Purpose::DialogsFallback, FinesseReply::Dialogs(dialogs)) => {
                 self.reconcile_dialogs(&agent, dialogs);
@@ -252,7 +252,10 @@ impl Engine {
             (Purpose::TeamUsers { team, subscribe }, FinesseReply::Team(data)) => {
                 if let Some(entry) = self.agents.get_mut(&agent) {
                     for user in &data.users {
-                        entry.learn_member(&user.login_id, &user.extension);
+                        entry.learn_member(
+                            user.login_id.as_str(),
+                            user.extension.as_deref().unwrap_or_default(),
+                        );
                     }
                 }
                 let event = super::present::team_users(&agent, &data);
@@ -270,7 +273,10 @@ impl Engine {
             }
             (Purpose::TeamMember, FinesseReply::User(user)) => {
                 if let Some(entry) = self.agents.get_mut(&agent) {
-                    entry.learn_member(&user.login_id, &user.extension);
+                    entry.learn_member(
+                        user.login_id.as_str(),
+                        user.extension.as_deref().unwrap_or_default(),
+                    );
                 }
                 let event = super::present::team_member_from_user(&agent, &user);
                 self.publish_reply(reply, event);

@@ -239,8 +239,7 @@ impl Driver {
                         match cluster.rest() {
                             Ok(rest) => rest
                                 .perform(&creds, &RequestId::new(&request_id), &request)
-                                .await
-                                .map(translate::reply),
+                                .await,
                             Err(error) => Err(error),
                         }
                     };
