@@ -37,62 +37,56 @@ fn team_of_node(node: &str) -> Option<String> {
     m::team_of(node).map(|team| team.to_string())
 }
 
+/// What a dialog notification says happened. Without an event (or with one this version does
+/// not know), an item on the Dialogs collection is a new dialog and a single dialog a change.
+fn dialog(
+    event: Option<&m::NotificationEvent>,
+    dialog: m::Dialog,
+    request_id: Option<String>,
+    collection: bool,
+) -> core::Notification {
+    use m::NotificationEvent as E;
+    match event {
+        Some(E::Delete) => core::Notification::DialogRemoved { dialog, request_id },
+        Some(E::Put) => core::Notification::DialogChanged { dialog, request_id },
+        Some(E::Post) => core::Notification::DialogAdded { dialog, request_id },
+        _ if collection => core::Notification::DialogAdded { dialog, request_id },
+        _ => core::Notification::DialogChanged { dialog, request_id },
+    }
+}
+
 /// A notification of an agent's session as the engine's notifications (a dialogs collection
 /// becomes one per dialog). Node-level payloads (SystemInfo) and unknown objects give nothing.
 pub fn notification(n: m::Notification) -> Vec<core::Notification> {
     let update = n.update;
-    let request_id = update.request_id.as_ref().map(|r| r.as_str().to_owned());
-    let event = update.event.clone();
+    let request_id = update.request_id.map(|r| r.as_str().to_owned());
+    let event = update.event.as_ref();
     match update.payload {
-        m::Payload::User(user) => match team_of_node(&n.node) {
-            Some(team_id) => vec![core::Notification::TeamUser {
+        m::Payload::User(user) => vec![match team_of_node(&n.node) {
+            Some(team_id) => core::Notification::TeamUser {
                 team_id,
                 user: *user,
-            }],
-            None => vec![core::Notification::User {
+            },
+            None => core::Notification::User {
                 user: *user,
                 request_id,
-            }],
-        },
+            },
+        }],
         m::Payload::Team(team) => {
             let team_id = team_of_node(&n.node)
                 .or_else(|| team.id.as_ref().map(ToString::to_string))
                 .unwrap_or_default();
-            team.users
-                .into_iter()
-                .map(|user| core::Notification::TeamUser {
-                    team_id: team_id.clone(),
-                    user,
-                })
-                .collect()
+            let member = |user| core::Notification::TeamUser {
+                team_id: team_id.clone(),
+                user,
+            };
+            team.users.into_iter().map(member).collect()
         }
         m::Payload::Dialogs(dialogs) => dialogs
             .into_iter()
-            .map(|dialog| {
-                let request_id = request_id.clone();
-                match event {
-                    Some(m::NotificationEvent::Delete) => {
-                        core::Notification::DialogRemoved { dialog, request_id }
-                    }
-                    Some(m::NotificationEvent::Put) => {
-                        core::Notification::DialogChanged { dialog, request_id }
-                    }
-                    _ => core::Notification::DialogAdded { dialog, request_id },
-                }
-            })
+            .map(|d| dialog(event, d, request_id.clone(), true))
             .collect(),
-        m::Payload::Dialog(dialog) => {
-            let dialog = *dialog;
-            match event {
-                Some(m::NotificationEvent::Delete) => {
-                    vec![core::Notification::DialogRemoved { dialog, request_id }]
-                }
-                Some(m::NotificationEvent::Post) => {
-                    vec![core::Notification::DialogAdded { dialog, request_id }]
-                }
-                _ => vec![core::Notification::DialogChanged { dialog, request_id }],
-            }
-        }
+        m::Payload::Dialog(d) => vec![dialog(event, *d, request_id, false)],
         m::Payload::ApiErrors(errors) => vec![core::Notification::ApiError {
             request_id,
             failure: api_failure(errors.gc_code(), &errors),
@@ -108,24 +102,31 @@ pub fn notification(n: m::Notification) -> Vec<core::Notification> {
 mod tests {
     use super::*;
 
-    fn capture(name: &str) -> Vec<u8> {
+    /// The engine's notifications of a real capture published on `node`.
+    fn routed(node: &str, capture: &str) -> Vec<core::Notification> {
         let path = format!(
-            "{}/../../../shared/finesse-captures/{name}",
+            "{}/../../../shared/finesse-captures/{capture}",
             env!("CARGO_MANIFEST_DIR")
         );
-        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+        let xml = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        routed_xml(node, &xml)
+    }
+
+    fn routed_xml(node: &str, xml: &[u8]) -> Vec<core::Notification> {
+        let update = m::Update::parse(xml).unwrap();
+        notification(m::Notification {
+            node: node.into(),
+            item_id: None,
+            update,
+        })
     }
 
     #[test]
-    fn a_real_user_notification_becomes_the_engines_user() {
-        let update =
-            m::Update::parse(&capture("notifications/zoomint-user-login-not-ready.xml")).unwrap();
-        let n = m::Notification {
-            node: "/finesse/api/User/6021".into(),
-            item_id: None,
-            update,
-        };
-        let out = notification(n);
+    fn a_real_user_notification_reaches_the_engine_typed() {
+        let out = routed(
+            "/finesse/api/User/6021",
+            "notifications/zoomint-user-login-not-ready.xml",
+        );
         let [core::Notification::User { user, .. }] = out.as_slice() else {
             panic!("{out:?}")
         };
@@ -135,16 +136,8 @@ mod tests {
 
     #[test]
     fn a_real_dialog_delete_becomes_removed_dialogs() {
-        let update = m::Update::parse(&capture(
-            "notifications/kr-dialog-alerting-agent-dropped-delete.xml",
-        ))
-        .unwrap();
-        let n = m::Notification {
-            node: "/finesse/api/User/x/Dialogs".into(),
-            item_id: None,
-            update,
-        };
-        let out = notification(n);
+        let capture = "notifications/kr-dialog-alerting-agent-dropped-delete.xml";
+        let out = routed("/finesse/api/User/x/Dialogs", capture);
         assert!(!out.is_empty());
         assert!(
             out.iter()
@@ -154,14 +147,8 @@ mod tests {
 
     #[test]
     fn a_real_api_error_keeps_its_request_and_code() {
-        let update =
-            m::Update::parse(&capture("errors/zoomint-apierror-invalid-device.xml")).unwrap();
-        let n = m::Notification {
-            node: "/finesse/api/User/6021".into(),
-            item_id: None,
-            update,
-        };
-        let out = notification(n);
+        let capture = "errors/zoomint-apierror-invalid-device.xml";
+        let out = routed("/finesse/api/User/6021", capture);
         let [core::Notification::ApiError { failure, .. }] = out.as_slice() else {
             panic!("{out:?}")
         };
@@ -169,42 +156,19 @@ mod tests {
     }
 
     #[test]
-    fn a_team_member_keeps_the_reason_of_its_embedded_reason_code() {
-        let update = m::Update::parse(
-            b"<Update><data><user><extension>3002</extension><firstName>Jonas</firstName>
-            <lastName>Weber</lastName><loginId>1002</loginId><pendingState></pendingState>
-            <reasonCode><category>NOT_READY</category><code>102</code><forAll>true</forAll>
-            <id>3</id><label>Meeting</label><systemCode>false</systemCode>
-            <uri>/finesse/api/ReasonCode/3</uri></reasonCode><state>NOT_READY</state>
-            <stateChangeTime>2026-11-25T10:15:02.000Z</stateChangeTime>
-            <uri>/finesse/api/User/1002</uri></user></data><event>PUT</event>
-            <requestId></requestId><source>/finesse/api/User/1002</source></Update>",
-        )
-        .unwrap();
-        let n = m::Notification {
-            node: "/finesse/api/Team/1/Users".into(),
-            item_id: None,
-            update,
-        };
-        let out = notification(n);
+    fn a_user_on_a_team_node_is_a_team_member_with_its_embedded_reason() {
+        let out = routed_xml(
+            "/finesse/api/Team/1/Users",
+            b"<Update><data><user><loginId>1002</loginId><reasonCode><id>3</id>
+            <label>Meeting</label></reasonCode><state>NOT_READY</state></user></data>
+            <event>PUT</event><requestId></requestId></Update>",
+        );
         let [core::Notification::TeamUser { team_id, user }] = out.as_slice() else {
             panic!("{out:?}")
         };
         assert_eq!(team_id, "1");
-        assert_eq!(
-            user.reason_code_id
-                .as_ref()
-                .map(gc_protocol::ReasonCode::as_str),
-            Some("3")
-        );
-    }
-
-    #[test]
-    fn team_nodes_are_recognised() {
-        assert_eq!(
-            team_of_node("/finesse/api/Team/12/Users"),
-            Some("12".into())
-        );
+        let reason = user.reason_code_id.as_ref();
+        assert_eq!(reason.map(gc_protocol::ReasonCode::as_str), Some("3"));
         assert_eq!(team_of_node("/finesse/api/User/1001"), None);
     }
 }
