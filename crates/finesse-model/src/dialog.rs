@@ -71,6 +71,21 @@ open_enum! {
     }
 }
 
+impl CallType {
+    /// An Outbound Option (dialer) call type: every `OUTBOUND*` value, also one a later
+    /// release adds.
+    pub fn is_outbound(&self) -> bool {
+        self.as_str()
+            .get(..8)
+            .is_some_and(|prefix| prefix.eq_ignore_ascii_case("OUTBOUND"))
+    }
+
+    /// An Outbound Option preview call type (`OUTBOUND*PREVIEW*`).
+    pub fn is_preview(&self) -> bool {
+        self.is_outbound() && self.as_str().to_ascii_uppercase().contains("PREVIEW")
+    }
+}
+
 open_enum! {
     /// A `requestedAction` (and the `actions/action` a participant may request now).
     Action {
@@ -348,6 +363,14 @@ impl Dialog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outbound_and_preview_call_types_include_values_a_later_release_adds() {
+        assert!(CallType::OutboundDirectPreview.is_preview());
+        assert!(CallType::Outbound.is_outbound() && !CallType::Outbound.is_preview());
+        assert!(CallType::parse("OUTBOUND_FUTURE_PREVIEW").is_preview());
+        assert!(!CallType::OtherIn.is_outbound() && !CallType::Other("OUT".into()).is_outbound());
+    }
 
     #[test]
     fn a_dialog_without_a_usable_id_is_an_error_and_start_time_is_the_earliest_leg() {

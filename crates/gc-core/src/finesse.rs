@@ -1,433 +1,54 @@
-//! What the engine knows of Finesse: the operations it asks for, the replies and notifications it
-//! gets back. These are domain types, deliberately plain (strings where Finesse's vocabulary is
-//! open); the Finesse adapter translates its XML models into them.
+//! What the engine knows of Finesse: finesse-model's typed vocabulary (users, dialogs, states,
+//! actions, requests and replies, used as they are), plus what only the engine needs: the
+//! failure as a client error code, the notifications of one agent's session already routed
+//! (user, dialog added / changed / removed, team member, error), the session's and the
+//! cluster's state.
 
-use gc_protocol::{AgentId, DialNumber, DialogId, ErrorCode, Extension, ObjectId, ReasonCode};
+use gc_protocol::ErrorCode;
 
-/// A Finesse user as the engine needs it.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct User {
-    /// Login id.
-    pub login_id: String,
-    /// First name.
-    pub first_name: String,
-    /// Last name.
-    pub last_name: String,
-    /// The extension signed in on (empty when logged out).
-    pub extension: String,
-    /// Agent state (`LOGOUT`, `NOT_READY`, `READY`, `TALKING`, …).
-    pub state: String,
-    /// Pending state (empty when none).
-    pub pending_state: String,
-    /// Reason code id (empty when none; Finesse's `-1` is normalised to empty by the adapter).
-    pub reason_code_id: String,
-    /// Finesse timestamp of the last state change (ISO-8601).
-    pub state_change_time: String,
-    /// Whether the user has the Supervisor role.
-    pub supervisor: bool,
-    /// The user's own team.
-    pub team: Option<TeamRef>,
-    /// Teams the user supervises.
-    pub teams: Vec<TeamRef>,
-    /// `settings/wrapUpOnIncoming`.
-    pub wrap_up_on_incoming: String,
-    /// Finesse media type.
-    pub media_type: String,
+/// The engine asks in finesse-model [`Request`]s (gc-finesse performs them as they are) and
+/// reads finesse-model objects: no translation in between.
+pub use finesse_model::{
+    Action, CallType, CallVariable, Contact, Dialog, DialogAction, DialogState, MediaProperties,
+    Method, MobileAgentMode, Participant, ParticipantState, PhoneBook, PhoneBookType, Queue,
+    QueueStatistics, ReasonCategory, ReasonCodeInfo, Request, Role, TargetState, Team, TeamRef,
+    User, UserState, WrapUpMode, WrapUpReason,
+};
+
+/// A successful REST reply (finesse-model's [`finesse_model::Reply`]; named apart from the
+/// engine's own `Reply`, which routes answers to clients).
+pub use finesse_model::Reply as FinesseReply;
+
+/// First and last name, as the seed's `<agent_full_name>`.
+pub fn full_name(user: &User) -> String {
+    gc_protocol::event::full_name(
+        user.first_name.as_deref().unwrap_or_default(),
+        user.last_name.as_deref().unwrap_or_default(),
+    )
 }
 
-impl User {
-    /// First and last name, as the seed's `<agent_full_name>`.
-    pub fn full_name(&self) -> String {
-        gc_protocol::event::full_name(&self.first_name, &self.last_name)
-    }
+/// The previous dialog of a call being transferred (the seed's `prevDialogId`: "not null if
+/// call is being transferred to another agent"): Finesse's `secondaryId` on a dialog whose
+/// call type is `TRANSFER`. A conference's surviving dialog carries one too, but the seed's
+/// Complete Conference sample shows `null`.
+pub fn prev_dialog_id(dialog: &Dialog) -> Option<&gc_protocol::DialogId> {
+    (dialog.media_properties.call_type == Some(CallType::Transfer))
+        .then_some(dialog.secondary_id.as_ref())
+        .flatten()
 }
 
-/// A team reference.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct TeamRef {
-    /// Team id.
-    pub id: String,
-    /// Team name.
-    pub name: String,
+/// The call's start time: the earliest participant start (Finesse has no dialog start time).
+pub fn start_time(dialog: &Dialog) -> &str {
+    dialog.start_time().unwrap_or_default()
 }
 
-/// A voice dialog.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct Dialog {
-    /// Dialog id.
-    pub id: String,
-    /// `mediaProperties/callType`.
-    pub call_type: String,
-    /// Dialog state.
-    pub state: String,
-    /// Calling party of the original call.
-    pub from_address: String,
-    /// Called party of the original call.
-    pub to_address: String,
-    /// `mediaProperties/dialedNumber`.
-    pub dialed_number: String,
-    /// The id at the end of `associatedDialogUri`, if any.
-    pub associated_dialog: Option<String>,
-    /// `secondaryId`: after a transfer or conference completes, the surviving dialog carries
-    /// the other (dropped) dialog's id here. The seed's `prevDialogId` of a transferred call.
-    pub secondary_id: Option<String>,
-    /// Call variables in Finesse's order.
-    pub call_variables: Vec<(String, String)>,
-    /// `mediaProperties/wrapUpReason`.
-    pub wrap_up_reason: String,
-    /// Participants.
-    pub participants: Vec<Participant>,
-}
-
-/// A dialog participant.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct Participant {
-    /// Extension or number.
-    pub media_address: String,
-    /// `AGENT_DEVICE`, or empty.
-    pub media_address_type: String,
-    /// Participant state.
-    pub state: String,
-    /// `stateCause` (why it failed or dropped).
-    pub state_cause: String,
-    /// When the leg started (ISO-8601).
-    pub start_time: String,
-    /// The actions this participant may request now.
-    pub actions: Vec<String>,
-}
-
-impl Dialog {
-    /// The participant on the given extension.
-    pub fn participant(&self, extension: &str) -> Option<&Participant> {
-        self.participants
-            .iter()
-            .find(|p| p.media_address == extension)
-    }
-
-    /// The previous dialog of a call being transferred (the seed's `prevDialogId`: "not null if
-    /// call is being transferred to another agent"): Finesse's `secondaryId` on a dialog whose
-    /// call type is `TRANSFER`. A conference's surviving dialog carries one too, but the seed's
-    /// Complete Conference sample shows `null`.
-    pub fn prev_dialog_id(&self) -> Option<&str> {
-        self.call_type
-            .eq_ignore_ascii_case("TRANSFER")
-            .then_some(self.secondary_id.as_deref())
-            .flatten()
-            .filter(|id| !id.is_empty())
-    }
-
-    /// The call's start time: the earliest participant start (Finesse has no dialog start time).
-    pub fn start_time(&self) -> &str {
-        self.participants
-            .iter()
-            .map(|p| p.start_time.as_str())
-            .filter(|t| !t.is_empty())
-            .min()
-            .unwrap_or("")
-    }
-}
-
-/// One member of a team as the Team API and team notifications show it.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct TeamUser {
-    /// Login id.
-    pub login_id: String,
-    /// First name.
-    pub first_name: String,
-    /// Last name.
-    pub last_name: String,
-    /// Extension.
-    pub extension: String,
-    /// State.
-    pub state: String,
-    /// Pending state.
-    pub pending_state: String,
-    /// Reason code id (empty when none).
-    pub reason_code_id: String,
-    /// Time of the last state change (ISO-8601).
-    pub state_change_time: String,
-    /// Media type.
-    pub media_type: String,
-}
-
-/// A team with its members.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct Team {
-    /// Team id.
-    pub id: String,
-    /// Team name.
-    pub name: String,
-    /// Members.
-    pub users: Vec<TeamUser>,
-}
-
-/// A reason code (not-ready or logout).
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct ReasonCodeInfo {
-    /// Finesse id (what `reasonCodeId` carries).
-    pub id: String,
-    /// Numeric code.
-    pub code: String,
-    /// Label.
-    pub label: String,
-}
-
-/// A wrap-up reason.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct WrapUpReason {
-    /// Finesse id.
-    pub id: String,
-    /// Label (what Finesse stores on the dialog).
-    pub label: String,
-}
-
-/// A phone book.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct PhoneBook {
-    /// Finesse id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// `GLOBAL` or `TEAM`.
-    pub kind: String,
-}
-
-/// A phone book contact.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct Contact {
-    /// Finesse id.
-    pub id: String,
-    /// First name.
-    pub first_name: String,
-    /// Last name.
-    pub last_name: String,
-    /// Phone number.
-    pub phone_number: String,
-    /// Description.
-    pub description: String,
-}
-
-/// A queue with its statistics.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct Queue {
-    /// Name.
-    pub name: String,
-    /// Calls waiting.
-    pub calls_in_queue: String,
-    /// Start of the longest waiting call (ISO-8601).
-    pub start_time_of_longest_call_in_queue: String,
-    /// Agents ready.
-    pub agents_ready: String,
-    /// Agents not ready.
-    pub agents_not_ready: String,
-    /// Agents talking inbound.
-    pub agents_talking_inbound: String,
-    /// Agents talking outbound.
-    pub agents_talking_outbound: String,
-    /// Agents talking internal.
-    pub agents_talking_internal: String,
-    /// Agents in wrap-up, not ready.
-    pub agents_wrap_up_not_ready: String,
-    /// Agents in wrap-up, ready.
-    pub agents_wrap_up_ready: String,
-}
-
-/// A reason-code category the engine asks Finesse for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ReasonCategory {
-    /// `NOT_READY`
-    NotReady,
-    /// `LOGOUT`
-    Logout,
-}
-
-/// A state an agent can ask for with `PUT User`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum TargetState {
-    /// `READY`
-    Ready,
-    /// `NOT_READY`
-    NotReady,
-    /// `LOGOUT`
-    Logout,
-}
-
-impl TargetState {
-    /// Finesse's spelling.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Ready => "READY",
-            Self::NotReady => "NOT_READY",
-            Self::Logout => "LOGOUT",
-        }
-    }
-}
-
-/// Mobile agent connection mode.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum MobileMode {
-    /// `CALL_BY_CALL`
-    CallByCall,
-    /// `NAILED_CONNECTION`
-    NailedConnection,
-}
-
-/// A `requestedAction` on an existing dialog (`PUT /finesse/api/Dialog/{id}`). `target` is the
-/// `targetMediaAddress`: the acting agent's own extension except for `ParticipantDrop`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum DialogAction {
-    /// `ANSWER`
-    Answer,
-    /// `HOLD`
-    Hold,
-    /// `RETRIEVE`
-    Retrieve,
-    /// `DROP`
-    Drop,
-    /// `CONSULT_CALL` to a number.
-    ConsultCall {
-        /// Number to consult.
-        to: DialNumber,
-    },
-    /// `TRANSFER` (complete a consult transfer).
-    Transfer,
-    /// `TRANSFER_SST` (blind transfer) to a number.
-    TransferSst {
-        /// Number to transfer to.
-        to: DialNumber,
-    },
-    /// `CONFERENCE` (complete a consult conference).
-    Conference,
-    /// `UPDATE_CALL_DATA`: call variables and/or the wrap-up reason.
-    UpdateCallData {
-        /// Variables to set.
-        variables: Vec<(String, String)>,
-        /// Wrap-up reason label.
-        wrap_up_reason: Option<String>,
-    },
-    /// `PARTICIPANT_DROP` of the participant on this extension.
-    ParticipantDrop {
-        /// The participant to drop.
-        participant: Extension,
-    },
-    /// `ACCEPT` an outbound preview reservation.
-    Accept,
-    /// `REJECT` an outbound preview reservation.
-    Reject,
-    /// `CLOSE` an outbound preview reservation.
-    Close,
-}
-
-/// An operation against Finesse REST, performed as the agent.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FinesseOp {
-    /// `GET /User/{agent}`.
-    GetUser,
-    /// `GET /User/{member}` as a supervisor (a team member's state).
-    GetTeamMember {
-        /// The member.
-        member: AgentId,
-    },
-    /// `PUT /User/{agent}` LOGIN (mobile agent when `mobile` is set).
-    Login {
-        /// Extension to sign in on.
-        extension: Extension,
-        /// Mobile agent parameters.
-        mobile: Option<(DialNumber, MobileMode)>,
-    },
-    /// `PUT /User/{agent}` with a state (and reason).
-    SetState {
-        /// The state.
-        state: TargetState,
-        /// Reason code id.
-        reason: Option<ReasonCode>,
-    },
-    /// `GET /User/{agent}/Dialogs`.
-    GetDialogs,
-    /// `POST /User/{agent}/Dialogs` MAKE_CALL.
-    MakeCall {
-        /// The agent's extension.
-        from: Extension,
-        /// Number to call.
-        to: DialNumber,
-    },
-    /// `PUT /Dialog/{dialog}` with an action.
-    DialogAction {
-        /// The dialog.
-        dialog: DialogId,
-        /// `targetMediaAddress`.
-        target: Extension,
-        /// The action.
-        action: DialogAction,
-    },
-    /// `POST /User/{supervisor}/Dialogs` SILENT_MONITOR.
-    SilentMonitor {
-        /// Supervisor's extension.
-        from: Extension,
-        /// Monitored agent's extension.
-        to: Extension,
-    },
-    /// `POST /User/{supervisor}/Dialogs` BARGE_CALL.
-    BargeCall {
-        /// Supervisor's extension.
-        from: Extension,
-        /// Agent's extension.
-        to: Extension,
-        /// The supervisor's monitoring dialog.
-        monitor_dialog: DialogId,
-    },
-    /// Reason codes of a category.
-    GetReasonCodes(ReasonCategory),
-    /// Wrap-up reasons.
-    GetWrapUpReasons,
-    /// Team and global phone books.
-    GetPhoneBooks,
-    /// Contacts of a phone book.
-    GetContacts(ObjectId),
-    /// A team with its users.
-    GetTeam(ObjectId),
-    /// Queues (with statistics) of the user.
-    GetQueues,
-}
-
-impl FinesseOp {
-    /// Whether Finesse answers this write with 202 and reports the outcome by notification.
-    pub fn is_async_write(&self) -> bool {
-        matches!(
-            self,
-            Self::Login { .. }
-                | Self::SetState { .. }
-                | Self::MakeCall { .. }
-                | Self::DialogAction { .. }
-                | Self::SilentMonitor { .. }
-                | Self::BargeCall { .. }
-        )
-    }
-}
-
-/// A successful REST reply.
-// Replies are moved straight into the engine; boxing the User would only add an allocation.
-#[allow(clippy::large_enum_variant)]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FinesseReply {
-    /// 202 Accepted (the outcome comes by notification).
-    Accepted,
-    /// A user.
-    User(User),
-    /// The agent's dialogs.
-    Dialogs(Vec<Dialog>),
-    /// Reason codes.
-    ReasonCodes(Vec<ReasonCodeInfo>),
-    /// Wrap-up reasons.
-    WrapUpReasons(Vec<WrapUpReason>),
-    /// Phone books.
-    PhoneBooks(Vec<PhoneBook>),
-    /// Contacts.
-    Contacts(Vec<Contact>),
-    /// A team.
-    Team(Team),
-    /// Queues.
-    Queues(Vec<Queue>),
+/// The participant on `extension`. An absent media address reads as empty, so an agent
+/// without an extension finds the participant without one (as the engine always did).
+pub fn participant<'a>(dialog: &'a Dialog, extension: &str) -> Option<&'a Participant> {
+    dialog
+        .participants
+        .iter()
+        .find(|p| p.media_address.as_deref().unwrap_or_default() == extension)
 }
 
 /// Why Finesse (or reaching it) failed, already classified to a GC error code by the adapter.
@@ -488,7 +109,7 @@ pub enum Notification {
         /// The team.
         team_id: String,
         /// The member.
-        user: TeamUser,
+        user: User,
     },
     /// An asynchronous error (`apiErrors`).
     ApiError {

@@ -6,7 +6,7 @@ use gc_protocol::{
 };
 
 use crate::finesse::{
-    FinesseFailure, FinesseOp, FinesseReply, NodeStatus, Notification, SessionEvent,
+    FinesseFailure, FinesseReply, NodeStatus, Notification, Request, SessionEvent,
 };
 
 /// An opaque handle the driver gives with each command so the engine can say when to ack it.
@@ -90,12 +90,15 @@ pub enum TimerId {
     Heartbeat(DestinationName),
     /// The first (OTHER_IN) packet of an outbound call was held back; give up waiting for the
     /// second one.
-    HeldDialog(AgentId, String),
+    HeldDialog(AgentId, DialogId),
     /// Commands of the agent wait for its session: answer those whose time is up.
     SessionWait(AgentId),
 }
 
 /// An input to the engine.
+// A notification carries a whole finesse-model User or Dialog. Inputs are moved once into the
+// engine and live for one step; boxing them would only add an allocation per input.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input {
     /// A client message from the command queue.
@@ -202,8 +205,8 @@ pub enum Effect {
         password: Password,
         /// Our request id (the `requestId` header).
         request_id: String,
-        /// The operation.
-        op: FinesseOp,
+        /// The request, as finesse-model data: gc-finesse performs it as it is.
+        request: Request,
         /// Not started by then, it is not started at all (answered as failed with
         /// PLEASE_RETRY); started, it must end by then (a timeout is a failure too). So every
         /// command is answered within the request timeout, however slow Finesse is.

@@ -8,8 +8,9 @@
 //!
 //! # Layout
 //! - [`io`]: [`Input`] and [`Effect`], everything that crosses the boundary.
-//! - [`finesse`]: what the engine knows of Finesse (operations, replies, notifications), as
-//!   plain domain types the Finesse adapter translates into.
+//! - [`finesse`]: what the engine knows of Finesse: finesse-model's types used as they are
+//!   (users, dialogs, typed states and actions, the [`finesse::Request`]s it emits and their
+//!   replies), plus the engine's routed notifications, failures and session events.
 //! - [`config`]: the engine's settings, [`EngineConfig`].
 //! - [`clock`]: time as an input ([`Now`], [`Deadline`]).
 //! - `engine/`: the engine itself, one file per concern (clients and destinations, commands,

@@ -10,8 +10,8 @@ mod support;
 use std::time::Duration;
 
 use gc_core::finesse::{
-    FinesseOp, FinesseReply, MobileMode, ReasonCategory, ReasonCodeInfo, SessionEvent, TargetState,
-    WrapUpReason,
+    FinesseReply, MobileAgentMode, ReasonCategory, ReasonCodeInfo, Request, SessionEvent,
+    TargetState,
 };
 use gc_core::{Effect, EngineConfig, PeerSync, RecordingAction};
 use gc_protocol::{
@@ -106,7 +106,7 @@ fn login_answers_state_and_agent_info() {
     let op = w.next_op();
     assert_eq!(
         op.op,
-        FinesseOp::Login {
+        Request::Login {
             extension: ext("3001"),
             mobile: None
         }
@@ -160,11 +160,11 @@ fn mobile_agent_login_signs_in_with_the_phone_and_mode() {
     let op = w.next_op();
     assert_eq!(
         op.op,
-        FinesseOp::Login {
+        Request::Login {
             extension: ext("3001"),
             mobile: Some((
                 DialNumber::parse("00493012345").unwrap(),
-                MobileMode::CallByCall
+                MobileAgentMode::CallByCall
             )),
         }
     );
@@ -186,8 +186,8 @@ fn mobile_agent_login_signs_in_with_the_phone_and_mode() {
     w.send("MobileAgentLogin#1001", "secret,3001,00493012345,false");
     assert!(matches!(
         w.next_op().op,
-        FinesseOp::Login {
-            mobile: Some((_, MobileMode::NailedConnection)),
+        Request::Login {
+            mobile: Some((_, MobileAgentMode::NailedConnection)),
             ..
         }
     ));
@@ -273,10 +273,10 @@ fn login_without_notification_falls_back_to_a_get() {
     w.assert_quiet();
     w.advance(Duration::from_secs(1));
     let get = w.next_op();
-    assert_eq!(get.op, FinesseOp::GetUser);
+    assert_eq!(get.op, Request::GetUser);
     w.answer(
         &get,
-        FinesseReply::User(user("1001").extension("3001").state("NOT_READY")),
+        support::user_reply(user("1001").extension("3001").state("NOT_READY")),
     );
     assert_eq!(
         w.take_replies("rq"),
@@ -304,7 +304,7 @@ fn make_ready_sets_ready_and_answers_state() {
     let op = w.next_op();
     assert_eq!(
         op.op,
-        FinesseOp::SetState {
+        Request::SetState {
             state: TargetState::Ready,
             reason: None
         }
@@ -328,7 +328,7 @@ fn make_not_ready_sets_not_ready_and_answers_state() {
     let op = w.next_op();
     assert_eq!(
         op.op,
-        FinesseOp::SetState {
+        Request::SetState {
             state: TargetState::NotReady,
             reason: None
         }
@@ -351,7 +351,7 @@ fn make_not_ready_with_reason_carries_the_reason() {
     let op = w.next_op();
     assert_eq!(
         op.op,
-        FinesseOp::SetState {
+        Request::SetState {
             state: TargetState::NotReady,
             reason: Some(reason("7"))
         }
@@ -420,10 +420,10 @@ fn state_change_without_notification_falls_back_to_a_get() {
     w.accept(&op);
     w.advance(Duration::from_secs(10));
     let get = w.next_op();
-    assert_eq!(get.op, FinesseOp::GetUser);
+    assert_eq!(get.op, Request::GetUser);
     w.answer(
         &get,
-        FinesseReply::User(user("1001").extension("3001").state("READY")),
+        support::user_reply(user("1001").extension("3001").state("READY")),
     );
     assert_eq!(w.take_for("crm-7"), ["1001#State#READY##Maria Meier"]);
     // A late notification for the timed-out request changes nothing the client has not seen.
@@ -459,10 +459,10 @@ fn get_state_reads_the_user_and_answers_state() {
     w.login("1001", "crm-7", "3001");
     w.send("GetState#1001", "");
     let op = w.next_op();
-    assert_eq!(op.op, FinesseOp::GetUser);
+    assert_eq!(op.op, Request::GetUser);
     w.answer(
         &op,
-        FinesseReply::User(
+        support::user_reply(
             user("1001")
                 .extension("3001")
                 .state("TALKING")
@@ -475,7 +475,7 @@ fn get_state_reads_the_user_and_answers_state() {
     let op = w.next_op();
     w.answer(
         &op,
-        FinesseReply::User(
+        support::user_reply(
             user("1001")
                 .extension("3001")
                 .state("TALKING")
@@ -505,7 +505,7 @@ fn make_work_not_ready_requests_not_ready() {
     let op = w.next_op();
     assert_eq!(
         op.op,
-        FinesseOp::SetState {
+        Request::SetState {
             state: TargetState::NotReady,
             reason: None
         }
@@ -527,7 +527,7 @@ fn make_work_ready_requests_ready() {
     let op = w.next_op();
     assert_eq!(
         op.op,
-        FinesseOp::SetState {
+        Request::SetState {
             state: TargetState::Ready,
             reason: None
         }
@@ -551,7 +551,7 @@ fn logout_from_not_ready_answers_state_logout() {
     let op = w.next_op();
     assert_eq!(
         op.op,
-        FinesseOp::SetState {
+        Request::SetState {
             state: TargetState::Logout,
             reason: None
         }
@@ -573,7 +573,7 @@ fn logout_from_ready_goes_not_ready_first() {
     let op = w.next_op();
     assert_eq!(
         op.op,
-        FinesseOp::SetState {
+        Request::SetState {
             state: TargetState::NotReady,
             reason: None
         }
@@ -586,7 +586,7 @@ fn logout_from_ready_goes_not_ready_first() {
     let logout = w.next_op();
     assert_eq!(
         logout.op,
-        FinesseOp::SetState {
+        Request::SetState {
             state: TargetState::Logout,
             reason: None
         }
@@ -611,7 +611,7 @@ fn logout_with_reason_carries_the_reason() {
     let op = w.next_op();
     assert_eq!(
         op.op,
-        FinesseOp::SetState {
+        Request::SetState {
             state: TargetState::Logout,
             reason: Some(reason("12"))
         }
@@ -642,7 +642,7 @@ fn force_logout_logs_out_and_forgets_the_agent() {
     let op = w.next_op();
     assert_eq!(
         op.op,
-        FinesseOp::SetState {
+        Request::SetState {
             state: TargetState::Logout,
             reason: Some(reason("999"))
         }
@@ -678,18 +678,12 @@ fn wrap_up_reason_codes_are_listed() {
     w.login("1001", "crm-7", "3001");
     w.send("wrapupreasoncode#1001", "");
     let op = w.next_op();
-    assert_eq!(op.op, FinesseOp::GetWrapUpReasons);
+    assert_eq!(op.op, Request::GetWrapUpReasons);
     w.answer(
         &op,
         FinesseReply::WrapUpReasons(vec![
-            WrapUpReason {
-                id: "1".into(),
-                label: "Complaint".into(),
-            },
-            WrapUpReason {
-                id: "7".into(),
-                label: "Bill Inquiry".into(),
-            },
+            support::wrap_up_reason("1", "Complaint"),
+            support::wrap_up_reason("7", "Bill Inquiry"),
         ]),
     );
     assert_eq!(
@@ -700,16 +694,8 @@ fn wrap_up_reason_codes_are_listed() {
 
 fn codes() -> Vec<ReasonCodeInfo> {
     vec![
-        ReasonCodeInfo {
-            id: "11".into(),
-            code: "1".into(),
-            label: "Lunch".into(),
-        },
-        ReasonCodeInfo {
-            id: "12".into(),
-            code: "2".into(),
-            label: "Break".into(),
-        },
+        support::reason_code("11", "1", "Lunch"),
+        support::reason_code("12", "2", "Break"),
     ]
 }
 
@@ -720,7 +706,7 @@ fn logout_reason_codes_are_listed() {
     w.login("1001", "crm-7", "3001");
     w.send("reasoncodelogout#1001", "");
     let op = w.next_op();
-    assert_eq!(op.op, FinesseOp::GetReasonCodes(ReasonCategory::Logout));
+    assert_eq!(op.op, Request::GetReasonCodes(ReasonCategory::Logout));
     w.answer(&op, FinesseReply::ReasonCodes(codes()));
     assert_eq!(
         w.take_for("crm-7"),
@@ -741,7 +727,7 @@ fn not_ready_reason_codes_are_listed() {
         Some(Format::Json),
     );
     let op = w.next_op();
-    assert_eq!(op.op, FinesseOp::GetReasonCodes(ReasonCategory::NotReady));
+    assert_eq!(op.op, Request::GetReasonCodes(ReasonCategory::NotReady));
     w.answer(&op, FinesseReply::ReasonCodes(codes()));
     assert_eq!(
         w.take_replies("rq"),
@@ -797,11 +783,11 @@ fn refresh_republishes_state_info_and_calls() {
     let ops = w.take_ops();
     assert_eq!(
         ops.iter().map(|o| o.op.clone()).collect::<Vec<_>>(),
-        [FinesseOp::GetUser, FinesseOp::GetDialogs]
+        [Request::GetUser, Request::GetDialogs]
     );
     w.answer(
         &ops[0],
-        FinesseReply::User(user("1001").extension("3001").state("TALKING")),
+        support::user_reply(user("1001").extension("3001").state("TALKING")),
     );
     assert!(!w.acked.contains(&token), "acked when both reads are done");
     w.answer(
@@ -942,7 +928,7 @@ fn commands_wait_for_the_session() {
     w.send("MakeReady#1001", "");
     assert!(w.ops.is_empty());
     w.session("1001", SessionEvent::Opened);
-    assert!(matches!(w.next_op().op, FinesseOp::SetState { .. }));
+    assert!(matches!(w.next_op().op, Request::SetState { .. }));
 }
 
 /// A session the adapter gives up on while commands wait: they are answered, not lost.

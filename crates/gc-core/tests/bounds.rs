@@ -8,7 +8,7 @@ mod support;
 
 use std::time::Duration;
 
-use gc_core::finesse::{FinesseFailure, FinesseOp, SessionEvent};
+use gc_core::finesse::{FinesseFailure, Request, SessionEvent};
 use gc_core::{Effect, EngineConfig, PeerSync, TimerId};
 use gc_protocol::{DestinationName, ErrorCode};
 use support::{UserExt, World, agent};
@@ -151,7 +151,7 @@ fn a_command_waiting_is_answered_at_its_own_deadline() {
     assert!(w.timer_armed(&TimerId::SessionWait(agent("1001"))));
     // The second runs when the session opens before its own deadline.
     w.session("1001", SessionEvent::Opened);
-    assert!(matches!(w.next_op().op, FinesseOp::SetState { .. }));
+    assert!(matches!(w.next_op().op, Request::SetState { .. }));
     assert!(!w.timer_armed(&TimerId::SessionWait(agent("1001"))));
 }
 
@@ -186,7 +186,7 @@ fn every_finesse_request_carries_the_request_deadline_and_writes_a_journal_entry
         .iter()
         .filter_map(|e| match e {
             Effect::Finesse {
-                op,
+                request: op,
                 deadline,
                 journal,
                 ..
@@ -202,10 +202,10 @@ fn every_finesse_request_carries_the_request_deadline_and_writes_a_journal_entry
     else {
         panic!("two requests: {finesse:?}");
     };
-    assert!(matches!(ready, FinesseOp::SetState { .. }));
+    assert!(matches!(ready, Request::SetState { .. }));
     assert_eq!(ready_deadline.0, w.now.mono_ms + 10_000);
     assert_eq!(ready_journal.as_deref(), Some("m-1"));
-    assert_eq!(*get, FinesseOp::GetUser);
+    assert_eq!(*get, Request::GetUser);
     assert_eq!(*get_journal, None, "reads are not journaled");
 }
 
@@ -217,7 +217,7 @@ fn a_redelivered_command_gets_its_answer_again_without_running_twice() {
     let op = w.next_op();
     w.answer(
         &op,
-        gc_core::finesse::FinesseReply::User(support::user("1001").state("NOT_READY")),
+        support::user_reply(support::user("1001").state("NOT_READY")),
     );
     let first = w.take_for("crm-7");
     assert_eq!(first.len(), 1);

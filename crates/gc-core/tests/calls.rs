@@ -10,7 +10,7 @@ mod support;
 use std::time::Duration;
 
 use gc_core::TimerId;
-use gc_core::finesse::{Dialog, DialogAction, FinesseOp, FinesseReply};
+use gc_core::finesse::{CallVariable, Dialog, DialogAction, FinesseReply, Request};
 use gc_protocol::{DialNumber, DialogId, ErrorCode, Extension, Format};
 use support::{
     DialogExt, NO_VARS, UserExt, World, added, agent, changed, consult, consult_line, dialog,
@@ -25,8 +25,8 @@ fn id(d: &str) -> DialogId {
     DialogId::parse(d).unwrap()
 }
 
-fn action(dialog: &str, target: &str, action: DialogAction) -> FinesseOp {
-    FinesseOp::DialogAction {
+fn action(dialog: &str, target: &str, action: DialogAction) -> Request {
+    Request::DialogAction {
         dialog: id(dialog),
         target: ext(target),
         action,
@@ -50,7 +50,7 @@ fn call_start_time_is_the_agents_own_leg() {
     let mut w = World::standard();
     w.login("1001", "crm-7", "3001");
     let mut call = talking("16871253", "3001");
-    call.participants[1].start_time = "2026-11-25T12:31:40.000Z".into();
+    call.participants[1].start_time = Some("2026-11-25T12:31:40.000Z".into());
     w.notify("1001", added(call, None));
     let full = support::full_name("1001");
     let lines = w.take_for("crm-7");
@@ -215,7 +215,7 @@ fn make_call_dials_from_the_agent_extension() {
     let op = w.next_op();
     assert_eq!(
         op.op,
-        FinesseOp::MakeCall {
+        Request::MakeCall {
             from: ext("3001"),
             to: DialNumber::parse("4012").unwrap()
         }
@@ -400,7 +400,7 @@ fn a_dialog_action_without_notification_falls_back_to_reading_the_dialogs() {
     assert!(w.timer_armed(&TimerId::Request(op.request_id.clone())));
     w.advance(Duration::from_secs(10));
     let get = w.next_op();
-    assert_eq!(get.op, FinesseOp::GetDialogs);
+    assert_eq!(get.op, Request::GetDialogs);
     w.answer(&get, FinesseReply::Dialogs(vec![held("16871253", "3001")]));
     assert_eq!(
         w.take_for("crm-7"),
@@ -763,7 +763,7 @@ fn wrapup_sets_the_wrap_up_reason_without_a_response() {
     w.accept(&op);
     assert!(w.acked.contains(&token));
     let mut with_reason = talking("16871253", "3001");
-    with_reason.wrap_up_reason = "Bill Inquiry".into();
+    with_reason.media_properties.wrap_up_reason = Some("Bill Inquiry".into());
     w.notify("1001", changed(with_reason, Some(&op.request_id)));
     w.assert_quiet();
     w.send("wrapup#1001", "");
@@ -783,7 +783,7 @@ fn update_call_variable_sets_the_variable() {
             "16871253",
             "3001",
             DialogAction::UpdateCallData {
-                variables: vec![("callVariable3".into(), "gold".into())],
+                variables: vec![CallVariable::new("callVariable3", "gold")],
                 wrap_up_reason: None
             }
         )
@@ -830,7 +830,7 @@ fn an_outbound_call_is_announced_from_its_second_packet() {
         .with("3001", "ALERTING", true, &["ANSWER"]);
     w.notify("1001", added(first, None));
     w.assert_quiet();
-    let timer = TimerId::HeldDialog(agent("1001"), "16871300".into());
+    let timer = TimerId::HeldDialog(agent("1001"), DialogId::parse("16871300").unwrap());
     assert!(w.timer_armed(&timer));
     let second = outbound_vars(
         dialog("16871300", "OUTBOUND", "4012", "3001")
@@ -898,7 +898,10 @@ fn a_held_back_packet_followed_by_an_ordinary_one_is_announced_at_once() {
     let answered =
         dialog("16871300", "OTHER_IN", "9000", "3001").with("3001", "ACTIVE", true, &["DROP"]);
     w.notify("1001", changed(answered, None));
-    assert!(!w.timer_armed(&TimerId::HeldDialog(agent("1001"), "16871300".into())));
+    assert!(!w.timer_armed(&TimerId::HeldDialog(
+        agent("1001"),
+        DialogId::parse("16871300").unwrap()
+    )));
     assert_eq!(
         w.take_for("crm-7"),
         [inbound_line("1001", "ACTIVE", "16871300", "9000")]
@@ -939,7 +942,7 @@ fn a_direct_other_in_call_is_announced_at_once() {
     let mut call = dialog("16871301", "OTHER_IN", "4012", "3001")
         .state("ALERTING")
         .with("3001", "ALERTING", true, &["ANSWER"]);
-    call.dialed_number = "3001".into();
+    call.media_properties.dialed_number = Some("3001".into());
     w.notify("1001", added(call, None));
     let events = w.take_for("crm-7");
     assert_eq!(

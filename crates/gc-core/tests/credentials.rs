@@ -8,7 +8,7 @@ mod support;
 
 use std::time::Duration;
 
-use gc_core::finesse::{FinesseOp, FinesseReply, SessionEvent};
+use gc_core::finesse::{Request, SessionEvent};
 use gc_core::{Effect, PeerSync};
 use gc_protocol::ErrorCode;
 use support::{UserExt, World, agent, user};
@@ -43,7 +43,7 @@ fn a_wrong_password_moves_nothing() {
     w.forget_effects();
     let connect = w.send("Connect#1001", "crm-b,WRONG");
     let op = w.next_op();
-    assert_eq!(op.op, FinesseOp::GetUser);
+    assert_eq!(op.op, Request::GetUser);
     assert_eq!(
         last_password(&w),
         "WRONG",
@@ -86,7 +86,7 @@ fn the_right_password_takes_the_agent_over_logout_first() {
     let op = w.next_op();
     w.answer(
         &op,
-        FinesseReply::User(user("1001").extension("3001").state("NOT_READY")),
+        support::user_reply(user("1001").extension("3001").state("NOT_READY")),
     );
     assert_eq!(w.take_for("crm-b"), ["1001#State#NOT_READY##Maria Meier"]);
     assert!(w.take_for("crm-a").is_empty());
@@ -197,7 +197,7 @@ fn a_wrong_connect_then_the_right_login_logs_in() {
     assert_eq!(last_password(&w), "secret");
     w.session("1001", SessionEvent::Opened);
     let op = w.next_op();
-    assert!(matches!(op.op, FinesseOp::Login { .. }));
+    assert!(matches!(op.op, Request::Login { .. }));
     w.accept(&op);
     w.user_update(
         user("1001").extension("3001").state("NOT_READY"),
@@ -242,5 +242,5 @@ fn a_desk_connecting_an_unbound_agent_with_its_password_needs_no_check() {
     // Another password for it is checked.
     w.send("Hello#crm-c", "");
     w.send("Connect#1001", "crm-c,other");
-    assert_eq!(w.next_op().op, FinesseOp::GetUser);
+    assert_eq!(w.next_op().op, Request::GetUser);
 }

@@ -8,7 +8,7 @@ mod support;
 
 use std::time::Duration;
 
-use gc_core::finesse::{FinesseOp, FinesseReply};
+use gc_core::finesse::Request;
 use gc_core::{EngineConfig, PeerSync};
 use gc_protocol::{DestinationName, ErrorCode, Format, Password};
 use support::{UserExt, World, agent, failure, user};
@@ -78,7 +78,7 @@ fn a_failed_login_gives_the_licence_back() {
     );
     w.connect("1002", "crm-8");
     w.send("Login#1002", "secret,3002");
-    assert!(matches!(w.next_op().op, FinesseOp::Login { .. }));
+    assert!(matches!(w.next_op().op, Request::Login { .. }));
 }
 
 /// An agent signed in before the connector knew it (a restart, another desktop) holds a
@@ -91,7 +91,7 @@ fn an_agent_found_signed_in_holds_a_licence() {
     let op = w.next_op();
     w.answer(
         &op,
-        FinesseReply::User(user("1001").extension("3001").state("READY")),
+        support::user_reply(user("1001").extension("3001").state("READY")),
     );
     assert_eq!(w.take_for("crm-7"), ["1001#State#READY##Maria Meier"]);
     assert_eq!(w.engine.licensed_agents(), 1);
@@ -100,7 +100,7 @@ fn an_agent_found_signed_in_holds_a_licence() {
     assert_eq!(w.take_for("crm-8"), ["1002#Error#LICENSES_EXCEEDED"]);
     // It can act on its extension although it never logged in through the connector.
     w.send("MakeCall#1001", "4012");
-    assert!(matches!(w.next_op().op, FinesseOp::MakeCall { .. }));
+    assert!(matches!(w.next_op().op, Request::MakeCall { .. }));
 }
 
 /// A LOGOUT state reported while the LOGIN is in flight (the state before the login) does not

@@ -14,9 +14,7 @@
 
 mod support;
 
-use gc_core::finesse::{
-    FinesseReply, NodeStatus, Notification, PhoneBook, Queue, ReasonCodeInfo, Team, TeamUser,
-};
+use gc_core::finesse::{FinesseReply, NodeStatus, Notification, PhoneBook, Team, User};
 use gc_core::{Effect, PeerSync};
 use gc_protocol::{DestinationName, Extension, Password};
 use support::{
@@ -36,17 +34,8 @@ fn supervisor() -> World {
     w
 }
 
-fn member() -> TeamUser {
-    TeamUser {
-        login_id: "1002".into(),
-        first_name: "Ali".into(),
-        last_name: "Khan".into(),
-        extension: "3002".into(),
-        state: "READY".into(),
-        state_change_time: "2026-11-25T12:30:00.000Z".into(),
-        media_type: "1".into(),
-        ..TeamUser::default()
-    }
+fn member() -> User {
+    support::member("1002", "Ali", "Khan", "3002", "READY")
 }
 
 #[test]
@@ -225,7 +214,7 @@ fn o011_agent_info() {
     let ops = w.take_ops();
     w.answer(
         &ops[0],
-        FinesseReply::User(user("1001").extension("3001").state("NOT_READY")),
+        support::user_reply(user("1001").extension("3001").state("NOT_READY")),
     );
     assert_eq!(
         w.take_for("crm-7")[1],
@@ -295,11 +284,7 @@ fn o016_reason_codes() {
     let op = w.next_op();
     w.answer(
         &op,
-        FinesseReply::ReasonCodes(vec![ReasonCodeInfo {
-            id: "1".into(),
-            code: "1".into(),
-            label: "Lunch".into(),
-        }]),
+        FinesseReply::ReasonCodes(vec![support::reason_code("1", "1", "Lunch")]),
     );
     assert_eq!(
         w.take_for("crm-7"),
@@ -323,13 +308,7 @@ fn o019_queue_list() {
     let mut w = supervisor();
     w.send("getqueuelist#2001", "");
     let op = w.next_op();
-    w.answer(
-        &op,
-        FinesseReply::Queues(vec![Queue {
-            name: "Sales".into(),
-            ..Queue::default()
-        }]),
-    );
+    w.answer(&op, FinesseReply::Queues(vec![support::queue("Sales")]));
     assert_eq!(
         w.take_for("sup-1"),
         [
@@ -347,11 +326,7 @@ fn o020_team_users_list() {
     let op = w.next_op();
     w.answer(
         &op,
-        FinesseReply::Team(Team {
-            id: "1".into(),
-            name: "Sales".into(),
-            users: vec![member()],
-        }),
+        FinesseReply::Team(support::team("1", "Sales", vec![member()])),
     );
     assert_eq!(
         w.take_for("sup-1"),
@@ -473,16 +448,8 @@ fn new_outbound_preview_call() {
 
 fn books() -> Vec<PhoneBook> {
     vec![
-        PhoneBook {
-            id: "1".into(),
-            name: "Global".into(),
-            kind: "GLOBAL".into(),
-        },
-        PhoneBook {
-            id: "2".into(),
-            name: "Sales".into(),
-            kind: "TEAM".into(),
-        },
+        support::phone_book("1", "Global", "GLOBAL"),
+        support::phone_book("2", "Sales", "TEAM"),
     ]
 }
 
@@ -517,13 +484,13 @@ fn o31_phonebook_contacts() {
     let op = w.next_op();
     w.answer(
         &op,
-        FinesseReply::Contacts(vec![gc_core::finesse::Contact {
-            id: "11".into(),
-            first_name: "Eva".into(),
-            last_name: "Lind".into(),
-            phone_number: "4015".into(),
-            description: "Key account".into(),
-        }]),
+        FinesseReply::Contacts(vec![support::contact(
+            "11",
+            "Eva",
+            "Lind",
+            "4015",
+            "Key account",
+        )]),
     );
     assert_eq!(
         w.take_for("crm-7"),

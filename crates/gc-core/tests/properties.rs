@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use gc_core::finesse::{
     Contact, Dialog, FinesseFailure, FinesseReply, NodeStatus, Notification, PhoneBook, Queue,
-    ReasonCodeInfo, SessionEvent, Team, TeamUser, WrapUpReason,
+    SessionEvent,
 };
 use gc_core::{DeliveryToken, Effect, EngineConfig, Input, PeerSync, TimerId};
 use gc_protocol::{DestinationName, ErrorCode, Extension, Format, Password};
@@ -280,7 +280,7 @@ impl Run {
         let op = self.history[usize::from(a) % self.history.len()].clone();
         let result = match b % 11 {
             0..=2 => Ok(FinesseReply::Accepted),
-            3 => Ok(FinesseReply::User(
+            3 => Ok(support::user_reply(
                 user(op.agent.as_str())
                     .state(pick(&USER_STATES, c))
                     .extension(&extension(op.agent.as_str())),
@@ -290,26 +290,23 @@ impl Run {
                     .map(|i| random_dialog(op.agent.as_str(), c.wrapping_add(i), i, c))
                     .collect(),
             )),
-            5 => Ok(FinesseReply::ReasonCodes(vec![ReasonCodeInfo {
-                id: "1".into(),
-                code: "1".into(),
-                label: "Lunch".into(),
-            }])),
-            6 => Ok(FinesseReply::WrapUpReasons(vec![WrapUpReason {
-                id: "1".into(),
-                label: "Bill".into(),
-            }])),
+            5 => Ok(FinesseReply::ReasonCodes(vec![support::reason_code(
+                "1", "1", "Lunch",
+            )])),
+            6 => Ok(FinesseReply::WrapUpReasons(vec![support::wrap_up_reason(
+                "1", "Bill",
+            )])),
             7 => Ok(if c.is_multiple_of(2) {
                 FinesseReply::PhoneBooks(vec![PhoneBook::default()])
             } else {
                 FinesseReply::Contacts(vec![Contact::default()])
             }),
             8 => Ok(if c.is_multiple_of(2) {
-                FinesseReply::Team(Team {
-                    id: "1".into(),
-                    name: "Sales".into(),
-                    users: vec![TeamUser::default()],
-                })
+                FinesseReply::Team(support::team(
+                    "1",
+                    "Sales",
+                    vec![support::member("1002", "", "", "", "")],
+                ))
             } else {
                 FinesseReply::Queues(vec![Queue::default()])
             }),
@@ -341,7 +338,10 @@ impl Run {
         let timer = match b % 3 {
             0 => TimerId::Request(self.request_id(c).unwrap_or_else(|| "gc-1".to_owned())),
             1 => TimerId::Heartbeat(DestinationName::parse(pick(&DESTINATIONS, c)).unwrap()),
-            _ => TimerId::HeldDialog(agent(agent_id), pick(&DIALOGS, c).to_owned()),
+            _ => TimerId::HeldDialog(
+                agent(agent_id),
+                gc_protocol::DialogId::parse(pick(&DIALOGS, c)).unwrap(),
+            ),
         };
         self.w.input(Input::Timer(timer));
     }
@@ -372,11 +372,7 @@ impl Run {
 
     fn team_or_recording(&mut self, agent_id: &str, b: u8, c: u8) {
         if b.is_multiple_of(2) {
-            let user = TeamUser {
-                login_id: "1002".into(),
-                state: pick(&USER_STATES, c).into(),
-                ..TeamUser::default()
-            };
+            let user = support::member("1002", "", "", "", pick(&USER_STATES, c));
             let team_id = if c.is_multiple_of(2) { "1" } else { "2" };
             self.w.notify(
                 agent_id,

@@ -6,22 +6,14 @@
 
 mod support;
 
-use gc_core::finesse::{Contact, FinesseOp, FinesseReply, PhoneBook};
+use gc_core::finesse::{FinesseReply, PhoneBook, Request};
 use gc_protocol::{ErrorCode, Format, ObjectId};
 use support::World;
 
 fn books() -> Vec<PhoneBook> {
     vec![
-        PhoneBook {
-            id: "1".into(),
-            name: "Global".into(),
-            kind: "GLOBAL".into(),
-        },
-        PhoneBook {
-            id: "2".into(),
-            name: "Sales".into(),
-            kind: "TEAM".into(),
-        },
+        support::phone_book("1", "Global", "GLOBAL"),
+        support::phone_book("2", "Sales", "TEAM"),
     ]
 }
 
@@ -32,7 +24,7 @@ fn get_phonebooks_answers_o29() {
     w.login("1001", "crm-7", "3001");
     w.send("GetPhonebooks#1001", "");
     let op = w.next_op();
-    assert_eq!(op.op, FinesseOp::GetPhoneBooks);
+    assert_eq!(op.op, Request::GetPhoneBooks);
     w.answer(&op, FinesseReply::PhoneBooks(books()));
     assert_eq!(
         w.take_for("crm-7"),
@@ -72,7 +64,7 @@ fn get_team_phonebooks_answers_o30() {
     w.login("2001", "sup-1", "3901");
     w.send("GetTeamPhonebooks#2001", "");
     let op = w.next_op();
-    assert_eq!(op.op, FinesseOp::GetPhoneBooks);
+    assert_eq!(op.op, Request::GetPhoneBooks);
     w.answer(&op, FinesseReply::PhoneBooks(books()));
     assert_eq!(
         w.take_for("sup-1"),
@@ -87,24 +79,12 @@ fn get_phonebook_contacts_answers_o31() {
     w.login("1001", "crm-7", "3001");
     w.send("GetPhonebookContacts#1001", "1");
     let op = w.next_op();
-    assert_eq!(op.op, FinesseOp::GetContacts(ObjectId::parse("1").unwrap()));
+    assert_eq!(op.op, Request::GetContacts(ObjectId::parse("1").unwrap()));
     w.answer(
         &op,
         FinesseReply::Contacts(vec![
-            Contact {
-                id: "11".into(),
-                first_name: "Eva".into(),
-                last_name: "Lind".into(),
-                phone_number: "4015".into(),
-                description: "Key account".into(),
-            },
-            Contact {
-                id: "12".into(),
-                first_name: "Jo".into(),
-                last_name: "Berg".into(),
-                phone_number: "4016".into(),
-                description: String::new(),
-            },
+            support::contact("11", "Eva", "Lind", "4015", "Key account"),
+            support::contact("12", "Jo", "Berg", "4016", ""),
         ]),
     );
     let published = w.published.clone();

@@ -9,7 +9,7 @@ mod support;
 
 use std::time::Duration;
 
-use gc_core::finesse::{FinesseOp, FinesseReply, SessionEvent, TargetState};
+use gc_core::finesse::{FinesseReply, Request, SessionEvent, TargetState};
 use gc_core::{EngineConfig, PeerSync, TimerId};
 use gc_protocol::{DestinationName, Extension, Format, Password};
 use support::{NO_VARS, UserExt, World, agent, talking, user};
@@ -86,13 +86,13 @@ fn takeover_reopens_sessions_and_publishes_state_and_dialog_status() {
             .map(|o| (o.agent.to_string(), o.op.clone()))
             .collect::<Vec<_>>(),
         [
-            ("1001".to_owned(), FinesseOp::GetUser),
-            ("1001".to_owned(), FinesseOp::GetDialogs)
+            ("1001".to_owned(), Request::GetUser),
+            ("1001".to_owned(), Request::GetDialogs)
         ]
     );
     w.answer(
         &ops[0],
-        FinesseReply::User(user("1001").extension("3001").state("TALKING")),
+        support::user_reply(user("1001").extension("3001").state("TALKING")),
     );
     w.answer(
         &ops[1],
@@ -111,7 +111,7 @@ fn takeover_reopens_sessions_and_publishes_state_and_dialog_status() {
     // The taken-over agent works on at once.
     w.session("1001", SessionEvent::Opened);
     w.send("HoldCall#1001", "16871253");
-    assert!(matches!(w.next_op().op, FinesseOp::DialogAction { .. }));
+    assert!(matches!(w.next_op().op, Request::DialogAction { .. }));
 }
 
 /// O-024 in legacy text after a takeover.
@@ -123,7 +123,7 @@ fn takeover_dialog_status_in_legacy_text() {
     let ops = w.take_ops();
     w.answer(
         &ops[0],
-        FinesseReply::User(user("1001").extension("3001").state("TALKING")),
+        support::user_reply(user("1001").extension("3001").state("TALKING")),
     );
     w.answer(
         &ops[1],
@@ -183,7 +183,7 @@ fn redelivered_commands_are_not_performed_twice() {
     let op = w.next_op();
     assert_eq!(
         op.op,
-        FinesseOp::SetState {
+        Request::SetState {
             state: TargetState::Ready,
             reason: None
         }
@@ -193,10 +193,10 @@ fn redelivered_commands_are_not_performed_twice() {
     w.assert_quiet();
     // A new message id is a new command.
     w.send_with_id("MakeReady#1001", "", "m-78", false);
-    assert!(matches!(w.next_op().op, FinesseOp::SetState { .. }));
+    assert!(matches!(w.next_op().op, Request::SetState { .. }));
     // Only redeliveries are de-duplicated: a first delivery reusing an id runs.
     w.send_with_id("MakeNotReady#1001", "", "m-77", false);
-    assert!(matches!(w.next_op().op, FinesseOp::SetState { .. }));
+    assert!(matches!(w.next_op().op, Request::SetState { .. }));
 }
 
 /// O-025: the leader shares every session change with its peers.
@@ -283,7 +283,7 @@ fn losing_leadership_hands_everything_over() {
     assert!(
         w.take_ops()
             .iter()
-            .any(|o| o.agent == agent("1001") && o.op == FinesseOp::GetUser)
+            .any(|o| o.agent == agent("1001") && o.op == Request::GetUser)
     );
 }
 

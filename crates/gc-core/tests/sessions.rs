@@ -4,7 +4,7 @@ mod support;
 
 use std::time::Duration;
 
-use gc_core::finesse::{FinesseOp, SessionEvent, TargetState};
+use gc_core::finesse::{Request, SessionEvent, TargetState};
 use gc_core::{EngineConfig, TimerId};
 use gc_protocol::{DestinationName, ErrorCode, Extension};
 use support::{UserExt, World, agent, user};
@@ -43,7 +43,7 @@ fn login_waits_for_the_session_then_answers_state_and_agent_info() {
     let op = w.next_op();
     assert_eq!(
         op.op,
-        FinesseOp::Login {
+        Request::Login {
             extension: Extension::parse("3001").unwrap(),
             mobile: None
         }
@@ -113,7 +113,7 @@ fn a_logout_frees_the_licence() {
     let op = w.next_op();
     assert_eq!(
         op.op,
-        FinesseOp::SetState {
+        Request::SetState {
             state: TargetState::Logout,
             reason: None
         }
@@ -125,7 +125,7 @@ fn a_logout_frees_the_licence() {
     assert!(w.closed.contains(&agent("1001")));
     w.connect("1002", "crm-8");
     w.send("Login#1002", "secret,3002");
-    assert!(matches!(w.next_op().op, FinesseOp::Login { .. }));
+    assert!(matches!(w.next_op().op, Request::Login { .. }));
 }
 
 #[test]
@@ -146,7 +146,7 @@ fn a_second_destination_takes_the_agent_over() {
     let op = w.next_op();
     w.reply(
         &op,
-        Ok(gc_core::finesse::FinesseReply::User(
+        Ok(support::user_reply(
             user("1001").extension("3001").state("NOT_READY"),
         )),
     );
@@ -214,7 +214,7 @@ fn a_silent_destination_can_log_its_agents_out() {
     let op = w.next_op();
     assert_eq!(
         op.op,
-        FinesseOp::SetState {
+        Request::SetState {
             state: TargetState::Logout,
             reason: None
         }
@@ -249,11 +249,11 @@ fn after_a_gap_the_agent_is_read_again() {
     w.send("MakeReady#1001", "");
     assert!(w.ops.is_empty(), "waits for the session");
     w.session("1001", SessionEvent::Opened);
-    let ops: Vec<FinesseOp> = w.take_ops().into_iter().map(|o| o.op).collect();
-    assert!(ops.contains(&FinesseOp::GetUser), "{ops:?}");
-    assert!(ops.contains(&FinesseOp::GetDialogs), "{ops:?}");
+    let ops: Vec<Request> = w.take_ops().into_iter().map(|o| o.op).collect();
+    assert!(ops.contains(&Request::GetUser), "{ops:?}");
+    assert!(ops.contains(&Request::GetDialogs), "{ops:?}");
     assert!(
-        ops.iter().any(|o| matches!(o, FinesseOp::SetState { .. })),
+        ops.iter().any(|o| matches!(o, Request::SetState { .. })),
         "the waiting command runs: {ops:?}"
     );
     // A first opening is not a gap: nothing to read again.
@@ -277,14 +277,14 @@ fn shutdown_plans_the_logouts() {
     assert_eq!(ops.len(), 2);
     assert_eq!(
         ops[0].op,
-        FinesseOp::SetState {
+        Request::SetState {
             state: TargetState::Logout,
             reason: None
         }
     );
     assert_eq!(
         ops[1].op,
-        FinesseOp::SetState {
+        Request::SetState {
             state: TargetState::NotReady,
             reason: None
         }

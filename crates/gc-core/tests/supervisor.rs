@@ -7,7 +7,9 @@
 
 mod support;
 
-use gc_core::finesse::{Dialog, DialogAction, FinesseOp, FinesseReply, Queue, Team, TeamUser};
+use gc_core::finesse::{
+    Dialog, DialogAction, FinesseReply, Queue, QueueStatistics, Request, Team, User,
+};
 use gc_protocol::{AgentId, DialogId, ErrorCode, Extension, Format, ObjectId};
 use support::{
     DialogExt, NO_VARS, UserExt, World, added, agent, changed, dialog, failure, removed, user,
@@ -25,26 +27,12 @@ fn supervising() -> World {
     w
 }
 
-fn member(state: &str) -> TeamUser {
-    TeamUser {
-        login_id: "1002".into(),
-        first_name: "Ali".into(),
-        last_name: "Khan".into(),
-        extension: "3002".into(),
-        state: state.into(),
-        pending_state: String::new(),
-        reason_code_id: String::new(),
-        state_change_time: "2026-11-25T12:30:00.000Z".into(),
-        media_type: "1".into(),
-    }
+fn member(state: &str) -> User {
+    support::member("1002", "Ali", "Khan", "3002", state)
 }
 
 fn sales() -> Team {
-    Team {
-        id: "1".into(),
-        name: "Sales".into(),
-        users: vec![member("READY")],
-    }
+    support::team("1", "Sales", vec![member("READY")])
 }
 
 const TEAM_USERS: &str = "2001#TeamUsersList#FirstName:Ali,LastName:Khan,Extension:3002,\
@@ -56,20 +44,24 @@ fn get_queue_list_answers_o019() {
     let mut w = supervising();
     w.send("getqueuelist#2001", "");
     let op = w.next_op();
-    assert_eq!(op.op, FinesseOp::GetQueues);
+    assert_eq!(op.op, Request::GetQueues);
     w.answer(
         &op,
         FinesseReply::Queues(vec![Queue {
-            name: "Sales".into(),
-            calls_in_queue: "4".into(),
-            start_time_of_longest_call_in_queue: "2026-11-25T12:28:40.000Z".into(),
-            agents_ready: "2".into(),
-            agents_not_ready: "1".into(),
-            agents_talking_inbound: "3".into(),
-            agents_talking_outbound: "1".into(),
-            agents_talking_internal: "0".into(),
-            agents_wrap_up_not_ready: "0".into(),
-            agents_wrap_up_ready: "1".into(),
+            name: Some("Sales".into()),
+            statistics: Some(QueueStatistics {
+                calls_in_queue: Some(4),
+                start_time_of_longest_call_in_queue: Some("2026-11-25T12:28:40.000Z".into()),
+                agents_ready: Some(2),
+                agents_not_ready: Some(1),
+                agents_talking_inbound: Some(3),
+                agents_talking_outbound: Some(1),
+                agents_talking_internal: Some(0),
+                agents_wrap_up_not_ready: Some(0),
+                agents_wrap_up_ready: Some(1),
+                ..QueueStatistics::default()
+            }),
+            ..Queue::default()
         }]),
     );
     assert_eq!(
@@ -92,7 +84,7 @@ fn get_team_users_without_subscription() {
     let mut w = supervising();
     w.send("getteamusers#2001", "1");
     let op = w.next_op();
-    assert_eq!(op.op, FinesseOp::GetTeam(ObjectId::parse("1").unwrap()));
+    assert_eq!(op.op, Request::GetTeam(ObjectId::parse("1").unwrap()));
     w.answer(&op, FinesseReply::Team(sales()));
     assert_eq!(w.take_for("sup-1"), [TEAM_USERS]);
     assert!(w.subscribed.is_empty());
@@ -189,13 +181,13 @@ fn get_team_user_state_answers_o021() {
     let op = w.next_op();
     assert_eq!(
         op.op,
-        FinesseOp::GetTeamMember {
+        Request::GetTeamMember {
             member: AgentId::parse("1002").unwrap()
         }
     );
     w.answer(
         &op,
-        FinesseReply::User(user("1002").extension("3002").state("READY")),
+        support::user_reply(user("1002").extension("3002").state("READY")),
     );
     assert_eq!(
         w.take_for("sup-1"),
@@ -224,7 +216,7 @@ fn monitoring() -> World {
     let op = w.next_op();
     assert_eq!(
         op.op,
-        FinesseOp::SilentMonitor {
+        Request::SilentMonitor {
             from: ext("3901"),
             to: ext("3002")
         }
@@ -278,7 +270,7 @@ fn end_silent_monitor_drops_the_monitoring_dialog() {
     let op = w.next_op();
     assert_eq!(
         op.op,
-        FinesseOp::DialogAction {
+        Request::DialogAction {
             dialog: DialogId::parse("16871400").unwrap(),
             target: ext("3901"),
             action: DialogAction::Drop
@@ -310,7 +302,7 @@ fn end_silent_monitor_drops_the_monitoring_dialog() {
 #[test]
 fn barge_in_barges_into_the_monitored_call() {
     let mut w = monitoring();
-    let barge = FinesseOp::BargeCall {
+    let barge = Request::BargeCall {
         from: ext("3901"),
         to: ext("3002"),
         monitor_dialog: DialogId::parse("16871400").unwrap(),
@@ -347,8 +339,8 @@ fn barge_in_resolves_the_login_id_to_the_members_extension() {
     let op = w.next_op();
     let mut team = sales();
     let mut other = member("TALKING");
-    other.login_id = "1005".into();
-    other.extension = "3005".into();
+    other.login_id = AgentId::parse("1005").unwrap();
+    other.extension = Some("3005".into());
     team.users.push(other);
     w.answer(&op, FinesseReply::Team(team));
     w.send("silentmonitor#2001", "3002");
@@ -370,7 +362,7 @@ fn barge_in_resolves_the_login_id_to_the_members_extension() {
     w.send("bargein#2001", "1005,16871253");
     assert_eq!(
         w.next_op().op,
-        FinesseOp::BargeCall {
+        Request::BargeCall {
             from: ext("3901"),
             to: ext("3005"),
             monitor_dialog: DialogId::parse("16871400").unwrap(),
@@ -399,7 +391,7 @@ fn drop_participant_drops_the_extension() {
     let op = w.next_op();
     assert_eq!(
         op.op,
-        FinesseOp::DialogAction {
+        Request::DialogAction {
             dialog: DialogId::parse("16871400").unwrap(),
             target: ext("3002"),
             action: DialogAction::ParticipantDrop {

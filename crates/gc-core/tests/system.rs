@@ -10,7 +10,7 @@ mod support;
 use std::time::Duration;
 
 use gc_core::EngineConfig;
-use gc_core::finesse::{FinesseOp, FinesseReply, NodeStatus};
+use gc_core::finesse::{FinesseReply, NodeStatus, Request};
 use gc_protocol::{DestinationName, Format};
 use support::{NO_VARS, UserExt, World, consult, held, talking, user};
 
@@ -80,23 +80,23 @@ fn a_node_switch_rereads_agents_and_publishes_dialog_status() {
     );
     w.take_all();
     let ops = w.take_ops();
-    let reads: Vec<(String, FinesseOp)> = ops
+    let reads: Vec<(String, Request)> = ops
         .iter()
         .map(|o| (o.agent.to_string(), o.op.clone()))
         .collect();
     assert_eq!(
         reads,
         [
-            ("1001".to_owned(), FinesseOp::GetUser),
-            ("1001".to_owned(), FinesseOp::GetDialogs),
-            ("1002".to_owned(), FinesseOp::GetUser),
-            ("1002".to_owned(), FinesseOp::GetDialogs),
+            ("1001".to_owned(), Request::GetUser),
+            ("1001".to_owned(), Request::GetDialogs),
+            ("1002".to_owned(), Request::GetUser),
+            ("1002".to_owned(), Request::GetDialogs),
         ],
         "only logged-in agents are re-read"
     );
     w.answer(
         &ops[0],
-        FinesseReply::User(
+        support::user_reply(
             user("1001")
                 .extension("3001")
                 .state("NOT_READY")
@@ -112,7 +112,7 @@ fn a_node_switch_rereads_agents_and_publishes_dialog_status() {
     );
     w.answer(
         &ops[2],
-        FinesseReply::User(user("1002").extension("3002").state("READY")),
+        support::user_reply(user("1002").extension("3002").state("READY")),
     );
     w.answer(&ops[3], FinesseReply::Dialogs(Vec::new()));
     assert_eq!(

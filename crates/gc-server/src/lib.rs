@@ -6,7 +6,7 @@
 //! - [`app`]: builds everything from the settings and runs until SIGTERM.
 //! - `driver`: the task that owns the engine and carries out its effects (publisher, Finesse
 //!   operations, sessions, timers).
-//! - [`translate`]: Finesse XML models into the engine's domain types.
+//! - [`translate`]: Finesse session notifications routed to the engine (objects pass as they are).
 //! - [`sync`]: ConnectorSync messages with sealed passwords.
 //! - [`simulator`]: the built-in Finesse simulator used when no Finesse is configured.
 //! - [`http`], [`metrics`], [`telemetry`]: operations.

@@ -2,10 +2,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use gc_protocol::{AgentCommand, CallData, DestinationName, Extension, Password, ReasonCode};
+use gc_protocol::{
+    AgentCommand, CallData, DestinationName, DialogId, Extension, Password, ReasonCode,
+};
 
 use super::Reply;
-use crate::finesse::{Dialog, User};
+use crate::finesse::{Dialog, User, UserState};
 
 /// The agent's notification session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,7 +30,7 @@ pub(crate) enum DialogKind {
     /// Shown as `InboundCall` (incoming calls, calls the agent made, monitor and barge calls).
     Inbound,
     /// A consult the agent started: shown as `ConsultCall`, with the dialog it came from.
-    Consult { original: Option<String> },
+    Consult { original: Option<DialogId> },
     /// An Outbound Option call: `NewOutboundCall`, then `InboundCall` states.
     Outbound,
     /// An outbound preview reservation: `NewOutboundPreviewCall`, then `InboundCall` states.
@@ -82,9 +84,9 @@ pub(crate) struct Agent {
     pub(crate) extension: Option<Extension>,
     /// The last User Finesse reported.
     pub(crate) user: Option<User>,
-    pub(crate) dialogs: BTreeMap<String, Tracked>,
+    pub(crate) dialogs: BTreeMap<DialogId, Tracked>,
     /// The dialog a consult was last requested from.
-    pub(crate) consult_from: Option<String>,
+    pub(crate) consult_from: Option<DialogId>,
     /// Team users nodes the supervisor subscribed to.
     pub(crate) teams: BTreeSet<String>,
     /// A supervisor's team members as Finesse last showed them (team reads and team
@@ -96,8 +98,27 @@ pub(crate) struct Agent {
     pub(crate) logout_after_not_ready: Option<LogoutPlan>,
     /// Forget the agent when its logout is confirmed.
     pub(crate) forget_on_logout: bool,
-    /// `(state, reason, pending)` last published, so unchanged User updates are not repeated.
-    pub(crate) shown_state: Option<(String, String, String)>,
+    /// What the client was last shown of the agent's state, so unchanged User updates are
+    /// not repeated.
+    pub(crate) shown_state: Option<ShownState>,
+}
+
+/// The parts of a User its State event shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ShownState {
+    pub(crate) state: Option<UserState>,
+    pub(crate) reason: Option<ReasonCode>,
+    pub(crate) pending: Option<UserState>,
+}
+
+impl ShownState {
+    pub(crate) fn of(user: &User) -> Self {
+        Self {
+            state: user.state.clone(),
+            reason: user.reason_code_id.clone(),
+            pending: user.pending_state.clone(),
+        }
+    }
 }
 
 /// At most this many team members are remembered per supervisor (Finesse teams are far
@@ -136,14 +157,17 @@ impl Agent {
         }
     }
 
-    /// The agent's current state as last reported (empty when unknown).
-    pub(crate) fn state(&self) -> &str {
-        self.user.as_ref().map_or("", |u| u.state.as_str())
+    /// The agent's current state as last reported (`None` when unknown).
+    pub(crate) fn state(&self) -> Option<&UserState> {
+        self.user.as_ref().and_then(|u| u.state.as_ref())
     }
 
     /// The agent's full name (empty when unknown).
     pub(crate) fn full_name(&self) -> String {
-        self.user.as_ref().map(User::full_name).unwrap_or_default()
+        self.user
+            .as_ref()
+            .map(crate::finesse::full_name)
+            .unwrap_or_default()
     }
 
     /// The extension to act with: the one logged in on, else the one Finesse reports.
@@ -151,12 +175,13 @@ impl Agent {
         self.extension.clone().or_else(|| {
             self.user
                 .as_ref()
-                .and_then(|u| Extension::parse(&u.extension).ok())
+                .and_then(|u| u.extension.as_deref())
+                .and_then(|e| Extension::parse(e).ok())
         })
     }
 
     /// Whether Finesse reports the agent signed in.
     pub(crate) fn is_logged_in(&self) -> bool {
-        !matches!(self.state(), "" | "LOGOUT")
+        !matches!(self.state(), None | Some(UserState::Logout))
     }
 }

@@ -3,107 +3,126 @@
 //! `dialogs.rs`.
 
 use gc_protocol::event::finesse_time;
-use gc_protocol::{AgentId, CallData, Event};
+use gc_protocol::{AgentId, CallData, DialogId, Event};
 
 use super::Engine;
 use super::agent::{Agent, DialogKind, Tracked};
-use crate::finesse::Dialog;
+use crate::finesse::{
+    Action, CallType, Dialog, DialogState, ParticipantState, UserState, participant,
+};
 use crate::io::{Effect, TimerId};
 
-pub(super) fn is_outbound(call_type: &str) -> bool {
-    call_type.to_ascii_uppercase().starts_with("OUTBOUND")
+fn is_outbound(dialog: &Dialog) -> bool {
+    dialog
+        .media_properties
+        .call_type
+        .as_ref()
+        .is_some_and(CallType::is_outbound)
 }
 
-fn is_preview(call_type: &str) -> bool {
-    let upper = call_type.to_ascii_uppercase();
-    upper.starts_with("OUTBOUND") && upper.contains("PREVIEW")
+fn is_preview(dialog: &Dialog) -> bool {
+    dialog
+        .media_properties
+        .call_type
+        .as_ref()
+        .is_some_and(CallType::is_preview)
+}
+
+fn is_call_type(dialog: &Dialog, call_type: &CallType) -> bool {
+    dialog.media_properties.call_type.as_ref() == Some(call_type)
 }
 
 /// An Outbound Option preview offer: a preview dialog the agent can ACCEPT. The call the dialer
 /// places once the agent accepted has the same call type but is the accepted call, no offer.
 fn is_preview_offer(dialog: &Dialog, me: &str) -> bool {
-    is_preview(&dialog.call_type)
-        && dialog
-            .participant(me)
-            .is_some_and(|p| p.actions.iter().any(|a| a.eq_ignore_ascii_case("ACCEPT")))
+    is_preview(dialog) && participant(dialog, me).is_some_and(|p| p.can(&Action::Accept))
 }
 
 /// Outbound Option variables (`BACampaign`, `BAStatus`, …) mark a dialer call.
 fn has_outbound_variables(dialog: &Dialog) -> bool {
     dialog
+        .media_properties
         .call_variables
         .iter()
-        .any(|(name, _)| name.starts_with("BA"))
+        .any(|v| v.name.starts_with("BA"))
+}
+
+/// The agent's own extension as text (empty when it has none).
+pub(super) fn me(agent: &Agent) -> String {
+    agent
+        .own_extension()
+        .map(|e| e.as_str().to_owned())
+        .unwrap_or_default()
 }
 
 /// Whether a dialog the engine does not track yet may start being tracked: a logged-out agent
 /// has no calls, and a dialog that is over already (a late packet after its DELETE) is nothing
 /// to announce.
 pub(super) fn admissible(agent: &Agent, dialog: &Dialog) -> bool {
-    if agent.state() == "LOGOUT" || dialog.state.eq_ignore_ascii_case("DROPPED") {
+    if agent.state() == Some(&UserState::Logout) || dialog.state == Some(DialogState::Dropped) {
         return false;
     }
-    let me = agent
-        .own_extension()
-        .map(|e| e.as_str().to_owned())
-        .unwrap_or_default();
-    dialog
-        .participant(&me)
-        .is_none_or(|p| !p.state.eq_ignore_ascii_case("DROPPED"))
+    participant(dialog, &me(agent)).is_none_or(|p| p.state != Some(ParticipantState::Dropped))
 }
 
 /// How a dialog the agent has just been put on is presented.
 pub(super) fn classify(agent: &mut Agent, dialog: &Dialog) -> DialogKind {
-    let call_type = dialog.call_type.to_ascii_uppercase();
+    let other_in = is_call_type(dialog, &CallType::OtherIn);
+    let consult = is_call_type(dialog, &CallType::Consult);
     // O-028: the dialer's first packet is OTHER_IN without the dialled number or the BA*
     // variables. Finesse may publish it before the agent's RESERVED_OUTBOUND state, so an
     // OTHER_IN without a dialled number is held back too; the next packet or a short timeout
     // decides what it was.
-    if call_type == "OTHER_IN"
+    if other_in
         && !has_outbound_variables(dialog)
-        && (agent.state().starts_with("RESERVED_OUTBOUND")
-            || dialog.dialed_number.trim().is_empty())
+        && (matches!(
+            agent.state(),
+            Some(UserState::ReservedOutbound | UserState::ReservedOutboundPreview)
+        ) || dialog
+            .media_properties
+            .dialed_number
+            .as_deref()
+            .is_none_or(|n| n.trim().is_empty()))
     {
         return DialogKind::HeldBack;
     }
-    let me = agent
-        .own_extension()
-        .map(|e| e.as_str().to_owned())
-        .unwrap_or_default();
+    let me = me(agent);
     if is_preview_offer(dialog, &me) {
         return DialogKind::OutboundPreview;
     }
-    if (is_outbound(&call_type) && !is_preview(&call_type))
-        || (call_type == "OTHER_IN" && has_outbound_variables(dialog))
+    if (is_outbound(dialog) && !is_preview(dialog)) || (other_in && has_outbound_variables(dialog))
     {
         return DialogKind::Outbound;
     }
-    let mine = dialog.participant(&me);
-    let initiated_here = mine
-        .is_some_and(|p| matches!(p.state.as_str(), "INITIATING" | "INITIATED"))
-        || (dialog.from_address == me && mine.is_none_or(|p| p.state != "ALERTING"));
+    let mine = participant(dialog, &me);
+    let initiated_here = mine.is_some_and(|p| {
+        matches!(
+            p.state,
+            Some(ParticipantState::Initiating | ParticipantState::Initiated)
+        )
+    }) || (dialog.from_address.as_deref().unwrap_or_default() == me
+        && mine.is_none_or(|p| p.state != Some(ParticipantState::Alerting)));
     if !initiated_here {
         return DialogKind::Inbound;
     }
-    let known = |id: &String| agent.dialogs.contains_key(id) && *id != dialog.id;
+    let known = |id: &DialogId| agent.dialogs.contains_key(id) && *id != dialog.id;
     let original = agent
         .consult_from
         .take()
         .filter(known)
         .or_else(|| dialog.associated_dialog.clone().filter(known))
         .or_else(|| {
-            (call_type == "CONSULT")
+            consult
                 .then(|| {
                     agent.dialogs.iter().find_map(|(id, t)| {
-                        t.dialog
-                            .participant(&me)
-                            .filter(|p| p.state == "HELD")
+                        participant(&t.dialog, &me)
+                            .filter(|p| p.state == Some(ParticipantState::Held))
                             .map(|_| id.clone())
                     })
                 })
                 .flatten()
         });
-    if original.is_some() || call_type == "CONSULT" {
+    if original.is_some() || consult {
         DialogKind::Consult { original }
     } else {
         DialogKind::Inbound
@@ -113,27 +132,29 @@ pub(super) fn classify(agent: &mut Agent, dialog: &Dialog) -> DialogKind {
 impl Engine {
     /// The call data a client sees for a tracked dialog; `removed` for the dialog's last state.
     pub(super) fn call_data(agent: &Agent, dialog: &Dialog, removed: bool) -> CallData {
-        let me = agent
-            .own_extension()
-            .map(|e| e.as_str().to_owned())
-            .unwrap_or_default();
-        let mine = dialog.participant(&me);
-        let failed = dialog.state == "FAILED" || mine.is_some_and(|p| p.state == "FAILED");
+        let mine = participant(dialog, &me(agent));
+        let failed = dialog.state == Some(DialogState::Failed)
+            || mine.is_some_and(|p| p.state == Some(ParticipantState::Failed));
+        // The client is shown Finesse's own spelling of the state.
         let state = if failed {
-            "FAILED".to_owned()
+            ParticipantState::Failed.as_str().to_owned()
         } else if removed {
-            "DROPPED".to_owned()
+            ParticipantState::Dropped.as_str().to_owned()
         } else {
-            mine.map_or_else(|| dialog.state.clone(), |p| p.state.clone())
+            let state = match mine {
+                Some(p) => p.state.as_ref().map(ParticipantState::as_str),
+                None => dialog.state.as_ref().map(DialogState::as_str),
+            };
+            state.unwrap_or_default().to_owned()
         };
         let mut call = super::present::call_data(
             dialog,
             state,
-            mine.map(|p| p.state_cause.clone()).unwrap_or_default(),
+            mine.and_then(|p| p.state_cause.clone()).unwrap_or_default(),
         );
         // The seed's legacy `<call_start_time>`: "Shows the agent start time in call".
         call.agent_start_time = mine
-            .map(|p| finesse_time(&p.start_time))
+            .map(|p| finesse_time(p.start_time.as_deref().unwrap_or_default()))
             .unwrap_or_default();
         call
     }
@@ -189,7 +210,7 @@ impl Engine {
     }
 
     /// Publishes the "new call" event for a dialog, then its state.
-    pub(super) fn announce(&mut self, agent: &AgentId, id: &str) {
+    pub(super) fn announce(&mut self, agent: &AgentId, id: &DialogId) {
         let Some(entry) = self.agents.get(agent) else {
             return;
         };
@@ -206,10 +227,12 @@ impl Engine {
                 agent: agent.clone(),
                 call: call.clone(),
             }),
-            DialogKind::Inbound if call.state == "ALERTING" => Some(Event::NewInboundCall {
-                agent: agent.clone(),
-                call: call.clone(),
-            }),
+            DialogKind::Inbound if call.state == ParticipantState::Alerting.as_str() => {
+                Some(Event::NewInboundCall {
+                    agent: agent.clone(),
+                    call: call.clone(),
+                })
+            }
             _ => None,
         };
         let preview = tracked.kind == DialogKind::OutboundPreview;
@@ -232,7 +255,7 @@ impl Engine {
 
     /// Publishes the dialog's state if it differs from what the client was last shown (or
     /// always, with `force`).
-    pub(super) fn show(&mut self, agent: &AgentId, id: &str, force: bool) {
+    pub(super) fn show(&mut self, agent: &AgentId, id: &DialogId, force: bool) {
         let Some(entry) = self.agents.get(agent) else {
             return;
         };
@@ -268,9 +291,9 @@ impl Engine {
         // and is announced at once instead of staying invisible until the timeout.
         let released = tracked.kind == DialogKind::HeldBack;
         if released {
-            tracked.kind = if is_preview(&dialog.call_type) {
+            tracked.kind = if is_preview(&dialog) {
                 DialogKind::OutboundPreview
-            } else if is_outbound(&dialog.call_type) || has_outbound_variables(&dialog) {
+            } else if is_outbound(&dialog) || has_outbound_variables(&dialog) {
                 DialogKind::Outbound
             } else {
                 DialogKind::Inbound
@@ -295,7 +318,7 @@ impl Engine {
         let Some(mut tracked) = entry.dialogs.remove(&dialog.id) else {
             return;
         };
-        if entry.consult_from.as_deref() == Some(dialog.id.as_str()) {
+        if entry.consult_from.as_ref() == Some(&dialog.id) {
             entry.consult_from = None;
         }
         if tracked.kind == DialogKind::HeldBack {
@@ -314,14 +337,16 @@ impl Engine {
         // The failure was shown already (with its cause); what is left to say is that the
         // call is gone: DROP, not the same FAILED twice.
         if call.is_failed() && tracked.shown.as_ref().is_some_and(CallData::is_failed) {
-            "DROPPED".clone_into(&mut call.state);
+            ParticipantState::Dropped
+                .as_str()
+                .clone_into(&mut call.state);
         }
         let event = Self::call_event(agent, entry, &tracked.kind, call);
         self.publish_to_agent(agent, event);
     }
 
     /// The first packet of an outbound call waited long enough: it is an ordinary call.
-    pub(super) fn on_held_dialog_timeout(&mut self, agent: &AgentId, id: &str) {
+    pub(super) fn on_held_dialog_timeout(&mut self, agent: &AgentId, id: &DialogId) {
         let Some(tracked) = self
             .agents
             .get_mut(agent)

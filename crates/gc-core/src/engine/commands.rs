@@ -1,14 +1,15 @@
 //! Agent and supervisor commands: each mapped to a Finesse operation or answered from what the
 //! engine already knows.
 
-use gc_protocol::{
-    AgentCommand as C, AgentId, DialogId, ErrorCode, Event, Extension, MobileAgentMode,
-};
+use gc_protocol::event::ReasonCategory as Category;
+use gc_protocol::{AgentCommand as C, AgentId, DialogId, ErrorCode, Event, Extension};
 
 use super::agent::{Agent, Queued, Session, Tracked};
 use super::requests::Purpose;
 use super::{Engine, Reply};
-use crate::finesse::{DialogAction, FinesseOp, MobileMode, ReasonCategory, TargetState};
+use crate::finesse::{
+    CallVariable, DialogAction, ParticipantState, ReasonCategory, Request, TargetState, participant,
+};
 use crate::io::{Effect, RecordingAction, TimerId};
 
 /// Whether a command must wait for the agent's notification session: writes whose outcome only
@@ -241,11 +242,8 @@ impl Engine {
                 dial_number,
                 mode,
             } => {
-                let mode = match mode {
-                    MobileAgentMode::CallByCall => MobileMode::CallByCall,
-                    MobileAgentMode::NailedConnection => MobileMode::NailedConnection,
-                };
-                self.login(agent, password, extension, Some((dial_number, mode)), reply);
+                let mobile = Some((dial_number, mode.into()));
+                self.login(agent, password, extension, mobile, reply);
             }
             C::Logout => self.logout(agent, None, false, reply),
             C::LogoutWithReason { reason } => self.logout(agent, Some(reason), false, reply),
@@ -261,14 +259,14 @@ impl Engine {
             C::MakeNotReadyWithReason { reason } => {
                 self.set_state(agent, TargetState::NotReady, Some(reason), reply);
             }
-            C::GetState => self.request(agent, FinesseOp::GetUser, Purpose::GetState, reply),
+            C::GetState => self.request(agent, Request::GetUser, Purpose::GetState, reply),
             C::MakeCall { number } => {
                 let Some(from) = self.extension_or_fail(agent, &reply) else {
                     return;
                 };
                 self.request(
                     agent,
-                    FinesseOp::MakeCall { from, to: number },
+                    Request::MakeCall { from, to: number },
                     Purpose::CallControl,
                     reply,
                 );
@@ -293,7 +291,7 @@ impl Engine {
             }
             C::ConsultCall { number, dialog } => {
                 if let Some(entry) = self.agents.get_mut(agent) {
-                    entry.consult_from = Some(dialog.as_str().to_owned());
+                    entry.consult_from = Some(dialog.clone());
                 }
                 self.dialog_action(
                     agent,
@@ -321,7 +319,7 @@ impl Engine {
                 value,
             } => {
                 let action = DialogAction::UpdateCallData {
-                    variables: vec![(name.as_str().to_owned(), value.as_str().to_owned())],
+                    variables: vec![CallVariable::new(name.as_str(), value.as_str())],
                     wrap_up_reason: None,
                 };
                 self.dialog_action(agent, &dialog, action, reply);
@@ -352,44 +350,29 @@ impl Engine {
             C::WrapUpReasonCodes => {
                 self.request(
                     agent,
-                    FinesseOp::GetWrapUpReasons,
+                    Request::GetWrapUpReasons,
                     Purpose::WrapUpReasons,
                     reply,
                 );
             }
             C::LogoutReasonCodes => {
-                let op = FinesseOp::GetReasonCodes(ReasonCategory::Logout);
-                self.request(
-                    agent,
-                    op,
-                    Purpose::ReasonCodes(ReasonCategory::Logout),
-                    reply,
-                );
+                let op = Request::GetReasonCodes(ReasonCategory::Logout);
+                self.request(agent, op, Purpose::ReasonCodes(Category::Logout), reply);
             }
             C::NotReadyReasonCodes => {
-                let op = FinesseOp::GetReasonCodes(ReasonCategory::NotReady);
-                self.request(
-                    agent,
-                    op,
-                    Purpose::ReasonCodes(ReasonCategory::NotReady),
-                    reply,
-                );
+                let op = Request::GetReasonCodes(ReasonCategory::NotReady);
+                self.request(agent, op, Purpose::ReasonCodes(Category::NotReady), reply);
             }
             C::ZoomPauseRecording => self.recording(agent, RecordingAction::Pause, reply),
             C::ZoomResumeRecording => self.recording(agent, RecordingAction::Resume, reply),
             C::Refresh => {
-                self.request(
-                    agent,
-                    FinesseOp::GetUser,
-                    Purpose::RefreshUser,
-                    reply.clone(),
-                );
-                self.request(agent, FinesseOp::GetDialogs, Purpose::RefreshDialogs, reply);
+                self.request(agent, Request::GetUser, Purpose::RefreshUser, reply.clone());
+                self.request(agent, Request::GetDialogs, Purpose::RefreshDialogs, reply);
             }
             C::GetPhonebooks => {
                 self.request(
                     agent,
-                    FinesseOp::GetPhoneBooks,
+                    Request::GetPhoneBooks,
                     Purpose::Phonebooks { team_only: false },
                     reply,
                 );
@@ -397,32 +380,32 @@ impl Engine {
             C::GetTeamPhonebooks => {
                 self.request(
                     agent,
-                    FinesseOp::GetPhoneBooks,
+                    Request::GetPhoneBooks,
                     Purpose::Phonebooks { team_only: true },
                     reply,
                 );
             }
             C::GetPhonebookContacts { phonebook } => {
                 let purpose = Purpose::Contacts(phonebook.as_str().to_owned());
-                self.request(agent, FinesseOp::GetContacts(phonebook), purpose, reply);
+                self.request(agent, Request::GetContacts(phonebook), purpose, reply);
             }
-            C::GetQueueList => self.request(agent, FinesseOp::GetQueues, Purpose::Queues, reply),
+            C::GetQueueList => self.request(agent, Request::GetQueues, Purpose::Queues, reply),
             C::GetTeamUsers { team, subscribe } => {
                 let purpose = Purpose::TeamUsers {
                     team: team.as_str().to_owned(),
                     subscribe,
                 };
-                self.request(agent, FinesseOp::GetTeam(team), purpose, reply);
+                self.request(agent, Request::GetTeam(team), purpose, reply);
             }
             C::GetTeamUserState { member } => {
-                let op = FinesseOp::GetTeamMember { member };
+                let op = Request::GetTeamMember { member };
                 self.request(agent, op, Purpose::TeamMember, reply);
             }
             C::SilentMonitor { extension } => {
                 let Some(from) = self.extension_or_fail(agent, &reply) else {
                     return;
                 };
-                let op = FinesseOp::SilentMonitor {
+                let op = Request::SilentMonitor {
                     from,
                     to: extension,
                 };
@@ -475,12 +458,12 @@ impl Engine {
         let known = self
             .agents
             .get(agent)
-            .is_some_and(|a| a.dialogs.contains_key(dialog.as_str()));
+            .is_some_and(|a| a.dialogs.contains_key(dialog));
         if !known {
             self.fail_reply(&reply, ErrorCode::NoDialogId);
             return;
         }
-        let op = FinesseOp::DialogAction {
+        let op = Request::DialogAction {
             dialog: dialog.clone(),
             target,
             action,
@@ -511,16 +494,16 @@ impl Engine {
         let on_call = |t: &&Tracked| {
             member_extension
                 .as_deref()
-                .is_some_and(|ext| t.dialog.participant(ext).is_some())
+                .is_some_and(|ext| participant(&t.dialog, ext).is_some())
         };
         let tracked = entry
             .dialogs
-            .get(dialog.as_str())
+            .get(&dialog)
             .or_else(|| {
                 entry
                     .dialogs
                     .values()
-                    .find(|t| t.dialog.associated_dialog.as_deref() == Some(dialog.as_str()))
+                    .find(|t| t.dialog.associated_dialog.as_ref() == Some(&dialog))
             })
             .or_else(|| {
                 entry
@@ -532,13 +515,10 @@ impl Engine {
             self.fail_reply(&reply, ErrorCode::NoDialogId);
             return;
         };
-        let Ok(monitor_dialog) = DialogId::parse(&tracked.dialog.id) else {
-            self.fail_reply(&reply, ErrorCode::NoDialogId);
-            return;
-        };
+        let monitor_dialog = tracked.dialog.id.clone();
         let to = match member_extension.as_deref() {
             // The member is known: it must be on the monitored call.
-            Some(ext) if tracked.dialog.participant(ext).is_some() => Extension::parse(ext).ok(),
+            Some(ext) if participant(&tracked.dialog, ext).is_some() => Extension::parse(ext).ok(),
             Some(_) => {
                 self.fail_reply(&reply, ErrorCode::NoDialogId);
                 return;
@@ -548,15 +528,16 @@ impl Engine {
                 .dialog
                 .participants
                 .iter()
-                .filter(|p| p.media_address != from.as_str())
-                .find(|p| p.media_address_type == "AGENT_DEVICE")
-                .and_then(|p| Extension::parse(&p.media_address).ok()),
+                .filter(|p| p.media_address.as_deref().unwrap_or_default() != from.as_str())
+                .find(|p| p.media_address_type.as_deref() == Some("AGENT_DEVICE"))
+                .and_then(|p| p.media_address.as_deref())
+                .and_then(|a| Extension::parse(a).ok()),
         };
         let Some(to) = to else {
             self.fail_reply(&reply, ErrorCode::PleaseRetry);
             return;
         };
-        let op = FinesseOp::BargeCall {
+        let op = Request::BargeCall {
             from,
             to,
             monitor_dialog,
@@ -576,9 +557,13 @@ impl Engine {
         let dialog = entry
             .dialogs
             .values()
-            .find(|t| t.shown.as_ref().is_some_and(|c| c.state == "ACTIVE"))
+            .find(|t| {
+                t.shown
+                    .as_ref()
+                    .is_some_and(|c| c.state == ParticipantState::Active.as_str())
+            })
             .or_else(|| entry.dialogs.values().next())
-            .and_then(|t| DialogId::parse(&t.dialog.id).ok());
+            .map(|t| t.dialog.id.clone());
         let request_id = self.new_request_id();
         self.pending.insert(
             request_id.clone(),

@@ -30,7 +30,7 @@ use super::agent::{Agent, Session};
 use super::requests::Purpose;
 use super::{Engine, Reply, Via};
 use crate::clock::Deadline;
-use crate::finesse::FinesseOp;
+use crate::finesse::Request;
 use crate::io::{Effect, TimerId};
 
 /// Refused credentials in a row, per agent, that may reach Finesse.
@@ -229,7 +229,7 @@ impl Engine {
                 destination,
                 format,
             };
-            self.request_as(agent, Some(password), FinesseOp::GetUser, purpose, reply);
+            self.request_as(agent, Some(password), Request::GetUser, purpose, reply);
         }
     }
 
@@ -280,10 +280,7 @@ impl Engine {
         entry.password = password;
         entry.verified = true;
         let reopen = entry.session == Session::Closed || password_changed;
-        let mut logout = entry.user.clone().unwrap_or_default();
-        "LOGOUT".clone_into(&mut logout.state);
-        logout.reason_code_id.clear();
-        logout.pending_state.clear();
+        let logout = super::present::logged_out(agent, entry.user.as_ref());
         if let Some(old) = previous.filter(|old| *old != destination)
             && let Some(dest) = self.destinations.get(&old)
         {
@@ -293,7 +290,7 @@ impl Engine {
                 format: dest.format,
             };
             for event in [
-                super::present::state(agent, &logout),
+                logout,
                 Event::Error {
                     agent: Some(agent.clone()),
                     code: ErrorCode::SessionInvalidated,

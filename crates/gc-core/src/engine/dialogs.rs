@@ -6,21 +6,21 @@ use gc_protocol::event::Control;
 use gc_protocol::{AgentId, CallData, DialogId, ErrorCode, Event};
 
 use super::agent::{Agent, DialogKind, Tracked};
-use super::calls::{admissible, classify};
+use super::calls::{admissible, classify, me};
 use super::{Engine, Reply};
-use crate::finesse::Dialog;
+use crate::finesse::{Action, Dialog, participant};
 
 /// The O-017 control table of docs/protocol.md: Finesse action → control index.
-const CONTROLS: [(&str, u32); 9] = [
-    ("ANSWER", 1),
-    ("HOLD", 2),
-    ("RETRIEVE", 3),
-    ("DROP", 4),
-    ("CONSULT_CALL", 5),
-    ("TRANSFER", 6),
-    ("CONFERENCE", 7),
-    ("TRANSFER_SST", 8),
-    ("UPDATE_CALL_DATA", 9),
+const CONTROLS: [(Action, u32); 9] = [
+    (Action::Answer, 1),
+    (Action::Hold, 2),
+    (Action::Retrieve, 3),
+    (Action::Drop, 4),
+    (Action::ConsultCall, 5),
+    (Action::Transfer, 6),
+    (Action::Conference, 7),
+    (Action::TransferSst, 8),
+    (Action::UpdateCallData, 9),
 ];
 
 impl Engine {
@@ -68,7 +68,7 @@ impl Engine {
         for dialog in &gone {
             self.on_dialog_removed(agent, dialog);
         }
-        let ids: Vec<String> = self
+        let ids: Vec<DialogId> = self
             .agents
             .get(agent)
             .map(|a| a.dialogs.keys().cloned().collect())
@@ -126,7 +126,7 @@ impl Engine {
 
     /// O-024 for a dialog: the dialog with its consult, once per pair (the consult side of a
     /// pair is reported with its original).
-    fn dialog_status(&self, agent: &AgentId, id: &str) -> Option<Event> {
+    fn dialog_status(&self, agent: &AgentId, id: &DialogId) -> Option<Event> {
         let entry = self.agents.get(agent)?;
         let tracked = entry.dialogs.get(id)?;
         if let DialogKind::Consult {
@@ -147,7 +147,7 @@ impl Engine {
     }
 
     /// The consult started from this dialog, or the dialog this consult came from.
-    fn associated<'a>(entry: &'a Agent, id: &str) -> Option<&'a Tracked> {
+    fn associated<'a>(entry: &'a Agent, id: &DialogId) -> Option<&'a Tracked> {
         let tracked = entry.dialogs.get(id)?;
         if let DialogKind::Consult {
             original: Some(original),
@@ -171,12 +171,12 @@ impl Engine {
         let Some(entry) = self.agents.get(agent) else {
             return;
         };
-        let event = match entry.dialogs.get(dialog.as_str()) {
+        let event = match entry.dialogs.get(dialog) {
             Some(tracked) => Event::DialogState {
                 agent: agent.clone(),
                 full_name: entry.full_name(),
                 call: Self::call_data(entry, &tracked.dialog, false),
-                associated: Self::associated(entry, dialog.as_str())
+                associated: Self::associated(entry, dialog)
                     .map(|t| Self::call_data(entry, &t.dialog, false)),
             },
             None => Event::DialogState {
@@ -199,18 +199,12 @@ impl Engine {
         let Some(entry) = self.agents.get(agent) else {
             return;
         };
-        let Some(tracked) = entry.dialogs.get(dialog.as_str()) else {
+        let Some(tracked) = entry.dialogs.get(dialog) else {
             self.fail_reply(reply, ErrorCode::NoDialogId);
             return;
         };
         let call = Self::call_data(entry, &tracked.dialog, false);
-        let me = entry
-            .own_extension()
-            .map(|e| e.as_str().to_owned())
-            .unwrap_or_default();
-        let actions = tracked
-            .dialog
-            .participant(&me)
+        let actions = participant(&tracked.dialog, &me(entry))
             .map(|p| p.actions.clone())
             .unwrap_or_default();
         let dialog_type = match tracked.kind {
@@ -231,7 +225,7 @@ impl Engine {
                     .iter()
                     .map(|(action, index)| Control {
                         index: *index,
-                        visible: actions.iter().any(|a| a.eq_ignore_ascii_case(action)),
+                        visible: actions.contains(action),
                     })
                     .collect(),
             },
@@ -249,11 +243,7 @@ impl Engine {
         dialog: &DialogId,
         reply: &Reply,
     ) {
-        let Some(tracked) = self
-            .agents
-            .get(agent)
-            .and_then(|a| a.dialogs.get(dialog.as_str()))
-        else {
+        let Some(tracked) = self.agents.get(agent).and_then(|a| a.dialogs.get(dialog)) else {
             self.fail_reply(reply, ErrorCode::NoDialogId);
             return;
         };
@@ -261,7 +251,7 @@ impl Engine {
             .dialog
             .participants
             .iter()
-            .map(|p| p.media_address.clone())
+            .map(|p| p.media_address.clone().unwrap_or_default())
             .collect();
         self.publish_reply(
             reply,

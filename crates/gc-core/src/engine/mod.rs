@@ -247,7 +247,9 @@ impl Engine {
             }
             // Finesse ends every call of an agent that logs out; a dialog kept after LOGOUT
             // would be shown to the client as a call that cannot exist.
-            if agent.state() == "LOGOUT" && !agent.dialogs.is_empty() {
+            if agent.state() == Some(&crate::finesse::UserState::Logout)
+                && !agent.dialogs.is_empty()
+            {
                 return Err(format!(
                     "agent {id} is logged out but has {} dialogs",
                     agent.dialogs.len()

@@ -2,10 +2,10 @@
 
 use gc_protocol::{AgentId, Event};
 
-use super::agent::Session;
+use super::agent::{Session, ShownState};
 use super::requests::{Confirmation, Purpose};
 use super::{Engine, Reply};
-use crate::finesse::{FinesseOp, Notification, SessionEvent, TargetState, User};
+use crate::finesse::{Notification, Request, SessionEvent, TargetState, User, UserState};
 use crate::io::Effect;
 
 impl Engine {
@@ -37,7 +37,10 @@ impl Engine {
             }
             Notification::TeamUser { team_id, user } => {
                 let subscribed = self.agents.get_mut(agent).is_some_and(|a| {
-                    a.learn_member(&user.login_id, &user.extension);
+                    a.learn_member(
+                        user.login_id.as_str(),
+                        user.extension.as_deref().unwrap_or_default(),
+                    );
                     a.teams.contains(&team_id)
                 });
                 if subscribed {
@@ -63,9 +66,10 @@ impl Engine {
         reply: Option<&Reply>,
         with_info: bool,
     ) {
-        let signed_in_on = (!matches!(user.state.as_str(), "" | "LOGOUT"))
-            .then(|| gc_protocol::Extension::parse(&user.extension).ok())
-            .flatten();
+        let signed_in_on = (!matches!(user.state, None | Some(UserState::Logout)))
+            .then_some(user.extension.as_deref())
+            .flatten()
+            .and_then(|e| gc_protocol::Extension::parse(e).ok());
         // An agent Finesse reports signed in holds a licence, also when it signed in before
         // this connector knew it (a restart, another desktop): the count stays honest. When
         // none is free the agent keeps working but is not counted; its next Login is refused.
@@ -83,16 +87,12 @@ impl Engine {
             return;
         };
         let was_logged_in = entry.is_logged_in();
-        let key = (
-            user.state.clone(),
-            user.reason_code_id.clone(),
-            user.pending_state.clone(),
-        );
+        let key = ShownState::of(&user);
         let changed = entry.shown_state.as_ref() != Some(&key);
         entry.shown_state = Some(key);
         entry.user = Some(user.clone());
-        let logged_out = user.state == "LOGOUT";
-        let now_not_ready = user.state == "NOT_READY";
+        let logged_out = user.state == Some(UserState::Logout);
+        let now_not_ready = user.state == Some(UserState::NotReady);
 
         let state = super::present::state(agent, &user);
         match reply {
@@ -114,7 +114,7 @@ impl Engine {
                 .get_mut(agent)
                 .and_then(|a| a.logout_after_not_ready.take());
             if let Some(plan) = plan {
-                let op = FinesseOp::SetState {
+                let op = Request::SetState {
                     state: TargetState::Logout,
                     reason: plan.reason,
                 };
@@ -191,13 +191,8 @@ impl Engine {
                         agent: Some(agent.clone()),
                         ..Reply::default()
                     };
-                    self.request(agent, FinesseOp::GetUser, Purpose::GapUser, reply.clone());
-                    self.request(
-                        agent,
-                        FinesseOp::GetDialogs,
-                        Purpose::DialogsFallback,
-                        reply,
-                    );
+                    self.request(agent, Request::GetUser, Purpose::GapUser, reply.clone());
+                    self.request(agent, Request::GetDialogs, Purpose::DialogsFallback, reply);
                 }
                 self.run_queued(agent);
             }

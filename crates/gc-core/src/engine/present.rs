@@ -8,55 +8,83 @@ use gc_protocol::{AgentId, CallData, Event, Participant, event::finesse_time};
 
 use super::Engine;
 use crate::finesse::{
-    Contact, Dialog, PhoneBook, Queue, ReasonCategory, ReasonCodeInfo, Team as FinesseTeam,
-    TeamUser, User, WrapUpReason,
+    Contact, Dialog, PhoneBook, PhoneBookType, Queue, ReasonCodeInfo, Team as FinesseTeam, User,
+    UserState, WrapUpReason, full_name,
 };
+
+/// An optional Finesse text as the client sees it (absent: empty).
+fn text(value: Option<&String>) -> String {
+    value.cloned().unwrap_or_default()
+}
+
+/// An optional id or value as the client sees it (absent: empty).
+fn shown<T: std::fmt::Display>(value: Option<&T>) -> String {
+    value.map(ToString::to_string).unwrap_or_default()
+}
 
 /// O-001 from a User.
 pub(super) fn state(agent: &AgentId, user: &User) -> Event {
     Event::State {
         agent: agent.clone(),
-        state: user.state.clone(),
-        reason_code: user.reason_code_id.clone(),
-        pending_state: user.pending_state.clone(),
-        state_change_time: finesse_time(&user.state_change_time),
-        full_name: user.full_name(),
+        state: shown(user.state.as_ref()),
+        reason_code: shown(user.reason_code_id.as_ref()),
+        pending_state: shown(user.pending_state.as_ref()),
+        state_change_time: finesse_time(user.state_change_time.as_deref().unwrap_or_default()),
+        full_name: full_name(user),
+    }
+}
+
+/// O-001 saying the agent is logged out (no reason, nothing pending), with what is known of
+/// it: a force_logout of an agent with nothing to log out, the old destination of an agent
+/// that moved.
+pub(super) fn logged_out(agent: &AgentId, user: Option<&User>) -> Event {
+    Event::State {
+        agent: agent.clone(),
+        state: UserState::Logout.as_str().to_owned(),
+        reason_code: String::new(),
+        pending_state: String::new(),
+        state_change_time: finesse_time(
+            user.and_then(|u| u.state_change_time.as_deref())
+                .unwrap_or_default(),
+        ),
+        full_name: user.map(full_name).unwrap_or_default(),
     }
 }
 
 /// O-011, and O-012 / O-013 for supervisors.
 pub(super) fn agent_info(agent: &AgentId, user: &User) -> Vec<Event> {
-    let team = user.team.as_ref().map_or_else(Team::default, |t| Team {
-        id: t.id.clone(),
-        name: t.name.clone(),
+    let team = user.team_id.as_ref().map_or_else(Team::default, |id| Team {
+        id: id.to_string(),
+        name: text(user.team_name.as_ref()),
     });
     let teams: Vec<Team> = user
         .teams
         .iter()
         .map(|t| Team {
-            id: t.id.clone(),
-            name: t.name.clone(),
+            id: shown(t.id.as_ref()),
+            name: text(t.name.as_ref()),
         })
         .collect();
+    let supervisor = user.is_supervisor();
     let mut events = vec![Event::AgentInfo {
         agent: agent.clone(),
-        first_name: user.first_name.clone(),
-        last_name: user.last_name.clone(),
-        supervisor: user.supervisor,
-        wrap_up_mode: user.wrap_up_on_incoming.clone(),
+        first_name: text(user.first_name.as_ref()),
+        last_name: text(user.last_name.as_ref()),
+        supervisor,
+        wrap_up_mode: shown(user.wrap_up_on_incoming.as_ref()),
         team,
         teams: teams.clone(),
     }];
-    if user.supervisor {
+    if supervisor {
         events.push(Event::TeamInfoIds {
             agent: agent.clone(),
             team_ids: teams.iter().map(|t| t.id.clone()).collect(),
-            full_name: user.full_name(),
+            full_name: full_name(user),
         });
         events.push(Event::TeamInfoNames {
             agent: agent.clone(),
             team_names: teams.iter().map(|t| t.name.clone()).collect(),
-            full_name: user.full_name(),
+            full_name: full_name(user),
         });
     }
     events
@@ -64,46 +92,52 @@ pub(super) fn agent_info(agent: &AgentId, user: &User) -> Vec<Event> {
 
 /// A dialog as call data, with the state and failure cause the client is shown.
 pub(super) fn call_data(dialog: &Dialog, state: String, failure_cause: String) -> CallData {
+    let from = text(dialog.from_address.as_ref());
     CallData {
-        dialog_id: dialog.id.clone(),
+        dialog_id: dialog.id.to_string(),
         state,
-        from_address: dialog.from_address.clone(),
-        to_address: dialog.to_address.clone(),
-        ani: dialog.from_address.clone(),
-        call_variables: dialog.call_variables.clone(),
-        start_time: finesse_time(dialog.start_time()),
+        from_address: from.clone(),
+        to_address: text(dialog.to_address.as_ref()),
+        ani: from,
+        call_variables: dialog
+            .media_properties
+            .call_variables
+            .iter()
+            .map(|v| (v.name.clone(), v.value.clone()))
+            .collect(),
+        start_time: finesse_time(crate::finesse::start_time(dialog)),
         // The agent's own leg: set by the caller, who knows the agent's extension.
         agent_start_time: String::new(),
         participants: dialog
             .participants
             .iter()
             .map(|p| Participant {
-                media_address: p.media_address.clone(),
-                state: p.state.clone(),
-                address_type: p.media_address_type.clone(),
+                media_address: text(p.media_address.as_ref()),
+                state: shown(p.state.as_ref()),
+                address_type: text(p.media_address_type.as_ref()),
             })
             .collect(),
-        prev_dialog_id: dialog.prev_dialog_id().map(str::to_owned),
+        prev_dialog_id: crate::finesse::prev_dialog_id(dialog).map(ToString::to_string),
         failure_cause: if failure_cause.is_empty() {
-            "FAILED".into()
+            crate::finesse::ParticipantState::Failed.as_str().to_owned()
         } else {
             failure_cause
         },
-        call_type: dialog.call_type.clone(),
+        call_type: shown(dialog.media_properties.call_type.as_ref()),
     }
 }
 
-fn member(user: &TeamUser) -> TeamMember {
+fn member(user: &User) -> TeamMember {
     TeamMember {
-        first_name: user.first_name.clone(),
-        last_name: user.last_name.clone(),
-        extension: user.extension.clone(),
-        login_id: user.login_id.clone(),
-        state: user.state.clone(),
-        pending_state: user.pending_state.clone(),
-        media_type: user.media_type.clone(),
-        state_change_time: finesse_time(&user.state_change_time),
-        reason_code: user.reason_code_id.clone(),
+        first_name: text(user.first_name.as_ref()),
+        last_name: text(user.last_name.as_ref()),
+        extension: text(user.extension.as_ref()),
+        login_id: user.login_id.to_string(),
+        state: shown(user.state.as_ref()),
+        pending_state: shown(user.pending_state.as_ref()),
+        media_type: text(user.media_type.as_ref()),
+        state_change_time: finesse_time(user.state_change_time.as_deref().unwrap_or_default()),
+        reason_code: shown(user.reason_code_id.as_ref()),
     }
 }
 
@@ -116,7 +150,7 @@ pub(super) fn team_users(agent: &AgentId, team: &FinesseTeam) -> Event {
 }
 
 /// O-021 for a team notification.
-pub(super) fn team_member_changed(agent: &AgentId, team_id: &str, user: &TeamUser) -> Event {
+pub(super) fn team_member_changed(agent: &AgentId, team_id: &str, user: &User) -> Event {
     Event::TeamMemberStateChanged {
         agent: agent.clone(),
         team_id: team_id.to_owned(),
@@ -126,40 +160,34 @@ pub(super) fn team_member_changed(agent: &AgentId, team_id: &str, user: &TeamUse
 
 /// O-021 answering getteamuserstate (the member's User read by the supervisor).
 pub(super) fn team_member_from_user(agent: &AgentId, user: &User) -> Event {
-    let team_user = TeamUser {
-        login_id: user.login_id.clone(),
-        first_name: user.first_name.clone(),
-        last_name: user.last_name.clone(),
-        extension: user.extension.clone(),
-        state: user.state.clone(),
-        pending_state: user.pending_state.clone(),
-        reason_code_id: user.reason_code_id.clone(),
-        state_change_time: user.state_change_time.clone(),
-        media_type: user.media_type.clone(),
-    };
-    let team_id = user.team.as_ref().map(|t| t.id.clone()).unwrap_or_default();
-    team_member_changed(agent, &team_id, &team_user)
+    team_member_changed(agent, &shown(user.team_id.as_ref()), user)
 }
 
 /// O-019.
 pub(super) fn queue_list(agent: &AgentId, queues: &[Queue]) -> Event {
+    let stat = |value: Option<i64>| value.map(|v| v.to_string()).unwrap_or_default();
     Event::QueueList {
         agent: agent.clone(),
         queues: queues
             .iter()
-            .map(|q| QueueStats {
-                name: q.name.clone(),
-                agents_not_ready: q.agents_not_ready.clone(),
-                agents_ready: q.agents_ready.clone(),
-                agents_talking_inbound: q.agents_talking_inbound.clone(),
-                agents_talking_internal: q.agents_talking_internal.clone(),
-                agents_talking_outbound: q.agents_talking_outbound.clone(),
-                agents_wrap_up_not_ready: q.agents_wrap_up_not_ready.clone(),
-                agents_wrap_up_ready: q.agents_wrap_up_ready.clone(),
-                calls_in_queue: q.calls_in_queue.clone(),
-                start_time_of_longest_call_in_queue: finesse_time(
-                    &q.start_time_of_longest_call_in_queue,
-                ),
+            .map(|q| {
+                let s = q.statistics.clone().unwrap_or_default();
+                QueueStats {
+                    name: text(q.name.as_ref()),
+                    agents_not_ready: stat(s.agents_not_ready),
+                    agents_ready: stat(s.agents_ready),
+                    agents_talking_inbound: stat(s.agents_talking_inbound),
+                    agents_talking_internal: stat(s.agents_talking_internal),
+                    agents_talking_outbound: stat(s.agents_talking_outbound),
+                    agents_wrap_up_not_ready: stat(s.agents_wrap_up_not_ready),
+                    agents_wrap_up_ready: stat(s.agents_wrap_up_ready),
+                    calls_in_queue: stat(s.calls_in_queue),
+                    start_time_of_longest_call_in_queue: finesse_time(
+                        s.start_time_of_longest_call_in_queue
+                            .as_deref()
+                            .unwrap_or_default(),
+                    ),
+                }
             })
             .collect(),
     }
@@ -169,11 +197,11 @@ pub(super) fn queue_list(agent: &AgentId, queues: &[Queue]) -> Event {
 pub(super) fn phonebooks(agent: &AgentId, books: &[PhoneBook], team_only: bool) -> Event {
     let books: Vec<Phonebook> = books
         .iter()
-        .filter(|b| !team_only || b.kind.eq_ignore_ascii_case("TEAM"))
+        .filter(|b| !team_only || b.kind == Some(PhoneBookType::Team))
         .map(|b| Phonebook {
-            name: b.name.clone(),
-            kind: b.kind.clone(),
-            id: b.id.clone(),
+            name: text(b.name.as_ref()),
+            kind: shown(b.kind.as_ref()),
+            id: shown(b.id.as_ref()),
         })
         .collect();
     if team_only {
@@ -197,11 +225,11 @@ pub(super) fn contacts(agent: &AgentId, book: &str, contacts: &[Contact]) -> Eve
         contacts: contacts
             .iter()
             .map(|c| ContactOut {
-                description: c.description.clone(),
-                first_name: c.first_name.clone(),
-                last_name: c.last_name.clone(),
-                phone_number: c.phone_number.clone(),
-                id: c.id.clone(),
+                description: text(c.description.as_ref()),
+                first_name: text(c.first_name.as_ref()),
+                last_name: text(c.last_name.as_ref()),
+                phone_number: text(c.phone_number.as_ref()),
+                id: shown(c.id.as_ref()),
             })
             .collect(),
     }
@@ -213,18 +241,15 @@ impl Engine {
     pub(super) fn reason_codes_event(
         &self,
         agent: &AgentId,
-        category: ReasonCategory,
+        category: Category,
         codes: &[ReasonCodeInfo],
     ) -> Event {
         Event::ReasonCodes {
             agent: agent.clone(),
-            category: match category {
-                ReasonCategory::NotReady => Category::NotReady,
-                ReasonCategory::Logout => Category::Logout,
-            },
+            category,
             codes: codes
                 .iter()
-                .map(|c| (c.id.clone(), c.label.clone()))
+                .map(|c| (shown(c.id.as_ref()), text(c.label.as_ref())))
                 .collect(),
             full_name: self.full_name(agent),
         }
@@ -237,7 +262,7 @@ impl Engine {
             category: Category::WrapUp,
             codes: reasons
                 .iter()
-                .map(|r| (r.id.clone(), r.label.clone()))
+                .map(|r| (shown(r.id.as_ref()), text(r.label.as_ref())))
                 .collect(),
             full_name: self.full_name(agent),
         }
@@ -251,9 +276,9 @@ impl Engine {
             .filter(|a| a.is_logged_in())
             .filter_map(|a| a.user.as_ref())
             .map(|u| AgentSummary {
-                first_name: u.first_name.clone(),
-                last_name: u.last_name.clone(),
-                extension: u.extension.clone(),
+                first_name: text(u.first_name.as_ref()),
+                last_name: text(u.last_name.as_ref()),
+                extension: text(u.extension.as_ref()),
             })
             .collect();
         Event::Agents {

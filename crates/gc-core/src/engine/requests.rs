@@ -4,7 +4,7 @@
 use gc_protocol::{AgentId, ErrorCode, Event, Password};
 
 use super::{Engine, Reply};
-use crate::finesse::{FinesseFailure, FinesseOp, FinesseReply, ReasonCategory};
+use crate::finesse::{FinesseFailure, FinesseReply, Method, Request};
 use crate::io::{Effect, TimerId};
 
 /// Why a request was made: decides what its result publishes.
@@ -32,8 +32,8 @@ pub(crate) enum Purpose {
     GapUser,
     /// After a node switch or takeover: the dialogs part (DialogStatus).
     ResyncDialogs,
-    /// Reason codes of a category.
-    ReasonCodes(ReasonCategory),
+    /// Reason codes of a category (the client's name of the category the request asked for).
+    ReasonCodes(gc_protocol::event::ReasonCategory),
     /// Wrap-up reasons.
     WrapUpReasons,
     /// Phone books (only the team ones for GetTeamPhonebooks).
@@ -118,13 +118,7 @@ impl Pending {
 
 impl Engine {
     /// Sends a Finesse operation as the agent and remembers why.
-    pub(super) fn request(
-        &mut self,
-        agent: &AgentId,
-        op: FinesseOp,
-        purpose: Purpose,
-        reply: Reply,
-    ) {
+    pub(super) fn request(&mut self, agent: &AgentId, op: Request, purpose: Purpose, reply: Reply) {
         self.request_as(agent, None, op, purpose, reply);
     }
 
@@ -134,7 +128,7 @@ impl Engine {
         &mut self,
         agent: &AgentId,
         candidate: Option<Password>,
-        op: FinesseOp,
+        op: Request,
         purpose: Purpose,
         reply: Reply,
     ) {
@@ -149,7 +143,7 @@ impl Engine {
         let journal = reply
             .message_id
             .clone()
-            .filter(|_| reply.token.is_some() && op.is_async_write());
+            .filter(|_| reply.token.is_some() && op.method() != Method::Get);
         let mut pending = Pending::new(agent.clone(), purpose, reply.clone());
         pending.candidate = candidate;
         self.pending.insert(request_id.clone(), pending);
@@ -159,7 +153,7 @@ impl Engine {
             agent: agent.clone(),
             password,
             request_id,
-            op,
+            request: op,
             deadline,
             journal,
         });
@@ -219,16 +213,16 @@ impl Engine {
         let reply = &pending.reply;
         match (&pending.purpose, data) {
             (Purpose::GetState | Purpose::ResyncUser, FinesseReply::User(user)) => {
-                self.apply_user(&agent, user, Some(reply), false);
+                self.apply_user(&agent, *user, Some(reply), false);
             }
             (Purpose::GapUser, FinesseReply::User(user)) => {
-                self.apply_user(&agent, user, None, false);
+                self.apply_user(&agent, *user, None, false);
             }
             (Purpose::Fallback { login }, FinesseReply::User(user)) => {
-                self.apply_user(&agent, user, Some(reply), *login);
+                self.apply_user(&agent, *user, Some(reply), *login);
             }
             (Purpose::RefreshUser, FinesseReply::User(user)) => {
-                self.apply_user(&agent, user, Some(reply), true);
+                self.apply_user(&agent, *user, Some(reply), true);
             }
             (Purpose::DialogsFallback, FinesseReply::Dialogs(dialogs)) => {
                 self.reconcile_dialogs(&agent, dialogs);
@@ -258,7 +252,10 @@ impl Engine {
             (Purpose::TeamUsers { team, subscribe }, FinesseReply::Team(data)) => {
                 if let Some(entry) = self.agents.get_mut(&agent) {
                     for user in &data.users {
-                        entry.learn_member(&user.login_id, &user.extension);
+                        entry.learn_member(
+                            user.login_id.as_str(),
+                            user.extension.as_deref().unwrap_or_default(),
+                        );
                     }
                 }
                 let event = super::present::team_users(&agent, &data);
@@ -276,7 +273,10 @@ impl Engine {
             }
             (Purpose::TeamMember, FinesseReply::User(user)) => {
                 if let Some(entry) = self.agents.get_mut(&agent) {
-                    entry.learn_member(&user.login_id, &user.extension);
+                    entry.learn_member(
+                        user.login_id.as_str(),
+                        user.extension.as_deref().unwrap_or_default(),
+                    );
                 }
                 let event = super::present::team_member_from_user(&agent, &user);
                 self.publish_reply(reply, event);
@@ -407,7 +407,7 @@ impl Engine {
                 let agent = pending.agent.clone();
                 self.request(
                     &agent,
-                    FinesseOp::GetUser,
+                    Request::GetUser,
                     Purpose::Fallback { login },
                     pending.reply,
                 );
@@ -418,7 +418,7 @@ impl Engine {
                 let agent = pending.agent.clone();
                 self.request(
                     &agent,
-                    FinesseOp::GetDialogs,
+                    Request::GetDialogs,
                     Purpose::DialogsFallback,
                     pending.reply,
                 );

@@ -6,7 +6,7 @@ use gc_protocol::{AgentId, DialNumber, Extension, Password, ReasonCode};
 use super::agent::LogoutPlan;
 use super::requests::Purpose;
 use super::{Engine, Reply};
-use crate::finesse::{FinesseOp, MobileMode, TargetState};
+use crate::finesse::{MobileAgentMode, Request, TargetState, UserState};
 use crate::io::{Effect, PeerSync, TimerId};
 
 impl Engine {
@@ -17,7 +17,7 @@ impl Engine {
         agent: &AgentId,
         password: Password,
         extension: Extension,
-        mobile: Option<(DialNumber, MobileMode)>,
+        mobile: Option<(DialNumber, MobileAgentMode)>,
         reply: Reply,
     ) {
         if !self.take_licence(agent) {
@@ -34,7 +34,7 @@ impl Engine {
         self.request_as(
             agent,
             Some(password),
-            FinesseOp::Login { extension, mobile },
+            Request::Login { extension, mobile },
             Purpose::Login,
             reply,
         );
@@ -71,7 +71,7 @@ impl Engine {
         reason: Option<ReasonCode>,
         reply: Reply,
     ) {
-        let op = FinesseOp::SetState { state, reason };
+        let op = Request::SetState { state, reason };
         self.request(agent, op, Purpose::StateChange, reply);
     }
 
@@ -88,7 +88,10 @@ impl Engine {
             return;
         };
         entry.forget_on_logout |= forget;
-        if matches!(entry.state(), "READY" | "WORK" | "WORK_READY") {
+        if matches!(
+            entry.state(),
+            Some(UserState::Ready | UserState::Work | UserState::WorkReady)
+        ) {
             let later = Reply {
                 token: None,
                 ..reply.clone()
@@ -100,7 +103,7 @@ impl Engine {
             self.set_state(agent, TargetState::NotReady, None, reply);
             return;
         }
-        let op = FinesseOp::SetState {
+        let op = Request::SetState {
             state: TargetState::Logout,
             reason,
         };
@@ -115,11 +118,8 @@ impl Engine {
             return;
         };
         if !entry.is_logged_in() && !entry.licensed {
-            let mut user = entry.user.clone().unwrap_or_default();
-            "LOGOUT".clone_into(&mut user.state);
-            user.reason_code_id.clear();
-            user.pending_state.clear();
-            self.publish_reply(&reply, super::present::state(agent, &user));
+            let event = super::present::logged_out(agent, entry.user.as_ref());
+            self.publish_reply(&reply, event);
             self.forget(agent);
             self.ack(&reply);
             return;

@@ -5,7 +5,7 @@ use gc_protocol::{AgentId, DestinationName, Event, Format, SystemStatus};
 use super::agent::{Agent, Session};
 use super::requests::Purpose;
 use super::{Destination, Engine, Reply};
-use crate::finesse::{FinesseOp, NodeStatus};
+use crate::finesse::{NodeStatus, Request};
 use crate::io::{Effect, PeerSync, TimerId};
 
 impl Engine {
@@ -46,13 +46,8 @@ impl Engine {
             agent: Some(agent.clone()),
             ..Reply::default()
         };
-        self.request(
-            agent,
-            FinesseOp::GetUser,
-            Purpose::ResyncUser,
-            reply.clone(),
-        );
-        self.request(agent, FinesseOp::GetDialogs, Purpose::ResyncDialogs, reply);
+        self.request(agent, Request::GetUser, Purpose::ResyncUser, reply.clone());
+        self.request(agent, Request::GetDialogs, Purpose::ResyncDialogs, reply);
     }
 
     pub(super) fn on_timer(&mut self, timer: TimerId) {

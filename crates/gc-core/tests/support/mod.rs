@@ -17,21 +17,23 @@ use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 
 use gc_core::finesse::{
-    Dialog, FinesseFailure, FinesseOp, FinesseReply, NodeStatus, Notification, Participant,
-    SessionEvent, TeamRef, User,
+    Action, CallType, CallVariable, Contact, Dialog, DialogState, FinesseFailure, FinesseReply,
+    MediaProperties, NodeStatus, Notification, Participant, ParticipantState, PhoneBook,
+    PhoneBookType, Queue, ReasonCodeInfo, Request, Role, SessionEvent, Team, TeamRef, User,
+    UserState, WrapUpMode, WrapUpReason,
 };
 use gc_core::{
     ClientRequest, Deadline, DeliveryToken, Effect, Engine, EngineConfig, Input, Now, PeerSync,
     Publication, Target, TimerId,
 };
-use gc_protocol::{AgentId, Command, ErrorCode, Format, ObjectId};
+use gc_protocol::{AgentId, Command, DialogId, ErrorCode, Format, ObjectId, ReasonCode};
 
 /// A Finesse operation the engine asked for.
 #[derive(Clone, Debug)]
 pub struct Op {
     pub agent: AgentId,
     pub request_id: String,
-    pub op: FinesseOp,
+    pub op: Request,
 }
 
 /// The world around one engine.
@@ -140,7 +142,7 @@ impl World {
                 Effect::Finesse {
                     agent,
                     request_id,
-                    op,
+                    request: op,
                     ..
                 } => {
                     self.ops.push_back(Op {
@@ -303,7 +305,7 @@ impl World {
     }
 
     pub fn user_update(&mut self, user: User, request_id: Option<&str>) {
-        let id = user.login_id.clone();
+        let id = user.login_id.to_string();
         self.notify(
             &id,
             Notification::User {
@@ -479,8 +481,8 @@ impl World {
             &format!("{destination},{password}"),
         );
         let op = self.next_op();
-        assert_eq!(op.op, FinesseOp::GetUser, "credentials are checked first");
-        self.answer(&op, FinesseReply::User(user(agent_id)));
+        assert_eq!(op.op, Request::GetUser, "credentials are checked first");
+        self.answer(&op, user_reply(user(agent_id)));
     }
 
     /// Makes the agent READY through the engine.
@@ -575,6 +577,11 @@ pub fn extension_of(agent_id: &str) -> String {
 
 // === builders ===
 
+/// Text as Finesse's parsers give it: empty is absent.
+pub fn opt(text: &str) -> Option<String> {
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
 /// A user from the default directory: 1001 Maria Meier (team 1 Sales), 1002 Ali Khan, 1003
 /// Eva Lind, 2001 Sam Boss (supervisor of teams 1 and 2).
 pub fn user(id: &str) -> User {
@@ -585,33 +592,60 @@ pub fn user(id: &str) -> User {
         "2001" => ("Sam", "Boss"),
         _ => ("Agent", id),
     };
-    let sales = TeamRef {
-        id: "1".into(),
-        name: "Sales".into(),
-    };
-    let support = TeamRef {
-        id: "2".into(),
-        name: "Support".into(),
+    let team = |id: &str, name: &str| TeamRef {
+        id: ObjectId::parse(id).ok(),
+        name: Some(name.into()),
+        uri: None,
     };
     User {
-        login_id: id.into(),
-        first_name: first.into(),
-        last_name: last.into(),
-        extension: String::new(),
-        state: "LOGOUT".into(),
-        pending_state: String::new(),
-        reason_code_id: String::new(),
-        state_change_time: "2026-11-25T12:30:00.000Z".into(),
-        supervisor: id == "2001",
-        team: Some(sales.clone()),
+        login_id: AgentId::parse(id).unwrap(),
+        uri: None,
+        login_name: None,
+        first_name: Some(first.into()),
+        last_name: Some(last.into()),
+        extension: None,
+        mobile_agent: None,
+        active_device_id: None,
+        roles: if id == "2001" {
+            vec![Role::Agent, Role::Supervisor]
+        } else {
+            vec![Role::Agent]
+        },
+        state: Some(UserState::Logout),
+        state_change_time: Some("2026-11-25T12:30:00.000Z".into()),
+        pending_state: None,
+        reason_code_id: None,
+        reason_code: None,
+        wrap_up_on_incoming: Some(WrapUpMode::Optional),
+        wrap_up_on_outgoing: None,
+        wrap_up_timer: None,
+        media_type: Some("1".into()),
+        team_id: ObjectId::parse("1").ok(),
+        team_name: Some("Sales".into()),
         teams: if id == "2001" {
-            vec![sales, support]
+            vec![team("1", "Sales"), team("2", "Support")]
         } else {
             Vec::new()
         },
-        wrap_up_on_incoming: "OPTIONAL".into(),
-        media_type: "1".into(),
+        skill_target_id: None,
+        dialogs_uri: None,
+        media_state: None,
     }
+}
+
+/// A team member as the Team API shows it: login id, names, extension and state (the rest
+/// absent but the state change time and the media type).
+pub fn member(id: &str, first: &str, last: &str, extension: &str, state: &str) -> User {
+    let mut member = user(id);
+    member.first_name = opt(first);
+    member.last_name = opt(last);
+    member.extension = opt(extension);
+    member.state = opt(state).map(|s| UserState::parse(&s));
+    member.roles = Vec::new();
+    member.team_id = None;
+    member.team_name = None;
+    member.wrap_up_on_incoming = None;
+    member
 }
 
 pub trait UserExt {
@@ -623,32 +657,104 @@ pub trait UserExt {
 
 impl UserExt for User {
     fn state(mut self, state: &str) -> Self {
-        self.state = state.into();
+        self.state = opt(state).map(|s| UserState::parse(&s));
         self
     }
     fn extension(mut self, extension: &str) -> Self {
-        self.extension = extension.into();
+        self.extension = opt(extension);
         self
     }
     fn reason(mut self, reason: &str) -> Self {
-        self.reason_code_id = reason.into();
+        self.reason_code_id = ReasonCode::parse(reason).ok();
         self
     }
     fn pending(mut self, pending: &str) -> Self {
-        self.pending_state = pending.into();
+        self.pending_state = opt(pending).map(|s| UserState::parse(&s));
         self
     }
+}
+
+/// A reason code: Finesse id, numeric code, label.
+pub fn reason_code(id: &str, code: &str, label: &str) -> ReasonCodeInfo {
+    ReasonCodeInfo {
+        id: ReasonCode::parse(id).ok(),
+        code: opt(code),
+        label: opt(label),
+        ..ReasonCodeInfo::default()
+    }
+}
+
+/// A wrap-up reason: Finesse id, label.
+pub fn wrap_up_reason(id: &str, label: &str) -> WrapUpReason {
+    WrapUpReason {
+        id: ReasonCode::parse(id).ok(),
+        label: opt(label),
+        ..WrapUpReason::default()
+    }
+}
+
+/// A phone book: id, name, `GLOBAL` or `TEAM`.
+pub fn phone_book(id: &str, name: &str, kind: &str) -> PhoneBook {
+    PhoneBook {
+        id: ObjectId::parse(id).ok(),
+        name: opt(name),
+        kind: opt(kind).map(|k| PhoneBookType::parse(&k)),
+        ..PhoneBook::default()
+    }
+}
+
+/// A contact: id, first and last name, number, description.
+pub fn contact(id: &str, first: &str, last: &str, phone: &str, description: &str) -> Contact {
+    Contact {
+        id: ObjectId::parse(id).ok(),
+        first_name: opt(first),
+        last_name: opt(last),
+        phone_number: opt(phone),
+        description: opt(description),
+        ..Contact::default()
+    }
+}
+
+/// A queue without statistics.
+pub fn queue(name: &str) -> Queue {
+    Queue {
+        name: opt(name),
+        ..Queue::default()
+    }
+}
+
+/// A team with its members.
+pub fn team(id: &str, name: &str, users: Vec<User>) -> Team {
+    Team {
+        id: ObjectId::parse(id).ok(),
+        name: opt(name),
+        users,
+        ..Team::default()
+    }
+}
+
+/// A user as a REST reply.
+pub fn user_reply(user: User) -> FinesseReply {
+    FinesseReply::User(Box::new(user))
 }
 
 /// A dialog builder.
 pub fn dialog(id: &str, call_type: &str, from: &str, to: &str) -> Dialog {
     Dialog {
-        id: id.into(),
-        call_type: call_type.into(),
-        state: "ACTIVE".into(),
-        from_address: from.into(),
-        to_address: to.into(),
-        ..Dialog::default()
+        id: DialogId::parse(id).unwrap(),
+        uri: None,
+        associated_dialog: None,
+        secondary_id: None,
+        media_type: None,
+        from_address: opt(from),
+        to_address: opt(to),
+        callback_number: None,
+        state: Some(DialogState::Active),
+        media_properties: MediaProperties {
+            call_type: opt(call_type).map(|c| CallType::parse(&c)),
+            ..MediaProperties::default()
+        },
+        participants: Vec::new(),
     }
 }
 
@@ -665,42 +771,41 @@ pub trait DialogExt {
 
 impl DialogExt for Dialog {
     fn state(mut self, state: &str) -> Self {
-        self.state = state.into();
+        self.state = opt(state).map(|s| DialogState::parse(&s));
         self
     }
     fn cause(mut self, address: &str, cause: &str) -> Self {
         for p in &mut self.participants {
-            if p.media_address == address {
-                p.state_cause = cause.into();
+            if p.media_address.as_deref() == Some(address) {
+                p.state_cause = opt(cause);
             }
         }
         self
     }
     fn with(mut self, address: &str, state: &str, agent_device: bool, actions: &[&str]) -> Self {
         self.participants.push(Participant {
-            media_address: address.into(),
-            media_address_type: if agent_device {
-                "AGENT_DEVICE".into()
-            } else {
-                String::new()
-            },
-            state: state.into(),
-            state_cause: String::new(),
-            start_time: "2026-11-25T12:30:05.000Z".into(),
-            actions: actions.iter().map(|a| (*a).to_owned()).collect(),
+            media_address: opt(address),
+            media_address_type: agent_device.then(|| "AGENT_DEVICE".into()),
+            state: opt(state).map(|s| ParticipantState::parse(&s)),
+            state_cause: None,
+            start_time: Some("2026-11-25T12:30:05.000Z".into()),
+            state_change_time: None,
+            actions: actions.iter().map(|a| Action::parse(a)).collect(),
         });
         self
     }
     fn var(mut self, name: &str, value: &str) -> Self {
-        self.call_variables.push((name.into(), value.into()));
+        self.media_properties
+            .call_variables
+            .push(CallVariable::new(name, value));
         self
     }
     fn associated(mut self, id: &str) -> Self {
-        self.associated_dialog = Some(id.into());
+        self.associated_dialog = DialogId::parse(id).ok();
         self
     }
     fn secondary(mut self, id: &str) -> Self {
-        self.secondary_id = Some(id.into());
+        self.secondary_id = DialogId::parse(id).ok();
         self
     }
 }
@@ -732,7 +837,7 @@ callVariable5=|callVariable6=|callVariable7=|callVariable8=|callVariable9=|callV
 
 /// The full name of a directory user, as the legacy text ends.
 pub fn full_name(agent_id: &str) -> String {
-    user(agent_id).full_name()
+    gc_core::finesse::full_name(&user(agent_id))
 }
 
 /// O-008 in the new format for a call from `from` without call variables.

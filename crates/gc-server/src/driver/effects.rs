@@ -5,13 +5,13 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use gc_broker::outbox::{Batch, Settle};
 use gc_broker::{DeliveryToken as BrokerToken, OutgoingMessage, Target as BrokerTarget};
-use gc_core::finesse::{FinesseFailure, FinesseOp};
+use gc_core::finesse::{FinesseFailure, Request};
 use gc_core::{Effect, Input, PeerSync, Publication, RecordingAction, Target};
-use gc_finesse::Credentials;
+use gc_finesse::{Credentials, RequestId};
 use gc_protocol::{AgentId, ErrorCode, Event, Format};
 use tokio::time::Instant;
 
-use super::{Driver, finesse_ops};
+use super::Driver;
 use crate::translate;
 
 impl Driver {
@@ -25,13 +25,13 @@ impl Driver {
                     agent,
                     password,
                     request_id,
-                    op,
+                    request,
                     deadline,
                     journal,
                 } => {
                     let deadline = self.instant(deadline);
                     let creds = Credentials::new(agent, password);
-                    self.spawn_finesse(creds, request_id, op, deadline, journal);
+                    self.spawn_finesse(creds, request_id, request, deadline, journal);
                 }
                 Effect::OpenSession { agent, password } => {
                     if let Some(old) = self.sessions.remove(&agent) {
@@ -191,7 +191,7 @@ impl Driver {
         });
     }
 
-    /// Runs a Finesse operation on the agent's lane; its result comes back as an input. Not
+    /// Performs a Finesse request on the agent's lane, as the engine made it; its result comes back as an input. Not
     /// started by `deadline`, it is not started at all; started, it is cut off at `deadline`:
     /// either way the engine hears back in time (PLEASE_RETRY), so no command waits longer than
     /// the request timeout behind a slow Finesse. A write is first journaled with the group's
@@ -200,7 +200,7 @@ impl Driver {
         &mut self,
         creds: Credentials,
         request_id: String,
-        op: FinesseOp,
+        request: Request,
         deadline: Instant,
         journal: Option<String>,
     ) {
@@ -217,7 +217,7 @@ impl Driver {
         self.lanes.run(
             &agent,
             Box::pin(async move {
-                let name = finesse_ops::op_name(&op);
+                let name = request.name();
                 let started = Instant::now();
                 let result = if started >= deadline {
                     Err(late("not started before its deadline"))
@@ -237,9 +237,9 @@ impl Driver {
                     let node = cluster.active();
                     let performed = async {
                         match cluster.rest() {
-                            Ok(rest) => {
-                                finesse_ops::execute(&rest, &creds, &request_id, op).await
-                            }
+                            Ok(rest) => rest
+                                .perform(&creds, &RequestId::new(&request_id), &request)
+                                .await,
                             Err(error) => Err(error),
                         }
                     };

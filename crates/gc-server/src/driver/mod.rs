@@ -3,7 +3,6 @@
 //! engine returns. It decides nothing itself.
 
 mod effects;
-mod finesse_ops;
 mod lanes;
 
 use std::collections::HashMap;
@@ -428,7 +427,7 @@ impl Driver {
                 })
             }
             SessionEventKind::Notification(notification) => {
-                for n in translate::notification(&notification) {
+                for n in translate::notification(*notification) {
                     self.step(Input::Notification {
                         agent: agent.clone(),
                         notification: n,
