@@ -50,12 +50,14 @@ fn login_waits_for_the_session_then_answers_state_and_agent_info() {
     );
     assert!(!w.acked.contains(&token));
     w.accept(&op);
-    assert!(w.acked.contains(&token));
+    // Acked with its answer (the notification), not at the 202.
+    assert!(!w.acked.contains(&token));
     w.clear();
     w.user_update(
         user("1001").extension("3001").state("NOT_READY"),
         Some(&op.request_id),
     );
+    assert!(w.acked.contains(&token));
     assert_eq!(
         w.take_for("crm-7"),
         [
