@@ -259,9 +259,9 @@ impl Driver {
             }
         }
         let started = Instant::now();
-        // Connect then Login of every agent at once. A Login that overtakes its Connect inside
-        // the connector is dead-lettered "unknown agent" (reported as a finding, see the
-        // README); such agents get Connect + Login again, up to three rounds.
+        // Connect then Login of every agent at once (published in this order: see
+        // `Client::send_with`). An agent whose Login fails anyway (dead-lettered, an error) gets
+        // Connect + Login again, up to three rounds, counted as `login_retries`.
         for round in 1..=3 {
             let todo: Vec<usize> = (0..self.agents.len())
                 .filter(|i| !self.logged_in(*i))
