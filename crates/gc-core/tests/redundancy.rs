@@ -57,6 +57,28 @@ fn a_standby_mirrors_peer_sessions_silently() {
     assert_eq!(w.engine.agent_count(), 1);
 }
 
+/// A Finesse node switch seen by a standby: it tells no client and asks Finesse nothing (the
+/// leader re-reads and publishes; a standby's late re-read overwrote the answers to the
+/// leader's writes in the clients' views). Taking over later, it re-reads everyone.
+#[test]
+fn a_standby_stays_quiet_on_a_node_switch() {
+    let mut w = standby(None);
+    w.peer(PeerSync::Destination {
+        name: dest("web-1"),
+        format: Format::Json,
+    });
+    w.peer(session("1001", Some("3001"), "web-1"));
+    w.node(gc_core::finesse::NodeStatus::NotReachable, false);
+    w.node(gc_core::finesse::NodeStatus::InService, true);
+    w.assert_quiet();
+    w.leadership(true);
+    assert!(
+        w.take_ops()
+            .iter()
+            .any(|o| o.agent == agent("1001") && o.op == FinesseOp::GetUser)
+    );
+}
+
 /// The leader is the source of truth: peer messages change nothing.
 #[test]
 fn the_leader_ignores_peer_messages() {
