@@ -292,6 +292,9 @@ mod tests {
 
     use super::*;
 
+    /// Connect + Login pairs of the storm.
+    const PAIRS: u64 = 500;
+
     async fn next(inbound: &mut mpsc::UnboundedReceiver<Inbound>) -> anyhow::Result<Inbound> {
         tokio::time::timeout(Duration::from_secs(30), inbound.recv())
             .await
@@ -342,7 +345,6 @@ mod tests {
 
         let (client, mut inbound) = Client::start(plan.clone());
         while !matches!(next(&mut inbound).await?, Inbound::Up) {}
-        const PAIRS: u64 = 500;
         for i in 0..PAIRS {
             let agent = 10_001 + i;
             assert!(
