@@ -337,7 +337,7 @@ fn a_write_accepted_before_a_gap_is_answered_when_the_session_reopens() {
         ops.iter().filter(|o| o.op == FinesseOp::GetUser).count() >= 2,
         "the write's read and the gap's read: {ops:?}"
     );
-    assert!(!w.timer_armed(&gc_core::TimerId::Request(write.request_id.clone())));
+    assert!(!w.timer_armed(&TimerId::Request(write.request_id.clone())));
     w.answer(
         &ops[0],
         gc_core::finesse::FinesseReply::User(user("1001").extension("3001").state("READY")),
