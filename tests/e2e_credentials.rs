@@ -209,8 +209,11 @@ async fn a_wrong_login_while_the_session_opens_fails_only_itself() {
         assert_eq!(answer, format!("{agent}#Error#SUBSCRIPTION_FAILED"));
     }
     for (agent, _, _) in &desks {
-        env.send(&format!("Login#{agent}"), &format!("secret,3{}", &agent[1..]))
-            .await;
+        env.send(
+            &format!("Login#{agent}"),
+            &format!("secret,3{}", &agent[1..]),
+        )
+        .await;
     }
     for (agent, _, desk) in &mut desks {
         let state = desk.text().await;

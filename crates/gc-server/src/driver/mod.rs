@@ -396,7 +396,7 @@ impl Driver {
         // engine reopened it with another password while it was opening) or closed may still
         // have a refusal or a close on the way: taken for the current one's, it would answer
         // the commands waiting for the new session with the old session's outcome.
-        if self.sessions.get(&agent).map(|s| s.id()) != Some(session) {
+        if self.sessions.get(&agent).map(XmppSession::id) != Some(session) {
             tracing::debug!(%agent, ?session, "event of a replaced session dropped");
             return;
         }
