@@ -235,6 +235,9 @@ fn a_dead_lettered_command_is_dead_lettered_again_when_redelivered() {
     assert_eq!(w.dead_lettered.len(), 2, "never acked silently");
 }
 
+/// The old leader journaled a write and died before its answer: the new leader does not run it
+/// again, and answers the redelivery with the agent's state as Finesse has it (a read), so the
+/// client is not left waiting (gc-soak: a command in flight at kill -9 went unanswered).
 #[test]
 fn after_a_takeover_a_command_the_old_leader_journaled_is_not_run_again() {
     let mut w = World::new(EngineConfig {
@@ -245,6 +248,13 @@ fn after_a_takeover_a_command_the_old_leader_journaled_is_not_run_again() {
         name: dest("crm-7"),
         format: gc_protocol::Format::Legacy,
     });
+    w.peer(PeerSync::Agent {
+        agent: agent("1001"),
+        password: gc_protocol::Password::new("secret"),
+        extension: Some(gc_protocol::Extension::parse("3001").unwrap()),
+        subscription_time: "2026-11-25 12:00:00".into(),
+        destination: Some(dest("crm-7")),
+    });
     w.peer(PeerSync::Executed {
         message_id: "m-call".into(),
     });
@@ -252,9 +262,24 @@ fn after_a_takeover_a_command_the_old_leader_journaled_is_not_run_again() {
     w.take_ops();
     w.clear();
     let token = w.send_with_id("MakeCall#1001", "4012", "m-call", true);
-    assert!(w.acked.contains(&token));
+    let read = w.next_op();
+    assert_eq!(read.op, FinesseOp::GetUser, "read, never the write again");
     assert!(w.ops.is_empty());
+    assert!(!w.acked.contains(&token), "acked only with its answer");
+    w.answer(
+        &read,
+        gc_core::finesse::FinesseReply::User(
+            support::user("1001").extension("3001").state("TALKING"),
+        ),
+    );
+    assert_eq!(w.take_for("crm-7"), ["1001#State#TALKING##Maria Meier"]);
+    assert!(w.acked.contains(&token));
     assert!(w.dead_lettered.is_empty());
+    // Redelivered once more, it is answered from the cache.
+    let again = w.send_with_id("MakeCall#1001", "4012", "m-call", true);
+    assert!(w.ops.is_empty());
+    assert_eq!(w.take_for("crm-7"), ["1001#State#TALKING##Maria Meier"]);
+    assert!(w.acked.contains(&again));
 }
 
 #[test]

@@ -761,10 +761,12 @@ fn wrapup_sets_the_wrap_up_reason_without_a_response() {
         )
     );
     w.accept(&op);
-    assert!(w.acked.contains(&token));
+    // Acked once the notification confirmed the write.
+    assert!(!w.acked.contains(&token));
     let mut with_reason = talking("16871253", "3001");
     with_reason.media_properties.wrap_up_reason = Some("Bill Inquiry".into());
     w.notify("1001", changed(with_reason, Some(&op.request_id)));
+    assert!(w.acked.contains(&token));
     w.assert_quiet();
     w.send("wrapup#1001", "");
     assert_eq!(w.take_for("crm-7"), ["1001#Error#MISSING_REASON_CODE"]);

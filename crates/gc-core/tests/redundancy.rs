@@ -57,6 +57,28 @@ fn a_standby_mirrors_peer_sessions_silently() {
     assert_eq!(w.engine.agent_count(), 1);
 }
 
+/// A Finesse node switch seen by a standby: it tells no client and asks Finesse nothing (the
+/// leader re-reads and publishes; a standby's late re-read overwrote the answers to the
+/// leader's writes in the clients' views). Taking over later, it re-reads everyone.
+#[test]
+fn a_standby_stays_quiet_on_a_node_switch() {
+    let mut w = standby(None);
+    w.peer(PeerSync::Destination {
+        name: dest("web-1"),
+        format: Format::Json,
+    });
+    w.peer(session("1001", Some("3001"), "web-1"));
+    w.node(gc_core::finesse::NodeStatus::NotReachable, false);
+    w.node(gc_core::finesse::NodeStatus::InService, true);
+    w.assert_quiet();
+    w.leadership(true);
+    assert!(
+        w.take_ops()
+            .iter()
+            .any(|o| o.agent == agent("1001") && o.op == FinesseOp::GetUser)
+    );
+}
+
 /// The leader is the source of truth: peer messages change nothing.
 #[test]
 fn the_leader_ignores_peer_messages() {
@@ -243,8 +265,9 @@ fn session_at(id: &str, extension: Option<&str>, destination: &str) -> PeerSync 
 }
 
 /// Losing leadership: sessions close, requests in flight are left to the new leader (their
-/// commands acked), commands waiting for a session are put back for the new leader (they did
-/// not run), heartbeats stop, and a command still arriving is put back too.
+/// commands put back unanswered: whoever leads next answers them, a write with a read),
+/// commands waiting for a session are put back for the new leader (they did not run),
+/// heartbeats stop, and a command still arriving is put back too.
 #[test]
 fn losing_leadership_hands_everything_over() {
     let mut w = World::new(EngineConfig {
@@ -261,13 +284,13 @@ fn losing_leadership_hands_everything_over() {
     w.forget_effects();
     w.leadership(false);
     assert_eq!(w.closed, [agent("1001"), agent("1002")]);
-    assert!(w.acked.contains(&in_flight));
-    assert_eq!(w.requeued, [waiting]);
+    assert!(!w.acked.contains(&in_flight));
+    assert_eq!(w.requeued, [in_flight, waiting]);
     assert!(!w.acked.contains(&waiting));
     assert!(w.take_for("crm-8").is_empty());
     // A command that reaches a former leader does not run there.
     let late = w.send("MakeNotReady#1001", "");
-    assert_eq!(w.requeued, [waiting, late]);
+    assert_eq!(w.requeued, [in_flight, waiting, late]);
     assert!(w.ops.is_empty());
     assert!(!w.timer_armed(&TimerId::Heartbeat(dest("crm-7"))));
     // The late result of the dropped request changes nothing.
@@ -285,6 +308,64 @@ fn losing_leadership_hands_everything_over() {
             .iter()
             .any(|o| o.agent == agent("1001") && o.op == Request::GetUser)
     );
+    // The write whose outcome it never heard comes back: answered with a read, not run again.
+    w.clear();
+    let again = w.send_with_id("MakeReady#1001", "", &format!("msg-{}", in_flight.0), true);
+    let read = w.next_op();
+    assert_eq!(read.op, FinesseOp::GetUser);
+    assert!(w.ops.is_empty());
+    w.answer(
+        &read,
+        FinesseReply::User(user("1001").extension("3001").state("READY")),
+    );
+    assert_eq!(w.take_for("crm-7"), ["1001#State#READY##Maria Meier"]);
+    assert!(w.acked.contains(&again));
+}
+
+/// A write Finesse accepted (202) is acked only once its notification answered it: acked at
+/// the 202, a leader that died before the answer left a command that is never redelivered and
+/// never answered (gc-soak, kill -9 of the leader under load).
+#[test]
+fn an_accepted_write_is_acked_with_its_answer() {
+    let mut w = World::standard();
+    w.login("1001", "crm-7", "3001");
+    w.forget_effects();
+    let token = w.send("MakeReady#1001", "");
+    let op = w.next_op();
+    w.accept(&op);
+    assert!(!w.acked.contains(&token), "not acked at the 202");
+    assert!(w.take_for("crm-7").is_empty());
+    w.user_update(
+        user("1001").extension("3001").state("READY"),
+        Some(&op.request_id),
+    );
+    assert_eq!(w.take_for("crm-7"), ["1001#State#READY##Maria Meier"]);
+    assert_eq!(w.acked, [token]);
+    // The notification first, then the 202: acked once, at the 202.
+    w.forget_effects();
+    let token = w.send("MakeNotReady#1001", "");
+    let op = w.next_op();
+    w.user_update(
+        user("1001").extension("3001").state("NOT_READY"),
+        Some(&op.request_id),
+    );
+    assert!(!w.acked.contains(&token));
+    w.accept(&op);
+    assert_eq!(w.acked, [token]);
+    // No notification at all: the fallback read answers it, and only then is it acked.
+    w.forget_effects();
+    let token = w.send("MakeReady#1001", "");
+    let op = w.next_op();
+    w.accept(&op);
+    w.advance(Duration::from_mins(1));
+    let read = w.next_op();
+    assert_eq!(read.op, FinesseOp::GetUser);
+    assert!(!w.acked.contains(&token));
+    w.answer(
+        &read,
+        FinesseReply::User(user("1001").extension("3001").state("READY")),
+    );
+    assert_eq!(w.acked, [token]);
 }
 
 /// A standby that (re)joins the group says `Join`; the leader then shares its whole state again

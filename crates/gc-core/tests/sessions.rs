@@ -50,12 +50,14 @@ fn login_waits_for_the_session_then_answers_state_and_agent_info() {
     );
     assert!(!w.acked.contains(&token));
     w.accept(&op);
-    assert!(w.acked.contains(&token));
+    // Acked with its answer (the notification), not at the 202.
+    assert!(!w.acked.contains(&token));
     w.clear();
     w.user_update(
         user("1001").extension("3001").state("NOT_READY"),
         Some(&op.request_id),
     );
+    assert!(w.acked.contains(&token));
     assert_eq!(
         w.take_for("crm-7"),
         [
@@ -313,4 +315,33 @@ fn an_unknown_agent_is_asked_to_log_in_again_where_the_sender_reads() {
     w.send_from("MakeReady#4444", "", "never-said-hello");
     w.send("MakeReady#4444", "");
     assert_eq!(w.dead_lettered.len(), 2);
+}
+
+/// A write Finesse accepted when the agent's notification session dropped: its notification may
+/// be lost with the gap, so the reopened session reads the user back at once and answers the
+/// command, instead of waiting for the confirm timeout (gc-soak, XMPP drop of every session:
+/// commands answered only after 10 s).
+#[test]
+fn a_write_accepted_before_a_gap_is_answered_when_the_session_reopens() {
+    let mut w = World::standard();
+    w.login("1001", "crm-7", "3001");
+    w.forget_effects();
+    let token = w.send("MakeReady#1001", "");
+    let write = w.next_op();
+    w.accept(&write);
+    w.session("1001", SessionEvent::Interrupted);
+    assert!(w.ops.is_empty());
+    w.session("1001", SessionEvent::Opened);
+    let ops = w.take_ops();
+    assert!(
+        ops.iter().filter(|o| o.op == FinesseOp::GetUser).count() >= 2,
+        "the write's read and the gap's read: {ops:?}"
+    );
+    assert!(!w.timer_armed(&TimerId::Request(write.request_id.clone())));
+    w.answer(
+        &ops[0],
+        gc_core::finesse::FinesseReply::User(user("1001").extension("3001").state("READY")),
+    );
+    assert_eq!(w.take_for("crm-7"), ["1001#State#READY##Maria Meier"]);
+    assert_eq!(w.acked, [token]);
 }

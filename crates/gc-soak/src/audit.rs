@@ -35,6 +35,31 @@ pub(crate) struct Audit {
     pub(crate) errors: u64,
     seen: HashMap<String, u32>,
     next: u64,
+    pub(crate) tracing: bool,
+    /// With `GC_SOAK_TRACE`: the last records per agent, for the trace of a view that differs.
+    pub(crate) history: HashMap<String, std::collections::VecDeque<String>>,
+}
+
+/// Records kept per agent for the trace.
+const HISTORY: usize = 10;
+
+fn remember(
+    history: &mut HashMap<String, std::collections::VecDeque<String>>,
+    path: &str,
+    line: String,
+) {
+    let Some(agent) = path
+        .split("/User/")
+        .nth(1)
+        .and_then(|rest| rest.split(['/', '?']).next())
+    else {
+        return;
+    };
+    let lines = history.entry(agent.to_owned()).or_default();
+    if lines.len() >= HISTORY {
+        lines.pop_front();
+    }
+    lines.push_back(line);
 }
 
 impl Audit {
@@ -46,6 +71,41 @@ impl Audit {
                 self.missed += seq - self.next;
             }
             self.next = seq + 1;
+            if self.tracing {
+                match &record {
+                    Event::Request(r) => remember(
+                        &mut self.history,
+                        &r.path,
+                        format!(
+                            "{} {} REST {} {} {} -> {} {:?}",
+                            r.time,
+                            r.node,
+                            r.method,
+                            r.path,
+                            r.body.replace('\n', ""),
+                            r.status,
+                            r.request_id
+                        ),
+                    ),
+                    Event::Notification(n) => remember(
+                        &mut self.history,
+                        &n.node,
+                        format!(
+                            "{} XMPP {} {} requestId {:?} to {} session(s): {}",
+                            n.time,
+                            n.event,
+                            n.node,
+                            n.request_id,
+                            n.recipients.len(),
+                            n.payload
+                                .split("<state>")
+                                .nth(1)
+                                .and_then(|x| x.split('<').next())
+                                .unwrap_or("-")
+                        ),
+                    ),
+                }
+            }
             let Event::Request(r) = record else { continue };
             r.node.clone_into(&mut self.node);
             let write = r.method == "PUT" || r.method == "POST";
@@ -75,7 +135,10 @@ pub(crate) type Shared = Arc<Mutex<Audit>>;
 
 /// Reads the log until `stop` is set; bounded by the caller's run.
 pub(crate) fn spawn(control: ControlClient) -> (Shared, tokio::task::JoinHandle<()>) {
-    let shared: Shared = Arc::default();
+    let shared: Shared = Arc::new(Mutex::new(Audit {
+        tracing: std::env::var_os("GC_SOAK_TRACE").is_some(),
+        ..Audit::default()
+    }));
     let audit = Arc::clone(&shared);
     let task = tokio::spawn(async move {
         let mut interval = tokio::time::interval(POLL);

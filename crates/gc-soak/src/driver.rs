@@ -23,7 +23,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::client::{Client, Inbound};
-use crate::faults::Injected;
+use crate::faults::{FaultEvent, Injected};
 
 /// How often stale commands are looked for.
 const SWEEP: Duration = Duration::from_millis(250);
@@ -45,6 +45,8 @@ struct Agent {
     view: View,
     in_flight: Option<u64>,
     answered_at: Option<Instant>,
+    /// With `GC_SOAK_TRACE`: the last events seen, for the trace of a view that differs.
+    history: std::collections::VecDeque<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -167,6 +169,9 @@ pub(crate) struct Driver {
     pending_example: Option<String>,
     /// When the newest answered command was sent.
     newest_answered: Option<Instant>,
+    /// `GC_SOAK_TRACE` is set: convergence checks are traced.
+    trace: bool,
+    audit: Option<crate::audit::Shared>,
 }
 
 impl std::fmt::Debug for Driver {
@@ -209,6 +214,7 @@ impl Driver {
                     view: View::Unknown,
                     in_flight: None,
                     answered_at: None,
+                    history: std::collections::VecDeque::new(),
                 }
             })
             .collect();
@@ -235,6 +241,8 @@ impl Driver {
             snapshots_rx,
             pending_example: None,
             newest_answered: None,
+            trace: std::env::var_os("GC_SOAK_TRACE").is_some(),
+            audit: None,
         }
     }
 
@@ -259,9 +267,9 @@ impl Driver {
             }
         }
         let started = Instant::now();
-        // Connect then Login of every agent at once. A Login that overtakes its Connect inside
-        // the connector is dead-lettered "unknown agent" (reported as a finding, see the
-        // README); such agents get Connect + Login again, up to three rounds.
+        // Connect then Login of every agent at once (published in this order: see
+        // `Client::send_with`). An agent whose Login fails anyway (dead-lettered, an error) gets
+        // Connect + Login again, up to three rounds, counted as `login_retries`.
         for round in 1..=3 {
             let todo: Vec<usize> = (0..self.agents.len())
                 .filter(|i| !self.logged_in(*i))
@@ -342,7 +350,7 @@ impl Driver {
         &mut self,
         rate: u64,
         duration: Duration,
-        faults: &mut mpsc::UnboundedReceiver<Injected>,
+        faults: &mut mpsc::UnboundedReceiver<FaultEvent>,
     ) {
         self.start = Instant::now();
         let end = self.start + duration;
@@ -368,7 +376,7 @@ impl Driver {
                 _ = tick.tick() => self.slot().await,
                 Some(input) = self.inbound.recv() => self.on_inbound(input),
                 Some((at, snap)) = self.snapshots_rx.recv() => self.on_snapshot(at, snap),
-                Some(injected) = faults.recv() => self.on_fault(injected),
+                Some(event) = faults.recv() => self.on_fault(event),
                 _ = sweep.tick() => self.expire(Instant::now()),
                 _ = check.tick() => self.check_tick(),
                 _ = second.tick() => self.close_second(),
@@ -388,7 +396,7 @@ impl Driver {
                 Some(input) = self.inbound.recv() => self.on_inbound(input),
                 Some((at, snap)) = self.snapshots_rx.recv() => self.on_snapshot(at, snap),
                 _ = check.tick() => self.check_tick(),
-                Some(injected) = faults.recv() => self.on_fault(injected),
+                Some(event) = faults.recv() => self.on_fault(event),
                 _ = sweep.tick() => self.expire(Instant::now()),
                 _ = second.tick() => self.close_second(),
                 () = tokio::time::sleep_until(drain_end) => break,
@@ -551,6 +559,19 @@ impl Driver {
         if let (Some(i), "State") = (index, what) {
             self.agents[i].view = View::State(detail.to_owned());
         }
+        if let Some(i) = index
+            && self.trace
+        {
+            let line = format!(
+                "t={:.3} {text} corr {correlation:?}",
+                at.saturating_duration_since(self.start).as_secs_f64()
+            );
+            let history = &mut self.agents[i].history;
+            if history.len() >= 10 {
+                history.pop_front();
+            }
+            history.push_back(line);
+        }
         // The answer is the State, Error or System event with the command's correlation id
         // (other events a command causes, AgentInfo after Login, carry the id too).
         let answer = matches!(what, "State" | "Error") || matches!(agent_id, "System" | "Error");
@@ -633,6 +654,11 @@ impl Driver {
         self.second_lost = 0;
     }
 
+    /// The audit, for traces.
+    pub(crate) fn set_audit(&mut self, audit: crate::audit::Shared) {
+        self.audit = Some(audit);
+    }
+
     pub(crate) fn latency_ms(&self, q: f64) -> f64 {
         ms_of(self.all.value_at_quantile(q))
     }
@@ -645,20 +671,32 @@ impl Driver {
         at.saturating_duration_since(self.start).as_secs_f64()
     }
 
-    fn on_fault(&mut self, injected: Injected) {
-        let index = self.tally.faults.len();
-        eprintln!(
-            "gc-soak: t={:.0} s fault {}: {}{}",
-            self.since_start(injected.struck),
-            injected.fault.name(),
-            injected.note,
-            if injected.failed { " (FAILED)" } else { "" }
-        );
-        // A check still running for the previous fault ends here.
-        self.finish_check();
-        let healed = injected.healed;
-        self.tally.faults.push(injected);
-        self.start_check(index, healed);
+    /// A fault healed (its convergence check starts now, while the fault's tail goes on) or
+    /// is over (its record).
+    fn on_fault(&mut self, event: FaultEvent) {
+        match event {
+            FaultEvent::Healed { healed } => {
+                // A check still running for the previous fault ends here.
+                self.finish_check();
+                // Faults come one at a time: this one's record is the next.
+                let index = self.tally.faults.len();
+                self.start_check(index, healed);
+            }
+            FaultEvent::Done(injected) => {
+                eprintln!(
+                    "gc-soak: t={:.0} s fault {} (healed after {:.1} s): {}{}",
+                    self.since_start(injected.struck),
+                    injected.fault.name(),
+                    injected
+                        .healed
+                        .saturating_duration_since(injected.struck)
+                        .as_secs_f64(),
+                    injected.note,
+                    if injected.failed { " (FAILED)" } else { "" }
+                );
+                self.tally.faults.push(injected);
+            }
+        }
     }
 
     fn start_check(&mut self, fault: usize, healed: Instant) {
@@ -698,11 +736,24 @@ impl Driver {
     fn on_snapshot(&mut self, at: Instant, snapshot: Result<Vec<AgentView>, String>) {
         let Some(check) = &mut self.check else { return };
         check.requested = false;
-        let Ok(views) = snapshot else { return };
+        let trace = self.trace;
+        let views = match snapshot {
+            Ok(views) => views,
+            Err(e) => {
+                if trace {
+                    eprintln!(
+                        "gc-soak: trace: +{:.1} s snapshot failed: {e}",
+                        at.saturating_duration_since(check.healed).as_secs_f64()
+                    );
+                }
+                return;
+            }
+        };
         let logouts = views.iter().filter(|v| v.state == "LOGOUT").count();
         self.tally.sim_logouts_max = self.tally.sim_logouts_max.max(logouts);
         let mut differing = 0;
         let mut example = None;
+        let mut example_agent = None;
         for v in &views {
             let Some(i) = v
                 .login_id
@@ -726,6 +777,7 @@ impl Driver {
                         "agent {}: client sees {:?}, simulator {}",
                         a.id, a.view, v.state
                     ));
+                    example_agent = Some(i);
                 }
             }
         }
@@ -734,6 +786,13 @@ impl Driver {
         let healed = check.healed;
         let older = self.pending.values().filter(|p| p.sent < healed).count();
         let serving = !check.need_serving || self.newest_answered.is_some_and(|t| t >= healed);
+        if trace {
+            eprintln!(
+                "gc-soak: trace: +{:.1} s differing {differing}, older unanswered {older}, serving {serving}, e.g. {}",
+                at.saturating_duration_since(healed).as_secs_f64(),
+                example.as_deref().unwrap_or("-")
+            );
+        }
         if older > 0 && example.is_none() {
             example = Some(format!(
                 "{older} commands sent before the heal still unanswered"
@@ -755,6 +814,25 @@ impl Driver {
         }
         if now >= check.verdict_at && check.differing_at_limit.is_none() {
             check.differing_at_limit = Some(differing);
+            if trace && let Some(i) = example_agent {
+                let a = &self.agents[i];
+                eprintln!(
+                    "gc-soak: trace: agent {} as the client saw it (heal at t={:.3}):",
+                    a.id,
+                    healed.saturating_duration_since(self.start).as_secs_f64()
+                );
+                for line in &a.history {
+                    eprintln!("gc-soak: trace:   {line}");
+                }
+                if let Some(audit) = &self.audit {
+                    let audit = audit
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    for line in audit.history.get(&a.id).into_iter().flatten() {
+                        eprintln!("gc-soak: trace:   sim {line}");
+                    }
+                }
+            }
             eprintln!(
                 "gc-soak: not converged {:.0} s after the heal: {differing} agents differ ({})",
                 self.converge_limit.as_secs_f64(),

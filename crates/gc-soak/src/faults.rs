@@ -14,6 +14,7 @@ use anyhow::{Context, bail};
 use finesse_sim::NodeId;
 use finesse_sim::control::ControlClient;
 use tokio::process::Child;
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::stack::{ConnectorSpec, rabbitmqctl};
@@ -66,14 +67,53 @@ impl Fault {
     }
 }
 
+/// What the fault task tells the driver: the heal as soon as it happens (convergence is
+/// measured from it, while the fault's slower tail, a restart of the killed member or of the
+/// stopped node, goes on), then the whole record.
+#[derive(Clone, Debug)]
+pub(crate) enum FaultEvent {
+    Healed { healed: Instant },
+    Done(Injected),
+}
+
+/// Reports the heal once (the first call wins).
+#[derive(Debug)]
+struct Heal<'a> {
+    tx: &'a mpsc::UnboundedSender<FaultEvent>,
+    struck: Instant,
+    healed: Option<Instant>,
+}
+
+impl Heal<'_> {
+    /// The system can be whole again from now on.
+    fn now(&mut self) {
+        self.at(Instant::now());
+    }
+
+    fn at(&mut self, at: Instant) {
+        if self.healed.is_none() {
+            self.healed = Some(at);
+            let _ = self.tx.send(FaultEvent::Healed { healed: at });
+        }
+    }
+
+    /// The fault strikes and heals in one step that starts now (a forced close: looking up
+    /// the connection before is not part of the fault).
+    fn strike_now(&mut self) {
+        if self.healed.is_none() {
+            let at = Instant::now();
+            self.struck = at;
+            self.at(at);
+        }
+    }
+}
+
 /// One injected fault.
 #[derive(Clone, Debug)]
 pub(crate) struct Injected {
     pub(crate) fault: Fault,
     pub(crate) struck: Instant,
     pub(crate) healed: Instant,
-    /// When the whole fault (including restarts) was over.
-    pub(crate) done: Instant,
     /// What happened, for the report (which instance, which node, failover time …).
     pub(crate) note: String,
     /// The fault could not be injected as meant.
@@ -131,33 +171,38 @@ pub(crate) struct Target {
 }
 
 impl Target {
-    /// Injects `fault` and brings the system back whole; every step bounded.
-    pub(crate) async fn inject(&mut self, fault: Fault) -> Injected {
-        let struck = Instant::now();
-        let mut healed = struck;
-        let result = match fault {
-            Fault::KillLeader => self.leader_dies(true, &mut healed).await,
-            Fault::TermLeader => self.leader_dies(false, &mut healed).await,
-            Fault::BrokerRestart => self.broker_restart(&mut healed).await,
-            Fault::CloseConnection => self.close_connection().await,
-            Fault::FinesseNodeStop => self.node_stop().await,
-            Fault::XmppDrop => self.xmpp_drop().await,
+    /// Injects `fault` and brings the system back whole; every step bounded. The heal is
+    /// sent on `tx` the moment it happens, the whole record when everything is over.
+    pub(crate) async fn inject(&mut self, fault: Fault, tx: &mpsc::UnboundedSender<FaultEvent>) {
+        let mut heal = Heal {
+            tx,
+            struck: Instant::now(),
+            healed: None,
         };
+        let result = match fault {
+            Fault::KillLeader => self.leader_dies(true, &mut heal).await,
+            Fault::TermLeader => self.leader_dies(false, &mut heal).await,
+            Fault::BrokerRestart => self.broker_restart(&mut heal).await,
+            Fault::CloseConnection => self.close_connection(&mut heal).await,
+            Fault::FinesseNodeStop => self.node_stop(&mut heal).await,
+            Fault::XmppDrop => self.xmpp_drop(&mut heal).await,
+        };
+        // A fault that failed before it struck still gets its (empty) convergence check.
+        heal.now();
         let (note, failed) = match result {
             Ok(note) => (note, false),
             Err(e) => (format!("{e:#}"), true),
         };
-        Injected {
+        let _ = tx.send(FaultEvent::Done(Injected {
             fault,
-            struck,
-            healed,
-            done: Instant::now(),
+            struck: heal.struck,
+            healed: heal.healed.unwrap_or(heal.struck),
             note,
             failed,
-        }
+        }));
     }
 
-    async fn leader_dies(&mut self, kill: bool, healed: &mut Instant) -> anyhow::Result<String> {
+    async fn leader_dies(&mut self, kill: bool, heal: &mut Heal<'_>) -> anyhow::Result<String> {
         let leader = self
             .pair
             .leader(Duration::from_secs(10))
@@ -167,6 +212,7 @@ impl Target {
             .take()
             .context("the leader has no process")?;
         let start = Instant::now();
+        heal.struck = start;
         if kill {
             child.start_kill()?;
         } else if let Some(pid) = child.id() {
@@ -175,7 +221,7 @@ impl Target {
                 .arg(pid.to_string())
                 .status();
         }
-        *healed = Instant::now();
+        heal.now();
         let exited = tokio::time::timeout(Duration::from_secs(15), child.wait()).await;
         if exited.is_err() {
             let _ = child.kill().await;
@@ -198,13 +244,13 @@ impl Target {
         ))
     }
 
-    async fn broker_restart(&mut self, healed: &mut Instant) -> anyhow::Result<String> {
+    async fn broker_restart(&mut self, heal: &mut Heal<'_>) -> anyhow::Result<String> {
         let start = Instant::now();
         rabbitmqctl(&self.rabbit_script, &["stop_app"]).await?;
         let stopped = start.elapsed();
         tokio::time::sleep(Duration::from_secs(2)).await;
         rabbitmqctl(&self.rabbit_script, &["start_app"]).await?;
-        *healed = Instant::now();
+        heal.now();
         let up = self.pair.leader(Duration::from_mins(1)).await;
         Ok(format!(
             "stop_app took {:.1} s, down {:.1} s in all; leader after restart: {}",
@@ -214,7 +260,7 @@ impl Target {
         ))
     }
 
-    async fn close_connection(&mut self) -> anyhow::Result<String> {
+    async fn close_connection(&mut self, heal: &mut Heal<'_>) -> anyhow::Result<String> {
         let leader = self
             .pair
             .leader(Duration::from_secs(10))
@@ -234,6 +280,9 @@ impl Target {
         if pids.is_empty() {
             bail!("no connection named {name:?} (listing: {listing:?})");
         }
+        // Struck when the close is asked for: finding the connection (a rabbitmqctl run of a
+        // second or more on a loaded machine) is not part of the fault.
+        heal.strike_now();
         for pid in &pids {
             rabbitmqctl(
                 &self.rabbit_script,
@@ -253,9 +302,13 @@ impl Target {
         }
     }
 
-    async fn node_stop(&mut self) -> anyhow::Result<String> {
+    async fn node_stop(&mut self, heal: &mut Heal<'_>) -> anyhow::Result<String> {
         let node = self.active_node();
+        heal.struck = Instant::now();
         self.control.stop_node(node).await?;
+        // Healed at once: the connector fails over to the other node by itself, and must have
+        // converged there long before this node comes back.
+        heal.now();
         tokio::time::sleep(Duration::from_secs(10)).await;
         let during = crate::audit::snapshot(&self.audit).node;
         self.control.start_node(node).await?;
@@ -265,12 +318,45 @@ impl Target {
         ))
     }
 
-    async fn xmpp_drop(&mut self) -> anyhow::Result<String> {
+    async fn xmpp_drop(&mut self, heal: &mut Heal<'_>) -> anyhow::Result<String> {
         let node = self.active_node();
+        heal.struck = Instant::now();
         self.control.drop_xmpp(node).await?;
+        heal.now();
         Ok(format!(
             "every XMPP session of the {} node cut",
             node.name()
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The heal reaches the driver the moment it happens, not when the fault's tail (a restart
+    /// of the stopped node 10 s later, of the killed member) is over: the convergence check
+    /// used to start only then, so a node stop could never converge in under 10 s.
+    #[tokio::test]
+    async fn the_heal_is_reported_at_once_and_only_once() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut heal = Heal {
+            tx: &tx,
+            struck: Instant::now(),
+            healed: None,
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        heal.strike_now();
+        let Ok(FaultEvent::Healed { healed }) = rx.try_recv() else {
+            panic!("no heal reported");
+        };
+        assert_eq!(heal.healed, Some(healed));
+        assert_eq!(
+            heal.struck, healed,
+            "a forced close strikes when it is asked for"
+        );
+        heal.now();
+        heal.strike_now();
+        assert!(rx.try_recv().is_err(), "reported once");
     }
 }

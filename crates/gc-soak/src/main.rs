@@ -41,7 +41,7 @@ use tokio::time::Instant;
 
 use crate::client::{Client, Plan};
 use crate::driver::Driver;
-use crate::faults::{Fault, Injected, Pair, Target};
+use crate::faults::{Fault, FaultEvent, Pair, Target};
 use crate::report::{FaultRow, Invariants};
 use crate::stack::{ConnectorSpec, Names, Sim};
 
@@ -134,20 +134,16 @@ async fn run_faults(
     faults: Vec<Fault>,
     every: Duration,
     end: Instant,
-    tx: mpsc::UnboundedSender<Injected>,
+    tx: mpsc::UnboundedSender<FaultEvent>,
 ) -> Target {
     let mut next = Instant::now() + every;
     for fault in faults.iter().cycle().copied() {
-        if next >= end {
+        if next >= end || tx.is_closed() {
             break;
         }
         tokio::time::sleep_until(next).await;
-        let injected = target.inject(fault).await;
-        let done = injected.done;
-        if tx.send(injected).is_err() {
-            break;
-        }
-        next = (next + every).max(done + Duration::from_secs(5));
+        target.inject(fault, &tx).await;
+        next = (next + every).max(Instant::now() + Duration::from_secs(5));
     }
     target
 }
@@ -216,6 +212,7 @@ async fn run(args: Args) -> anyhow::Result<u64> {
         Duration::from_secs(args.answer_timeout),
         Duration::from_secs(args.converge_limit),
     );
+    driver.set_audit(audit.clone());
     driver.login(Duration::from_mins(3)).await?;
     eprintln!(
         "gc-soak: {}/{agents} agents logged in in {:.1} s",
@@ -247,8 +244,10 @@ async fn run(args: Args) -> anyhow::Result<u64> {
     driver.run(args.rate, duration, &mut fault_rx).await;
     // A fault still running finishes (bounded) before the report.
     let mut target = fault_task.await.context("the fault task")?;
-    while let Ok(injected) = fault_rx.try_recv() {
-        driver.tally.faults.push(injected);
+    while let Ok(event) = fault_rx.try_recv() {
+        if let FaultEvent::Done(injected) = event {
+            driver.tally.faults.push(injected);
+        }
     }
     // Let the audit read the last writes.
     tokio::time::sleep(Duration::from_secs(2)).await;

@@ -4,7 +4,9 @@
 //! leader). Such a redelivery is answered again from here instead of being run twice: Finesse
 //! never sees a write twice, and the client still gets its answer. Only redeliveries are
 //! checked, so a client that reuses an id (or guesses another's) for a new command loses
-//! nothing. Ids a redundant peer journaled before running them are kept too, without answers.
+//! nothing. Ids a redundant peer journaled before running them are kept too, without answers,
+//! and so are writes this instance handed to Finesse before it lost the lead: their outcome is
+//! unknown here, so a redelivery is answered with a read of the agent's state instead.
 //!
 //! Bounded: at most `window` ids and `max_bytes` of answers (the oldest go first), and one
 //! command's answers are kept only up to [`MAX_ENTRY_BYTES`].
@@ -60,7 +62,7 @@ impl Answers {
         self.insert(id, Answered::default());
     }
 
-    /// Records that a peer ran the command `id`.
+    /// Records that a peer ran the command `id` (its outcome is unknown here).
     pub(crate) fn ran_elsewhere(&mut self, id: &str) {
         self.insert(
             id,
@@ -69,6 +71,12 @@ impl Answers {
                 ..Answered::default()
             },
         );
+    }
+
+    /// Records that the write `id` was handed to Finesse here but its outcome never came
+    /// (leadership lost meanwhile): like a peer's, its redelivery must not run it again.
+    pub(crate) fn outcome_unknown(&mut self, id: &str) {
+        self.ran_elsewhere(id);
     }
 
     /// Adds an answer of the command `id`, if it is remembered.

@@ -44,6 +44,16 @@ impl Engine {
             tracing::debug!(message_id = %id, elsewhere = answered.elsewhere, "redelivered command answered from the cache");
             if let Ok(Command::Agent(agent, _)) = &command {
                 reply.agent = Some(agent.clone());
+                if answered.elsewhere && answered.events.is_empty() && !answered.truncated {
+                    // A write handed to Finesse whose answer never came (the peer that ran it
+                    // died, or this instance lost the lead meanwhile): acked without an answer,
+                    // the client would wait forever (found by gc-soak, kill -9 of the leader).
+                    // It is answered with the agent's state as Finesse has it now: a read,
+                    // never the write again.
+                    reply.message_id = Some(id.clone());
+                    self.on_agent_command(&agent.clone(), AgentCommand::GetState, reply);
+                    return;
+                }
             }
             for event in answered.events {
                 self.publish_reply(&reply, event);

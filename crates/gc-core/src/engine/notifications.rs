@@ -185,6 +185,20 @@ impl Engine {
                 // The session authenticated with the agent's password: Finesse accepted it.
                 self.credentials_accepted(agent, None);
                 if after_gap && working {
+                    // A write Finesse accepted before or during the gap may have had its
+                    // notification lost with it: read it back now rather than at the confirm
+                    // timeout (10 s: gc-soak, XMPP drop, commands answered too late).
+                    let mut accepted: Vec<String> = self
+                        .pending
+                        .iter()
+                        .filter(|(_, p)| &p.agent == agent && p.accepted && !p.settled)
+                        .map(|(id, _)| id.clone())
+                        .collect();
+                    accepted.sort_unstable();
+                    for id in accepted {
+                        self.emit(Effect::CancelTimer(crate::io::TimerId::Request(id.clone())));
+                        self.on_request_timeout(&id);
+                    }
                     // Notifications of the gap are lost: read user and dialogs again and
                     // publish what changed (gc-finesse documents that the owner must).
                     let reply = Reply {

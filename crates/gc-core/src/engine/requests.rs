@@ -59,8 +59,9 @@ pub(crate) enum Purpose {
 }
 
 impl Purpose {
-    /// Whether a notification carrying the request id confirms the request.
-    fn awaits_notification(&self) -> bool {
+    /// Whether a notification carrying the request id confirms the request (the asynchronous
+    /// writes: their command is acked only once that notification answered it).
+    pub(super) fn awaits_notification(&self) -> bool {
         matches!(self, Self::Login | Self::StateChange | Self::CallControl)
     }
 }
@@ -185,8 +186,9 @@ impl Engine {
             Ok(FinesseReply::Accepted)
                 if pending.purpose.awaits_notification() && !pending.settled =>
             {
-                self.finish_work(&pending.reply);
-                pending.reply.token = None;
+                // The command stays unacked until the notification (or the fallback) answers
+                // it: acked at the 202, a leader killed before the answer left a command the
+                // broker never redelivers and nobody answers (found by gc-soak, kill -9).
                 pending.accepted = true;
                 let timeout = self.config.request_timeout;
                 self.pending.insert(request_id.to_owned(), pending);
@@ -365,6 +367,8 @@ impl Engine {
         if pending.accepted {
             self.pending.remove(id);
             self.emit(Effect::CancelTimer(TimerId::Request(id.to_owned())));
+            // Its answer is published in this step; the ack is released after it.
+            self.finish_work(&snapshot.reply);
         } else {
             pending.settled = true;
         }

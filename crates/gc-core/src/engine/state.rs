@@ -182,15 +182,31 @@ impl Engine {
     }
 
     /// Forgets every request in flight (this instance stopped being the leader: the results
-    /// are the new leader's business, which re-reads every agent). Their commands are acked,
-    /// since Finesse has them already.
+    /// are the new leader's business, which re-reads every agent). Their commands are put back
+    /// unanswered, so the leader answers them: a write's outcome is unknown here, so its
+    /// redelivery is answered with the agent's state as Finesse has it (never performed again,
+    /// see `on_client`); any other command simply runs again.
     pub(super) fn drop_pending(&mut self) {
         let mut ids: Vec<String> = self.pending.keys().cloned().collect();
         ids.sort_unstable();
         for id in ids {
             if let Some(p) = self.pending.remove(&id) {
                 self.emit(Effect::CancelTimer(TimerId::Request(id)));
-                self.finish_work(&p.reply);
+                if let Some(message_id) = &p.reply.message_id {
+                    if p.purpose.awaits_notification() {
+                        self.answers.outcome_unknown(message_id);
+                    } else {
+                        self.answers.forget(message_id);
+                    }
+                }
+                if let Some(token) = p.reply.token
+                    && let Some((_, agent)) = self.outstanding.remove(&token)
+                {
+                    if let Some(agent) = agent {
+                        self.release_busy(&agent);
+                    }
+                    self.emit(Effect::Requeue(token));
+                }
             }
         }
     }

@@ -21,13 +21,19 @@ impl Engine {
     }
 
     /// Finesse's status changed: every destination is told; after a switch to the other node
-    /// every logged-in agent's state and dialogs are read again and published (O-024).
+    /// every logged-in agent's state and dialogs are read again and published (O-024). Only by
+    /// the leader: a standby keeps the status (a takeover re-reads everyone anyway). A standby
+    /// that re-read its mirror after a switch published states read before the leader's
+    /// writes, after their answers, and clients kept the stale one (gc-soak, Finesse node
+    /// stop: 30-40 agents differed for 6 s).
     pub(super) fn on_node(&mut self, status: NodeStatus, switched: bool) {
         if Some(status) != self.system {
             self.system = Some(status);
-            self.broadcast(Event::System(self.system_status()));
+            if self.leader {
+                self.broadcast(Event::System(self.system_status()));
+            }
         }
-        if switched && status == NodeStatus::InService {
+        if self.leader && switched && status == NodeStatus::InService {
             let agents: Vec<AgentId> = self
                 .agents
                 .iter()
