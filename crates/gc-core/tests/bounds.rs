@@ -263,14 +263,12 @@ fn after_a_takeover_a_command_the_old_leader_journaled_is_not_run_again() {
     w.clear();
     let token = w.send_with_id("MakeCall#1001", "4012", "m-call", true);
     let read = w.next_op();
-    assert_eq!(read.op, FinesseOp::GetUser, "read, never the write again");
+    assert_eq!(read.op, Request::GetUser, "read, never the write again");
     assert!(w.ops.is_empty());
     assert!(!w.acked.contains(&token), "acked only with its answer");
     w.answer(
         &read,
-        gc_core::finesse::FinesseReply::User(
-            support::user("1001").extension("3001").state("TALKING"),
-        ),
+        support::user_reply(support::user("1001").extension("3001").state("TALKING")),
     );
     assert_eq!(w.take_for("crm-7"), ["1001#State#TALKING##Maria Meier"]);
     assert!(w.acked.contains(&token));

@@ -75,7 +75,7 @@ fn a_standby_stays_quiet_on_a_node_switch() {
     assert!(
         w.take_ops()
             .iter()
-            .any(|o| o.agent == agent("1001") && o.op == FinesseOp::GetUser)
+            .any(|o| o.agent == agent("1001") && o.op == Request::GetUser)
     );
 }
 
@@ -312,11 +312,11 @@ fn losing_leadership_hands_everything_over() {
     w.clear();
     let again = w.send_with_id("MakeReady#1001", "", &format!("msg-{}", in_flight.0), true);
     let read = w.next_op();
-    assert_eq!(read.op, FinesseOp::GetUser);
+    assert_eq!(read.op, Request::GetUser);
     assert!(w.ops.is_empty());
     w.answer(
         &read,
-        FinesseReply::User(user("1001").extension("3001").state("READY")),
+        support::user_reply(user("1001").extension("3001").state("READY")),
     );
     assert_eq!(w.take_for("crm-7"), ["1001#State#READY##Maria Meier"]);
     assert!(w.acked.contains(&again));
@@ -359,11 +359,11 @@ fn an_accepted_write_is_acked_with_its_answer() {
     w.accept(&op);
     w.advance(Duration::from_mins(1));
     let read = w.next_op();
-    assert_eq!(read.op, FinesseOp::GetUser);
+    assert_eq!(read.op, Request::GetUser);
     assert!(!w.acked.contains(&token));
     w.answer(
         &read,
-        FinesseReply::User(user("1001").extension("3001").state("READY")),
+        support::user_reply(user("1001").extension("3001").state("READY")),
     );
     assert_eq!(w.acked, [token]);
 }

@@ -334,13 +334,13 @@ fn a_write_accepted_before_a_gap_is_answered_when_the_session_reopens() {
     w.session("1001", SessionEvent::Opened);
     let ops = w.take_ops();
     assert!(
-        ops.iter().filter(|o| o.op == FinesseOp::GetUser).count() >= 2,
+        ops.iter().filter(|o| o.op == Request::GetUser).count() >= 2,
         "the write's read and the gap's read: {ops:?}"
     );
     assert!(!w.timer_armed(&TimerId::Request(write.request_id.clone())));
     w.answer(
         &ops[0],
-        gc_core::finesse::FinesseReply::User(user("1001").extension("3001").state("READY")),
+        support::user_reply(user("1001").extension("3001").state("READY")),
     );
     assert_eq!(w.take_for("crm-7"), ["1001#State#READY##Maria Meier"]);
     assert_eq!(w.acked, [token]);
