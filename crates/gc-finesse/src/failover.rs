@@ -75,8 +75,9 @@ pub enum NodeEvent {
     Down,
 }
 
-/// Consecutive bad observations before a node counts as failed ("two tries on a node").
-const TRIES_PER_NODE: u8 = 2;
+/// Consecutive bad observations before a node counts as failed ("two tries on a node"); the
+/// REST client's `TRIES_PER_NODE` is the per-request side of the same rule.
+const FAILURES_BEFORE_SWITCH: u8 = 2;
 
 /// The failover state machine.
 #[derive(Clone, Debug)]
@@ -168,7 +169,7 @@ impl Failover {
             self.failures = self.failures.saturating_add(1);
         }
         // A standby observation is only recorded: clients hear about the node they use.
-        if self.failures >= TRIES_PER_NODE {
+        if self.failures >= FAILURES_BEFORE_SWITCH {
             let other = self.active.other();
             if self.has_secondary && self.health[other.index()] == Some(Health::InService) {
                 let from = self.active;
