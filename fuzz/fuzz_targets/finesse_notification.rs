@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
     // What a session does with a stanza: decode every item, hand the good ones to the engine.
     for item in parse_message(data).into_iter().flatten() {
         if let Ok(update) = item.update {
-            let _ = translate::notification(&Notification {
+            let _ = translate::notification(Notification {
                 node: item.node,
                 item_id: item.item_id,
                 update,

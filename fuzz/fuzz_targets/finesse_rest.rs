@@ -1,12 +1,14 @@
 //! Finesse REST response bodies: every model the REST client parses (User, Dialog and Dialogs,
 //! ApiErrors, SystemInfo, Team, Queue(s), ReasonCodes, WrapUpReasons, PhoneBooks, Contacts),
-//! each through its public `parse` / `parse_list`, and then through gc-server's `translate`
-//! into the engine's types, as the driver does with every response.
+//! each through its public `parse` / `parse_list`, and then through what the engine computes
+//! from them (gc-core reads finesse-model's objects as they are: there is no translation step).
 //!
-//! Property: a body that parses as a `User` or `Dialog` keeps its identity through the
-//! translation (the engine sees the same login id / dialog id Finesse sent).
+//! Properties: the engine finds every participant of a dialog by its media address; a
+//! dialog's start time is one of its participants' (or empty); only a TRANSFER dialog names a
+//! previous dialog.
 #![no_main]
 
+use gc_core::finesse::{self as core, CallType};
 use gc_finesse::model::api_error::ApiErrors;
 use gc_finesse::model::dialog::Dialog;
 use gc_finesse::model::phonebook::{Contact, PhoneBook};
@@ -15,43 +17,45 @@ use gc_finesse::model::reason::{ReasonCodeInfo, WrapUpReason};
 use gc_finesse::model::system::SystemInfo;
 use gc_finesse::model::team::Team;
 use gc_finesse::model::user::User;
-use gc_server::translate;
 use libfuzzer_sys::fuzz_target;
+
+fn check_dialog(dialog: &Dialog) {
+    for p in &dialog.participants {
+        let address = p.media_address.as_deref().unwrap_or_default();
+        let found = core::participant(dialog, address).expect("a participant is found by its address");
+        assert_eq!(found.media_address.as_deref().unwrap_or_default(), address);
+    }
+    let start = core::start_time(dialog);
+    assert!(
+        start.is_empty()
+            || dialog
+                .participants
+                .iter()
+                .any(|p| p.start_time.as_deref() == Some(start)),
+        "start time {start:?} is no participant's"
+    );
+    if core::prev_dialog_id(dialog).is_some() {
+        assert_eq!(dialog.media_properties.call_type, Some(CallType::Transfer));
+    }
+}
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(user) = User::parse(data) {
-        assert_eq!(translate::user(&user).login_id, user.login_id.as_str());
-        assert_eq!(translate::team_user(&user).login_id, user.login_id.as_str());
+        let _ = core::full_name(&user);
     }
     if let Ok(dialog) = Dialog::parse(data) {
-        let translated = translate::dialog(&dialog);
-        assert_eq!(translated.id, dialog.id.as_str());
-        assert_eq!(translated.participants.len(), dialog.participants.len());
+        check_dialog(&dialog);
     }
     if let Ok(dialogs) = Dialog::parse_list(data) {
-        for dialog in &dialogs {
-            assert_eq!(translate::dialog(dialog).id, dialog.id.as_str());
-        }
+        dialogs.iter().for_each(check_dialog);
     }
     let _ = ApiErrors::parse(data).map(|e| e.gc_code());
     let _ = SystemInfo::parse(data).map(|s| s.is_in_service());
-    if let Ok(team) = Team::parse(data) {
-        let _ = translate::team(&team);
-    }
+    let _ = Team::parse(data);
     let _ = Queue::parse(data);
-    if let Ok(queues) = Queue::parse_list(data) {
-        let _ = translate::queues(&queues);
-    }
-    if let Ok(codes) = ReasonCodeInfo::parse_list(data) {
-        let _ = translate::reason_codes(&codes);
-    }
-    if let Ok(reasons) = WrapUpReason::parse_list(data) {
-        let _ = translate::wrap_up_reasons(&reasons);
-    }
-    if let Ok(books) = PhoneBook::parse_list(data) {
-        let _ = translate::phone_books(&books);
-    }
-    if let Ok(contacts) = Contact::parse_list(data) {
-        let _ = translate::contacts(&contacts);
-    }
+    let _ = Queue::parse_list(data);
+    let _ = ReasonCodeInfo::parse_list(data);
+    let _ = WrapUpReason::parse_list(data);
+    let _ = PhoneBook::parse_list(data);
+    let _ = Contact::parse_list(data);
 });
