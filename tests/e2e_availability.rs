@@ -237,24 +237,11 @@ async fn floods_of_destinations_and_agents_stay_within_the_caps() {
     env.stop().await;
 }
 
-/// A TCP listener that accepts and never answers: an XMPP service that hangs.
-async fn black_hole() -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let task = tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            held.push(socket);
-        }
-    });
-    (addr, task)
-}
-
 /// 70 commands for an agent whose notification session never opens are all answered and acked
 /// within the request timeout, and another client's Hello is answered meanwhile.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn commands_for_a_session_that_never_opens_are_answered_in_time() {
-    let (hole, _task) = black_hole().await;
+    let (hole, _task) = support::black_hole().await;
     let env = Env::start(Options {
         env: vec![
             env_var("GC_FINESSE__PRIMARY_XMPP", &hole.to_string()),

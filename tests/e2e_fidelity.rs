@@ -113,26 +113,13 @@ async fn a_transferred_call_carries_its_previous_dialog_id() {
     env.stop().await;
 }
 
-/// A TCP listener that accepts and never answers: a Finesse that hangs.
-async fn black_hole() -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let task = tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            held.push(socket);
-        }
-    });
-    (addr, task)
-}
-
 /// Point 12. Until the first probe of Finesse has answered, the connector does not know that
 /// Finesse is in service: a Hello is answered `System#NOT_REACHABLE`, never `IN_SERVICE`. Here
 /// Finesse's REST API accepts connections and never answers, so the first probe is still
 /// outstanding when the Hello arrives.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hello_before_finesse_is_known_is_not_reachable() {
-    let (hole, _task) = black_hole().await;
+    let (hole, _task) = support::black_hole().await;
     let mut env = Env::start(Options::default()).await;
     env.connector.take().unwrap().stop().await;
     let extra = vec![

@@ -64,38 +64,7 @@ impl Desks {
         let (tx, mut rx) = mpsc::unbounded_channel::<(String, Option<String>)>();
         for destination in destinations {
             let ch = connection.create_channel().await.unwrap();
-            let queue = ch
-                .queue_declare(
-                    "".into(),
-                    QueueDeclareOptions {
-                        exclusive: true,
-                        ..QueueDeclareOptions::default()
-                    },
-                    FieldTable::default(),
-                )
-                .await
-                .unwrap();
-            ch.queue_bind(
-                queue.name().clone(),
-                names.clients.as_str().into(),
-                destination.as_str().into(),
-                QueueBindOptions::default(),
-                FieldTable::default(),
-            )
-            .await
-            .unwrap();
-            let mut consumer = ch
-                .basic_consume(
-                    queue.name().clone(),
-                    "".into(),
-                    BasicConsumeOptions {
-                        no_ack: true,
-                        ..BasicConsumeOptions::default()
-                    },
-                    FieldTable::default(),
-                )
-                .await
-                .unwrap();
+            let mut consumer = bound_consumer(&ch, &names.clients, destination).await;
             let tx = tx.clone();
             tokio::spawn(async move {
                 let _keep = ch;
@@ -251,39 +220,7 @@ pub async fn tap(url: &str, exchange: &str) -> Arc<Mutex<Vec<(String, String, St
         .await
         .unwrap();
     let channel = connection.create_channel().await.unwrap();
-    let queue = channel
-        .queue_declare(
-            "".into(),
-            QueueDeclareOptions {
-                exclusive: true,
-                ..QueueDeclareOptions::default()
-            },
-            FieldTable::default(),
-        )
-        .await
-        .unwrap();
-    channel
-        .queue_bind(
-            queue.name().clone(),
-            exchange.into(),
-            "#".into(),
-            QueueBindOptions::default(),
-            FieldTable::default(),
-        )
-        .await
-        .unwrap();
-    let mut consumer = channel
-        .basic_consume(
-            queue.name().clone(),
-            "".into(),
-            BasicConsumeOptions {
-                no_ack: true,
-                ..BasicConsumeOptions::default()
-            },
-            FieldTable::default(),
-        )
-        .await
-        .unwrap();
+    let mut consumer = bound_consumer(&channel, exchange, "#").await;
     let seen: Arc<Mutex<Vec<(String, String, String, String)>>> = Arc::default();
     let sink = seen.clone();
     tokio::spawn(async move {
@@ -314,4 +251,41 @@ pub async fn tap(url: &str, exchange: &str) -> Arc<Mutex<Vec<(String, String, St
         }
     });
     seen
+}
+
+/// A private queue bound to `exchange` with `key`, consumed without acks.
+async fn bound_consumer(channel: &Channel, exchange: &str, key: &str) -> lapin::Consumer {
+    let queue = channel
+        .queue_declare(
+            "".into(),
+            QueueDeclareOptions {
+                exclusive: true,
+                ..QueueDeclareOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    channel
+        .queue_bind(
+            queue.name().clone(),
+            exchange.into(),
+            key.into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    channel
+        .basic_consume(
+            queue.name().clone(),
+            "".into(),
+            BasicConsumeOptions {
+                no_ack: true,
+                ..BasicConsumeOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .unwrap()
 }

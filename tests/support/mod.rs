@@ -1033,3 +1033,17 @@ pub fn directory_name(agent: &str) -> (&'static str, &'static str, bool) {
         other => panic!("agent {other} is not in the default directory"),
     }
 }
+
+/// A TCP listener that accepts and never answers: a Finesse REST or XMPP service that hangs.
+/// Connections are held open until the task is dropped with the test.
+pub async fn black_hole() -> (SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    (addr, task)
+}

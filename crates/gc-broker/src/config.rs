@@ -63,8 +63,8 @@ pub struct BrokerConfig {
     /// its own ConnectorSync messages. Also names the AMQP connection in the management UI.
     pub instance_id: String,
     /// The connector group this instance belongs to (one group per Finesse cluster), sent as
-    /// header `gc-group` on every event and as the last key `"group"` of every JSON event, so
-    /// that groups sharing an events exchange can be told apart. `None`: neither.
+    /// header `gc-group` on every event, so that groups sharing an events exchange can be told
+    /// apart (the connector also names it in the JSON body it renders). `None`: no header.
     pub group: Option<String>,
     /// The durable command queue, declared with `x-single-active-consumer`.
     pub commands_queue: String,

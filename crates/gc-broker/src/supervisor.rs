@@ -120,12 +120,7 @@ impl Inner {
                 self.config.group.as_deref(),
             ),
         };
-        let body = match (&msg.target, self.config.group.as_deref()) {
-            (Target::Sync, _) | (_, None) => None,
-            (_, Some(group)) => json_with_group(msg, group),
-        };
-        self.publish(&route, body.as_deref().unwrap_or(&msg.body), properties)
-            .await
+        self.publish(&route, &msg.body, properties).await
     }
 
     pub(crate) fn stats(&self) -> BrokerStats {
@@ -289,15 +284,6 @@ fn with_group(properties: lapin::BasicProperties, group: Option<&str>) -> lapin:
         lapin::types::AMQPValue::LongString(group.into()),
     );
     properties.with_headers(headers)
-}
-
-/// A JSON event's body with the group as its last key (`"group"`, docs/protocol.md section 2),
-/// beside the `gc-group` header; `None` for text events (the legacy `#` text has no room for
-/// it) and for a body that is not one of the renderer's JSON events.
-fn json_with_group(msg: &OutgoingMessage, group: &str) -> Option<Vec<u8>> {
-    (msg.content_type == gc_protocol::Format::Json.content_type())
-        .then(|| gc_protocol::event::with_group(&msg.body, group))
-        .flatten()
 }
 
 /// Why a session ended.
@@ -474,32 +460,6 @@ async fn run_session(inner: &Arc<Inner>, session: Arc<Session>, events: Connecti
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn message(content_type: &'static str, body: &'static str) -> OutgoingMessage {
-        OutgoingMessage {
-            target: Target::Events("agent_state.1001".into()),
-            body: body.into(),
-            content_type,
-            category: "agent_state",
-            correlation_id: None,
-            jms_type: None,
-        }
-    }
-
-    #[test]
-    fn a_json_event_names_its_group_as_its_last_key() {
-        let msg = message("application/json", r#"{"type":"State","agentId":"1001"}"#);
-        assert_eq!(
-            json_with_group(&msg, "fin-east").as_deref(),
-            Some(&br#"{"type":"State","agentId":"1001","group":"fin-east"}"#[..])
-        );
-    }
-
-    #[test]
-    fn a_text_event_is_published_as_it_is() {
-        let msg = message("text/plain", "1001#State#READY");
-        assert_eq!(json_with_group(&msg, "fin-east"), None);
-    }
 
     #[test]
     fn the_group_header_is_added_only_with_a_group() {

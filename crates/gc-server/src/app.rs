@@ -69,6 +69,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         recording_url: settings.recording_url.clone(),
         logout_on_shutdown: settings.logout_on_shutdown,
         agent_queries: agent_query_rx,
+        group: settings.group.clone(),
     };
     tracing::info!(instance = %settings.instance_id, "generic-connector running");
     driver::run(parts, shutdown.clone(), settings.shutdown_grace).await;

@@ -160,9 +160,10 @@ impl Driver {
         let jms_type = event.jms_type().map(str::to_owned);
         // Each format is rendered once, however many targets share it.
         let mut rendered: [Option<Bytes>; 2] = [None, None];
+        let group = self.group.as_deref();
         let mut render = |format: Format| {
             rendered[usize::from(format == Format::Json)]
-                .get_or_insert_with(|| Bytes::from(event.render(format)))
+                .get_or_insert_with(|| Bytes::from(render_event(&event, format, group)))
                 .clone()
         };
         for target in targets {
@@ -322,6 +323,19 @@ impl Driver {
     }
 }
 
+/// An event in a client format. A JSON event names the instance's group as its last key
+/// (`"group"`, docs/protocol.md section 2) when one is configured; the legacy `#` text has no
+/// room for it (the `gc-group` header carries it for every event).
+fn render_event(event: &Event, format: Format, group: Option<&str>) -> Vec<u8> {
+    let body = event.render(format).into_bytes();
+    match group {
+        Some(group) if format == Format::Json => {
+            gc_protocol::event::with_group(&body, group).unwrap_or(body)
+        }
+        _ => body,
+    }
+}
+
 /// The body of a dead-letter copy of a command that carries a password.
 pub(super) const REDACTED_BODY: &[u8] =
     b"<redacted: the body of a Connect, Login or MobileAgentLogin carries a password>";
@@ -344,5 +358,38 @@ pub(super) fn sync_outgoing(body: Vec<u8>) -> OutgoingMessage {
         category: "sync",
         correlation_id: None,
         jms_type: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render_event;
+    use gc_protocol::event::SystemStatus;
+    use gc_protocol::{Event, Format};
+
+    fn status() -> Event {
+        Event::System(SystemStatus::InService)
+    }
+
+    #[test]
+    fn a_json_event_names_its_group_as_its_last_key() {
+        let body = render_event(&status(), Format::Json, Some("fin-east"));
+        assert_eq!(
+            String::from_utf8_lossy(&body),
+            r#"{"type":"System","status":"IN_SERVICE","group":"fin-east"}"#
+        );
+    }
+
+    #[test]
+    fn a_text_event_and_an_event_without_group_are_rendered_as_they_are() {
+        let event = status();
+        assert_eq!(
+            render_event(&event, Format::Legacy, Some("fin-east")),
+            event.render(Format::Legacy).into_bytes()
+        );
+        assert_eq!(
+            render_event(&event, Format::Json, None),
+            event.render(Format::Json).into_bytes()
+        );
     }
 }

@@ -39,6 +39,8 @@ pub(crate) struct DriverParts {
     pub logout_on_shutdown: bool,
     /// `GET /agents` asking who holds a licence.
     pub agent_queries: mpsc::Receiver<crate::http::AgentQuery>,
+    /// `instance.group`: named in every JSON event this instance publishes.
+    pub group: Option<String>,
 }
 
 /// The driver task's state.
@@ -63,6 +65,8 @@ pub(crate) struct Driver {
     timers: DelayQueue<TimerId>,
     timer_keys: HashMap<TimerId, tokio_util::time::delay_queue::Key>,
     outbox: Outbox,
+    /// `instance.group`, added to every JSON event as it is rendered.
+    group: Option<String>,
 }
 
 /// Runs the driver until `shutdown` is cancelled, then drains within `grace`: stops taking
@@ -81,6 +85,7 @@ pub(crate) async fn run(parts: DriverParts, shutdown: CancellationToken, grace: 
         recording_url,
         logout_on_shutdown,
         mut agent_queries,
+        group,
     } = parts;
     let (session_tx, mut session_rx) = mpsc::channel(4096);
     let (inputs_tx, mut inputs_rx) = mpsc::channel(4096);
@@ -103,6 +108,7 @@ pub(crate) async fn run(parts: DriverParts, shutdown: CancellationToken, grace: 
         timers: DelayQueue::new(),
         timer_keys: HashMap::new(),
         outbox,
+        group,
     };
     let mut gauges = tokio::time::interval(Duration::from_millis(250));
     gauges.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
