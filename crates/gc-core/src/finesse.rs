@@ -4,7 +4,7 @@
 //! (user, dialog added / changed / removed, team member, error), the session's and the
 //! cluster's state.
 
-use gc_protocol::ErrorCode;
+use gc_protocol::{ErrorCode, ObjectId};
 
 /// The engine asks in finesse-model [`Request`]s (gc-finesse performs them as they are) and
 /// reads finesse-model objects: no translation in between.
@@ -106,8 +106,9 @@ pub enum Notification {
     },
     /// A member of a subscribed team changed.
     TeamUser {
-        /// The team.
-        team_id: String,
+        /// The team (`None`: the notification does not say; the member is still learnt, for
+        /// bargein, but shown to no one).
+        team_id: Option<ObjectId>,
         /// The member.
         user: User,
     },

@@ -93,6 +93,9 @@ pub enum TimerId {
     HeldDialog(AgentId, DialogId),
     /// Commands of the agent wait for its session: answer those whose time is up.
     SessionWait(AgentId),
+    /// The cool-down after sharing everything with joining peers is over: share again if a
+    /// peer joined meanwhile.
+    ShareCooldown,
 }
 
 /// An input to the engine.

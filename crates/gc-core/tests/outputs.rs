@@ -347,7 +347,7 @@ fn o021_team_member_state_changed() {
     w.notify(
         "2001",
         Notification::TeamUser {
-            team_id: "1".into(),
+            team_id: gc_protocol::ObjectId::parse("1").ok(),
             user: member(),
         },
     );

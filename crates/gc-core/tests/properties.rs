@@ -377,7 +377,7 @@ impl Run {
             self.w.notify(
                 agent_id,
                 Notification::TeamUser {
-                    team_id: team_id.into(),
+                    team_id: gc_protocol::ObjectId::parse(team_id).ok(),
                     user,
                 },
             );

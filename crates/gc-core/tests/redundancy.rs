@@ -395,3 +395,39 @@ fn a_join_makes_the_leader_share_everything_again() {
     assert!(s.synced.is_empty());
     s.assert_quiet();
 }
+
+/// A standby that reconnects in a loop says `Join` each time. The leader shares everything at
+/// once for the first, then at most once per cool-down: Joins inside it are deferred to its end
+/// (one share for all of them), never dropped.
+#[test]
+fn joins_in_a_loop_cost_one_share_per_cool_down_and_none_is_dropped() {
+    let mut w = World::standard();
+    w.send("Hello#crm-7", "");
+    w.connect("1001", "crm-7");
+    w.send("Login#1001", "secret,3001");
+    w.synced.clear();
+    let everything = [
+        PeerSync::Destination {
+            name: dest("crm-7"),
+            format: Format::Legacy,
+        },
+        session_at("1001", Some("3001"), "crm-7"),
+    ];
+
+    w.peer(PeerSync::Join);
+    assert_eq!(w.synced, everything, "the first Join is answered at once");
+    w.synced.clear();
+    for _ in 0..50 {
+        w.peer(PeerSync::Join);
+        w.advance(Duration::from_millis(10));
+    }
+    assert!(w.synced.is_empty(), "Joins inside the cool-down wait");
+    w.advance(Duration::from_secs(5));
+    assert_eq!(w.synced, everything, "50 deferred Joins, one share");
+    w.synced.clear();
+    // Nobody joined since: the next cool-down ends quietly, and a later Join is answered at once.
+    w.advance(Duration::from_secs(10));
+    assert!(w.synced.is_empty());
+    w.peer(PeerSync::Join);
+    assert_eq!(w.synced, everything);
+}

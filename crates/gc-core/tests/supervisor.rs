@@ -91,7 +91,7 @@ fn get_team_users_without_subscription() {
     w.notify(
         "2001",
         gc_core::finesse::Notification::TeamUser {
-            team_id: "1".into(),
+            team_id: ObjectId::parse("1").ok(),
             user: member("NOT_READY"),
         },
     );
@@ -112,7 +112,7 @@ fn get_team_users_with_subscription_forwards_member_changes() {
     w.notify(
         "2001",
         gc_core::finesse::Notification::TeamUser {
-            team_id: "1".into(),
+            team_id: ObjectId::parse("1").ok(),
             user: member("NOT_READY"),
         },
     );
@@ -124,7 +124,7 @@ fn get_team_users_with_subscription_forwards_member_changes() {
     w.notify(
         "2001",
         gc_core::finesse::Notification::TeamUser {
-            team_id: "2".into(),
+            team_id: ObjectId::parse("2").ok(),
             user: member("READY"),
         },
     );
@@ -161,7 +161,7 @@ fn team_member_state_changed_in_json() {
     w.notify(
         "2001",
         gc_core::finesse::Notification::TeamUser {
-            team_id: "1".into(),
+            team_id: ObjectId::parse("1").ok(),
             user: member("TALKING"),
         },
     );

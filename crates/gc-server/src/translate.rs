@@ -32,11 +32,6 @@ fn api_failure(code: gc_protocol::ErrorCode, errors: &m::ApiErrors) -> core::Fin
     }
 }
 
-/// The team id of a team users node (`/finesse/api/Team/{id}/Users`).
-fn team_of_node(node: &str) -> Option<String> {
-    m::team_of(node).map(|team| team.to_string())
-}
-
 /// What a dialog notification says happened. Without an event (or with one this version does
 /// not know), an item on the Dialogs collection is a new dialog and a single dialog a change.
 fn dialog(
@@ -62,9 +57,9 @@ pub fn notification(n: m::Notification) -> Vec<core::Notification> {
     let request_id = update.request_id.map(|r| r.as_str().to_owned());
     let event = update.event.as_ref();
     match update.payload {
-        m::Payload::User(user) => vec![match team_of_node(&n.node) {
+        m::Payload::User(user) => vec![match m::team_of(&n.node) {
             Some(team_id) => core::Notification::TeamUser {
-                team_id,
+                team_id: Some(team_id),
                 user: *user,
             },
             None => core::Notification::User {
@@ -73,9 +68,7 @@ pub fn notification(n: m::Notification) -> Vec<core::Notification> {
             },
         }],
         m::Payload::Team(team) => {
-            let team_id = team_of_node(&n.node)
-                .or_else(|| team.id.as_ref().map(ToString::to_string))
-                .unwrap_or_default();
+            let team_id = m::team_of(&n.node).or_else(|| team.id.clone());
             let member = |user| core::Notification::TeamUser {
                 team_id: team_id.clone(),
                 user,
@@ -166,9 +159,12 @@ mod tests {
         let [core::Notification::TeamUser { team_id, user }] = out.as_slice() else {
             panic!("{out:?}")
         };
-        assert_eq!(team_id, "1");
+        assert_eq!(
+            team_id.as_ref().map(gc_protocol::ObjectId::as_str),
+            Some("1")
+        );
         let reason = user.reason_code_id.as_ref();
         assert_eq!(reason.map(gc_protocol::ReasonCode::as_str), Some("3"));
-        assert_eq!(team_of_node("/finesse/api/User/1001"), None);
+        assert_eq!(m::team_of("/finesse/api/User/1001"), None);
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use gc_protocol::{
-    AgentCommand, CallData, DestinationName, DialogId, Extension, Password, ReasonCode,
+    AgentCommand, CallData, DestinationName, DialogId, Extension, ObjectId, Password, ReasonCode,
 };
 
 use super::Reply;
@@ -66,6 +66,134 @@ pub(crate) struct LogoutPlan {
     pub(crate) reply: Reply,
 }
 
+/// Where the agent stands with this connector: whether it holds one of the licences, and what
+/// a logout under way still has to do. One value instead of three flags (`licensed`,
+/// `logout_after_not_ready`, `forget_on_logout`), so every change goes through the methods
+/// below and no combination is left implicit.
+#[derive(Clone, Debug, Default)]
+pub(crate) enum Lifecycle {
+    /// Known (a Connect, a peer's mirror) without a licence: not logged in, or signed in while
+    /// none was free (it keeps working; its next Login is refused).
+    #[default]
+    Unlicensed,
+    /// Holds a licence: logging in or logged in.
+    Licensed,
+    /// A logout with something still to do: send the LOGOUT once the agent is NOT_READY, and/or
+    /// forget the agent once the logout is confirmed. With neither left it is back to
+    /// `Unlicensed` or `Licensed`.
+    LoggingOut {
+        /// Holds a licence meanwhile (given back when the logout is confirmed).
+        licensed: bool,
+        /// `force_logout`: forget the agent once Finesse confirms the logout.
+        forget: bool,
+        /// A READY agent was made NOT_READY first (UCCE logs out only from there): the
+        /// LOGOUT to send when it is.
+        after_not_ready: Option<LogoutPlan>,
+    },
+}
+
+impl Lifecycle {
+    /// Whether the agent holds one of the licences.
+    pub(crate) fn holds_licence(&self) -> bool {
+        match self {
+            Self::Unlicensed => false,
+            Self::Licensed => true,
+            Self::LoggingOut { licensed, .. } => *licensed,
+        }
+    }
+
+    /// Holds a licence from now on (a logout under way goes on).
+    pub(crate) fn take_licence(&mut self) {
+        match self {
+            Self::Unlicensed => *self = Self::Licensed,
+            Self::Licensed => {}
+            Self::LoggingOut { licensed, .. } => *licensed = true,
+        }
+    }
+
+    /// Gives the licence back (a refused login, a peer's mirror without one).
+    pub(crate) fn release_licence(&mut self) {
+        match self {
+            Self::Unlicensed => {}
+            Self::Licensed => *self = Self::Unlicensed,
+            Self::LoggingOut { licensed, .. } => *licensed = false,
+        }
+        self.settle();
+    }
+
+    /// A logout starts. `forget` adds to a forget already asked for; `after_not_ready`, when
+    /// given, is the LOGOUT to send once the agent is NOT_READY (replacing an earlier one).
+    pub(crate) fn begin_logout(&mut self, forget: bool, after_not_ready: Option<LogoutPlan>) {
+        let licensed = self.holds_licence();
+        let (was_forget, was_plan) = match std::mem::take(self) {
+            Self::LoggingOut {
+                forget,
+                after_not_ready,
+                ..
+            } => (forget, after_not_ready),
+            Self::Unlicensed | Self::Licensed => (false, None),
+        };
+        *self = Self::LoggingOut {
+            licensed,
+            forget: was_forget || forget,
+            after_not_ready: after_not_ready.or(was_plan),
+        };
+        self.settle();
+    }
+
+    /// The agent is NOT_READY: the LOGOUT waiting for it, if any (taken: sent once).
+    pub(crate) fn take_logout_plan(&mut self) -> Option<LogoutPlan> {
+        let plan = match self {
+            Self::LoggingOut {
+                after_not_ready, ..
+            } => after_not_ready.take(),
+            Self::Unlicensed | Self::Licensed => None,
+        };
+        self.settle();
+        plan
+    }
+
+    /// The NOT_READY that was a logout's first step failed: that LOGOUT is off.
+    pub(crate) fn drop_logout_plan(&mut self) {
+        if let Self::LoggingOut {
+            after_not_ready, ..
+        } = self
+        {
+            *after_not_ready = None;
+        }
+        self.settle();
+    }
+
+    /// Finesse reports the agent logged out. While a LOGIN of ours is in flight that is the
+    /// state before the login, not its outcome: only a waiting LOGOUT is dropped. Otherwise
+    /// the licence is given back. Returns whether the agent is to be forgotten now.
+    pub(crate) fn logged_out(&mut self, login_in_flight: bool) -> bool {
+        if login_in_flight {
+            self.drop_logout_plan();
+            return false;
+        }
+        let forget = matches!(self, Self::LoggingOut { forget: true, .. });
+        *self = Self::Unlicensed;
+        forget
+    }
+
+    /// A `LoggingOut` with nothing left to do is back to plain `Licensed` or `Unlicensed`.
+    fn settle(&mut self) {
+        if let Self::LoggingOut {
+            licensed,
+            forget: false,
+            after_not_ready: None,
+        } = *self
+        {
+            *self = if licensed {
+                Self::Licensed
+            } else {
+                Self::Unlicensed
+            };
+        }
+    }
+}
+
 /// One agent known to the engine.
 #[derive(Clone, Debug)]
 pub(crate) struct Agent {
@@ -78,8 +206,8 @@ pub(crate) struct Agent {
     pub(crate) destination: Option<DestinationName>,
     pub(crate) session: Session,
     pub(crate) queued: Vec<Queued>,
-    /// Holds one of the licences (logging in or logged in).
-    pub(crate) licensed: bool,
+    /// The licence, and a logout under way.
+    pub(crate) lifecycle: Lifecycle,
     /// The extension the agent logged in on.
     pub(crate) extension: Option<Extension>,
     /// The last User Finesse reported.
@@ -88,16 +216,12 @@ pub(crate) struct Agent {
     /// The dialog a consult was last requested from.
     pub(crate) consult_from: Option<DialogId>,
     /// Team users nodes the supervisor subscribed to.
-    pub(crate) teams: BTreeSet<String>,
+    pub(crate) teams: BTreeSet<ObjectId>,
     /// A supervisor's team members as Finesse last showed them (team reads and team
     /// notifications): login id → extension, to resolve bargein's `<Team_Agent_LoginID>`.
     pub(crate) members: BTreeMap<String, String>,
     /// When the session was opened (O-025).
     pub(crate) subscription_time: String,
-    /// A logout waiting for the agent to reach NOT_READY first (UCCE logs out only from there).
-    pub(crate) logout_after_not_ready: Option<LogoutPlan>,
-    /// Forget the agent when its logout is confirmed.
-    pub(crate) forget_on_logout: bool,
     /// What the client was last shown of the agent's state, so unchanged User updates are
     /// not repeated.
     pub(crate) shown_state: Option<ShownState>,
@@ -143,7 +267,7 @@ impl Agent {
             destination: None,
             session: Session::Closed,
             queued: Vec::new(),
-            licensed: false,
+            lifecycle: Lifecycle::Unlicensed,
             extension: None,
             user: None,
             dialogs: BTreeMap::new(),
@@ -151,8 +275,6 @@ impl Agent {
             teams: BTreeSet::new(),
             members: BTreeMap::new(),
             subscription_time,
-            logout_after_not_ready: None,
-            forget_on_logout: false,
             shown_state: None,
         }
     }
@@ -180,8 +302,87 @@ impl Agent {
         })
     }
 
+    /// Whether the agent holds one of the licences.
+    pub(crate) fn licensed(&self) -> bool {
+        self.lifecycle.holds_licence()
+    }
+
     /// Whether Finesse reports the agent signed in.
     pub(crate) fn is_logged_in(&self) -> bool {
         !matches!(self.state(), None | Some(UserState::Logout))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Lifecycle, LogoutPlan};
+    use crate::engine::Reply;
+
+    fn plan() -> LogoutPlan {
+        LogoutPlan {
+            reason: None,
+            reply: Reply::default(),
+        }
+    }
+
+    #[test]
+    fn a_logout_with_nothing_left_to_do_is_no_state_of_its_own() {
+        let mut life = Lifecycle::Licensed;
+        life.begin_logout(false, None);
+        assert!(matches!(life, Lifecycle::Licensed));
+        let mut life = Lifecycle::Unlicensed;
+        life.begin_logout(false, None);
+        assert!(matches!(life, Lifecycle::Unlicensed));
+    }
+
+    #[test]
+    fn the_logout_plan_is_sent_once_and_the_licence_is_kept_until_the_logout() {
+        let mut life = Lifecycle::Licensed;
+        life.begin_logout(false, Some(plan()));
+        assert!(life.holds_licence());
+        assert!(life.take_logout_plan().is_some());
+        assert!(life.take_logout_plan().is_none(), "taken once");
+        assert!(matches!(life, Lifecycle::Licensed));
+        assert!(!life.logged_out(false), "no forget was asked");
+        assert!(!life.holds_licence());
+    }
+
+    #[test]
+    fn a_forget_survives_a_failed_first_step_and_a_login_in_flight() {
+        let mut life = Lifecycle::Licensed;
+        life.begin_logout(true, Some(plan()));
+        life.drop_logout_plan();
+        assert!(life.holds_licence());
+        // A LOGOUT reported while our LOGIN is in flight is the state before the login.
+        assert!(!life.logged_out(true));
+        assert!(life.holds_licence());
+        assert!(
+            life.logged_out(false),
+            "forgotten when the logout is confirmed"
+        );
+        assert!(matches!(life, Lifecycle::Unlicensed));
+    }
+
+    #[test]
+    fn a_second_logout_keeps_the_first_ones_forget_and_plan() {
+        let mut life = Lifecycle::Unlicensed;
+        life.begin_logout(true, Some(plan()));
+        life.begin_logout(false, None);
+        assert!(!life.holds_licence());
+        life.take_licence();
+        assert!(
+            life.holds_licence(),
+            "a licence taken during a logout is held"
+        );
+        assert!(life.take_logout_plan().is_some());
+        life.release_licence();
+        assert!(matches!(
+            life,
+            Lifecycle::LoggingOut {
+                licensed: false,
+                forget: true,
+                after_not_ready: None
+            }
+        ));
     }
 }

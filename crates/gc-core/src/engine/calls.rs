@@ -241,13 +241,7 @@ impl Engine {
         }
         if preview {
             // The reservation itself is the NewOutboundPreviewCall; states follow on change.
-            if let Some(t) = self
-                .agents
-                .get_mut(agent)
-                .and_then(|a| a.dialogs.get_mut(id))
-            {
-                t.shown = Some(call);
-            }
+            self.mark_shown(agent, id, call);
         } else {
             self.show(agent, id, false);
         }
@@ -256,25 +250,39 @@ impl Engine {
     /// Publishes the dialog's state if it differs from what the client was last shown (or
     /// always, with `force`).
     pub(super) fn show(&mut self, agent: &AgentId, id: &DialogId, force: bool) {
-        let Some(entry) = self.agents.get(agent) else {
-            return;
-        };
-        let Some(tracked) = entry.dialogs.get(id) else {
-            return;
-        };
+        if let Some(event) = self.call_update(agent, id, force) {
+            self.publish_to_agent(agent, event);
+        }
+    }
+
+    /// The event showing the dialog's state, now taken as shown; `None` when it is what the
+    /// client was last shown (unless `force`), or the dialog is unknown.
+    pub(super) fn call_update(
+        &mut self,
+        agent: &AgentId,
+        id: &DialogId,
+        force: bool,
+    ) -> Option<Event> {
+        let entry = self.agents.get(agent)?;
+        let tracked = entry.dialogs.get(id)?;
         let call = Self::call_data(entry, &tracked.dialog, false);
         if !force && tracked.shown.as_ref() == Some(&call) {
-            return;
+            return None;
         }
         let event = Self::call_event(agent, entry, &tracked.kind, call.clone());
-        if let Some(t) = self
+        self.mark_shown(agent, id, call);
+        Some(event)
+    }
+
+    /// Remembers what the client was last shown of the dialog.
+    fn mark_shown(&mut self, agent: &AgentId, id: &DialogId, call: CallData) {
+        if let Some(tracked) = self
             .agents
             .get_mut(agent)
             .and_then(|a| a.dialogs.get_mut(id))
         {
-            t.shown = Some(call);
+            tracked.shown = Some(call);
         }
-        self.publish_to_agent(agent, event);
     }
 
     pub(super) fn on_dialog_changed(&mut self, agent: &AgentId, dialog: Dialog) {

@@ -232,7 +232,7 @@ impl Engine {
         let sync = PeerSync::Agent {
             agent: agent.clone(),
             password: entry.password.clone(),
-            extension: entry.licensed.then(|| entry.extension.clone()).flatten(),
+            extension: entry.licensed().then(|| entry.extension.clone()).flatten(),
             subscription_time: entry.subscription_time.clone(),
             destination: entry.destination.clone(),
         };

@@ -392,7 +392,7 @@ impl Engine {
             C::GetQueueList => self.request(agent, Request::GetQueues, Purpose::Queues, reply),
             C::GetTeamUsers { team, subscribe } => {
                 let purpose = Purpose::TeamUsers {
-                    team: team.as_str().to_owned(),
+                    team: team.clone(),
                     subscribe,
                 };
                 self.request(agent, Request::GetTeam(team), purpose, reply);

@@ -343,7 +343,7 @@ impl Engine {
         let Some(entry) = self.agents.get(agent) else {
             return;
         };
-        if !session || entry.verified || entry.licensed || entry.is_logged_in() {
+        if !session || entry.verified || entry.licensed() || entry.is_logged_in() {
             return;
         }
         if let Some(destination) = entry.destination.clone() {

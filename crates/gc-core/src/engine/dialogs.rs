@@ -41,12 +41,7 @@ impl Engine {
             .into_iter()
             .filter(|d| entry.dialogs.contains_key(&d.id) || admissible(entry, d))
             .collect();
-        let gone: Vec<Dialog> = entry
-            .dialogs
-            .values()
-            .filter(|t| !dialogs.iter().any(|d| d.id == t.dialog.id))
-            .map(|t| t.dialog.clone())
-            .collect();
+        let gone = missing_from(entry, &dialogs);
         for dialog in dialogs {
             if let Some(tracked) = entry.dialogs.get_mut(&dialog.id) {
                 tracked.dialog = dialog;
@@ -77,22 +72,7 @@ impl Engine {
             let event = if failover {
                 self.dialog_status(agent, id)
             } else {
-                let Some(entry) = self.agents.get(agent) else {
-                    return;
-                };
-                let Some(tracked) = entry.dialogs.get(id) else {
-                    continue;
-                };
-                let call = Self::call_data(entry, &tracked.dialog, false);
-                let event = Self::call_event(agent, entry, &tracked.kind, call.clone());
-                if let Some(t) = self
-                    .agents
-                    .get_mut(agent)
-                    .and_then(|a| a.dialogs.get_mut(id))
-                {
-                    t.shown = Some(call);
-                }
-                Some(event)
+                self.call_update(agent, id, true)
             };
             if let Some(event) = event {
                 match reply {
@@ -110,12 +90,7 @@ impl Engine {
         let Some(entry) = self.agents.get(agent) else {
             return;
         };
-        let gone: Vec<Dialog> = entry
-            .dialogs
-            .values()
-            .filter(|t| !dialogs.iter().any(|d| d.id == t.dialog.id))
-            .map(|t| t.dialog.clone())
-            .collect();
+        let gone = missing_from(entry, &dialogs);
         for dialog in &gone {
             self.on_dialog_removed(agent, dialog);
         }
@@ -262,4 +237,15 @@ impl Engine {
         );
         self.ack(reply);
     }
+}
+
+/// The agent's tracked dialogs that a full read of its dialogs no longer lists (they ended
+/// while the notifications were not heard).
+fn missing_from(entry: &Agent, dialogs: &[Dialog]) -> Vec<Dialog> {
+    entry
+        .dialogs
+        .values()
+        .filter(|t| !dialogs.iter().any(|d| d.id == t.dialog.id))
+        .map(|t| t.dialog.clone())
+        .collect()
 }

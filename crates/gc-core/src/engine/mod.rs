@@ -108,6 +108,8 @@ pub struct Engine {
     refused: BTreeMap<&'static str, u64>,
     /// Refused credentials: the throttle, and notes of agents forgotten for them.
     credentials: credentials::CredentialState,
+    /// The leader's answer to peers joining: at most one full share per cool-down.
+    sharing: system::Sharing,
     out: Vec<Effect>,
 }
 
@@ -128,6 +130,7 @@ impl Engine {
             next_request: 0,
             refused: BTreeMap::new(),
             credentials: credentials::CredentialState::default(),
+            sharing: system::Sharing::Idle,
             out: Vec::new(),
         }
     }
@@ -171,14 +174,14 @@ impl Engine {
 
     /// Agents holding a licence (logged in or logging in).
     pub fn licensed_agents(&self) -> usize {
-        self.agents.values().filter(|a| a.licensed).count()
+        self.agents.values().filter(|a| a.licensed()).count()
     }
 
     /// The agents holding a licence, in id order (for a shutdown that logs them out).
     pub fn licensed_agent_ids(&self) -> Vec<AgentId> {
         self.agents
             .iter()
-            .filter(|(_, a)| a.licensed)
+            .filter(|(_, a)| a.licensed())
             .map(|(id, _)| id.clone())
             .collect()
     }
@@ -242,7 +245,7 @@ impl Engine {
                     "agent {id} is bound to unregistered destination {dest}"
                 ));
             }
-            if agent.licensed && agent.extension.is_none() {
+            if agent.licensed() && agent.extension.is_none() {
                 return Err(format!("agent {id} holds a licence without an extension"));
             }
             // Finesse ends every call of an agent that logs out; a dialog kept after LOGOUT

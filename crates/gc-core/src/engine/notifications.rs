@@ -41,10 +41,10 @@ impl Engine {
                         user.login_id.as_str(),
                         user.extension.as_deref().unwrap_or_default(),
                     );
-                    a.teams.contains(&team_id)
+                    team_id.as_ref().is_some_and(|team| a.teams.contains(team))
                 });
-                if subscribed {
-                    let event = super::present::team_member_changed(agent, &team_id, &user);
+                if let Some(team_id) = team_id.filter(|_| subscribed) {
+                    let event = super::present::team_member_changed(agent, team_id.as_str(), &user);
                     self.publish_to_agent(agent, event);
                 }
             }
@@ -73,7 +73,7 @@ impl Engine {
         // An agent Finesse reports signed in holds a licence, also when it signed in before
         // this connector knew it (a restart, another desktop): the count stays honest. When
         // none is free the agent keeps working but is not counted; its next Login is refused.
-        let unlicensed = self.agents.get(agent).is_some_and(|a| !a.licensed);
+        let unlicensed = self.agents.get(agent).is_some_and(|a| !a.licensed());
         if let Some(extension) = signed_in_on
             && unlicensed
             && self.take_licence(agent)
@@ -112,7 +112,7 @@ impl Engine {
             let plan = self
                 .agents
                 .get_mut(agent)
-                .and_then(|a| a.logout_after_not_ready.take());
+                .and_then(|a| a.lifecycle.take_logout_plan());
             if let Some(plan) = plan {
                 let op = Request::SetState {
                     state: TargetState::Logout,
@@ -135,26 +135,22 @@ impl Engine {
         let Some(entry) = self.agents.get_mut(agent) else {
             return;
         };
-        let forget = entry.forget_on_logout && !login_pending;
+        let forget = entry.lifecycle.logged_out(login_pending);
         if !login_pending {
-            entry.licensed = false;
             entry.extension = None;
         }
         entry.dialogs.clear();
         entry.consult_from = None;
-        entry.logout_after_not_ready = None;
         let teams = std::mem::take(&mut entry.teams);
         if forget {
             self.forget(agent);
             return;
         }
         for team in teams {
-            if let Ok(team) = gc_protocol::ObjectId::parse(&team) {
-                self.emit(Effect::UnsubscribeTeam {
-                    agent: agent.clone(),
-                    team,
-                });
-            }
+            self.emit(Effect::UnsubscribeTeam {
+                agent: agent.clone(),
+                team,
+            });
         }
         if was_logged_in && !login_pending && entry_has_no_queue(self, agent) {
             if let Some(entry) = self.agents.get_mut(agent) {
@@ -181,7 +177,7 @@ impl Engine {
             SessionEvent::Opened => {
                 let after_gap = entry.session == Session::Interrupted;
                 entry.session = Session::Open;
-                let working = entry.licensed || entry.is_logged_in();
+                let working = entry.licensed() || entry.is_logged_in();
                 // The session authenticated with the agent's password: Finesse accepted it.
                 self.credentials_accepted(agent, None);
                 if after_gap && working {

@@ -1,7 +1,7 @@
 //! Finesse requests in flight: what each is for, its REST result, the notification that confirms
 //! a write (matched by request id), and the GET fallback when that notification never comes.
 
-use gc_protocol::{AgentId, ErrorCode, Event, Password};
+use gc_protocol::{AgentId, ErrorCode, Event, ObjectId, Password};
 
 use super::{Engine, Reply};
 use crate::finesse::{FinesseFailure, FinesseReply, Method, Request};
@@ -41,7 +41,7 @@ pub(crate) enum Purpose {
     /// Contacts of a phone book.
     Contacts(String),
     /// getteamusers.
-    TeamUsers { team: String, subscribe: bool },
+    TeamUsers { team: ObjectId, subscribe: bool },
     /// getteamuserstate.
     TeamMember,
     /// getqueuelist.
@@ -265,11 +265,10 @@ impl Engine {
                 if *subscribe
                     && let Some(entry) = self.agents.get_mut(&agent)
                     && entry.teams.insert(team.clone())
-                    && let Ok(team) = gc_protocol::ObjectId::parse(team)
                 {
                     self.emit(Effect::SubscribeTeam {
                         agent: agent.clone(),
-                        team,
+                        team: team.clone(),
                     });
                 }
             }
@@ -318,7 +317,7 @@ impl Engine {
             && let Some(entry) = self.agents.get_mut(&pending.agent)
             && !entry.is_logged_in()
         {
-            entry.licensed = false;
+            entry.lifecycle.release_licence();
             entry.extension = None;
             // Peers mirrored the licence when the login started: give it back there too.
             self.sync_agent(&pending.agent);
@@ -326,7 +325,7 @@ impl Engine {
         if let Some(entry) = self.agents.get_mut(&pending.agent) {
             // A NOT_READY that was the first step of a logout failed: the logout is off.
             if pending.purpose == Purpose::StateChange {
-                entry.logout_after_not_ready = None;
+                entry.lifecycle.drop_logout_plan();
             }
         }
         self.publish_reply(

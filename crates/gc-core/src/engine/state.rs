@@ -47,13 +47,13 @@ impl Engine {
         let Some(entry) = self.agents.get_mut(agent) else {
             return false;
         };
-        if entry.licensed {
+        if entry.licensed() {
             return true;
         }
         if self.config.max_agents.is_some_and(|max| licensed >= max) {
             return false;
         }
-        entry.licensed = true;
+        entry.lifecycle.take_licence();
         true
     }
 
@@ -87,7 +87,6 @@ impl Engine {
         let Some(entry) = self.agents.get_mut(agent) else {
             return;
         };
-        entry.forget_on_logout |= forget;
         if matches!(
             entry.state(),
             Some(UserState::Ready | UserState::Work | UserState::WorkReady)
@@ -96,13 +95,17 @@ impl Engine {
                 token: None,
                 ..reply.clone()
             };
-            entry.logout_after_not_ready = Some(LogoutPlan {
-                reason,
-                reply: later,
-            });
+            entry.lifecycle.begin_logout(
+                forget,
+                Some(LogoutPlan {
+                    reason,
+                    reply: later,
+                }),
+            );
             self.set_state(agent, TargetState::NotReady, None, reply);
             return;
         }
+        entry.lifecycle.begin_logout(forget, None);
         let op = Request::SetState {
             state: TargetState::Logout,
             reason,
@@ -117,7 +120,7 @@ impl Engine {
         let Some(entry) = self.agents.get_mut(agent) else {
             return;
         };
-        if !entry.is_logged_in() && !entry.licensed {
+        if !entry.is_logged_in() && !entry.licensed() {
             let event = super::present::logged_out(agent, entry.user.as_ref());
             self.publish_reply(&reply, event);
             self.forget(agent);

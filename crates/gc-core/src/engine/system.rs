@@ -8,6 +8,20 @@ use super::{Destination, Engine, Reply};
 use crate::finesse::{NodeStatus, Request};
 use crate::io::{Effect, PeerSync, TimerId};
 
+/// The shortest time between two full shares with joining peers. A full share is one sync
+/// message per destination and per agent (12,000 agents: 12,000 messages), so it is worth
+/// bounding; a peer that joins inside it waits at most this long for the whole state.
+pub(crate) const SHARE_COOLDOWN: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Where the leader is in answering peers' Joins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Sharing {
+    /// No share for a cool-down: the next Join is answered at once.
+    Idle,
+    /// Shared less than [`SHARE_COOLDOWN`] ago; `again`: a peer joined since, share at its end.
+    Cooling { again: bool },
+}
+
 impl Engine {
     /// The status clients are told. Until the first probe of Finesse has answered, the
     /// connector does not know Finesse is in service and says NOT_REACHABLE (then every
@@ -37,7 +51,7 @@ impl Engine {
             let agents: Vec<AgentId> = self
                 .agents
                 .iter()
-                .filter(|(_, a)| a.licensed || a.is_logged_in())
+                .filter(|(_, a)| a.licensed() || a.is_logged_in())
                 .map(|(id, _)| id.clone())
                 .collect();
             for agent in agents {
@@ -62,6 +76,32 @@ impl Engine {
             TimerId::Heartbeat(name) => self.on_heartbeat_expired(&name),
             TimerId::HeldDialog(agent, id) => self.on_held_dialog_timeout(&agent, &id),
             TimerId::SessionWait(agent) => self.on_session_wait_expired(&agent),
+            TimerId::ShareCooldown => self.on_share_cooldown_over(),
+        }
+    }
+
+    /// A peer joined: the leader shares everything, at most once per [`SHARE_COOLDOWN`]. A
+    /// Join inside the cool-down is deferred to its end, never dropped, so a standby that
+    /// reconnects in a loop costs one full share per cool-down rather than one per reconnect,
+    /// and every peer that joined still gets the whole state.
+    fn on_join(&mut self) {
+        match self.sharing {
+            Sharing::Idle => {
+                self.share_everything();
+                self.sharing = Sharing::Cooling { again: false };
+                self.arm(TimerId::ShareCooldown, SHARE_COOLDOWN);
+            }
+            Sharing::Cooling { .. } => {
+                self.sharing = Sharing::Cooling { again: true };
+            }
+        }
+    }
+
+    fn on_share_cooldown_over(&mut self) {
+        let again = matches!(self.sharing, Sharing::Cooling { again: true });
+        self.sharing = Sharing::Idle;
+        if again && self.leader {
+            self.on_join();
         }
     }
 
@@ -69,7 +109,7 @@ impl Engine {
     pub(super) fn on_peer(&mut self, sync: PeerSync) {
         if self.leader {
             if sync == PeerSync::Join {
-                self.share_everything();
+                self.on_join();
             }
             return;
         }
@@ -101,9 +141,12 @@ impl Engine {
                 // The peer may allow more agents than this instance. The mirror keeps the
                 // surplus's extension but no licence; a takeover asks those agents to log in
                 // again (RE_LOGIN) instead of taking them over.
-                let had = entry.licensed;
-                entry.licensed =
-                    extension.is_some() && (had || max.is_none_or(|max| licensed < max));
+                let had = entry.licensed();
+                if extension.is_some() && (had || max.is_none_or(|max| licensed < max)) {
+                    entry.lifecycle.take_licence();
+                } else {
+                    entry.lifecycle.release_licence();
+                }
                 entry.extension = extension;
                 entry.destination = destination;
             }
@@ -156,7 +199,7 @@ impl Engine {
                 self.touch(name);
             }
             for agent in &agents {
-                let licensed = self.agents.get(agent).is_some_and(|a| a.licensed);
+                let licensed = self.agents.get(agent).is_some_and(Agent::licensed);
                 self.open_session(agent);
                 if licensed {
                     self.resync(agent);
@@ -189,7 +232,7 @@ impl Engine {
         let surplus: Vec<AgentId> = self
             .agents
             .iter()
-            .filter(|(_, a)| !a.licensed && a.extension.is_some())
+            .filter(|(_, a)| !a.licensed() && a.extension.is_some())
             .map(|(id, _)| id.clone())
             .collect();
         for agent in surplus {
