@@ -120,17 +120,34 @@ fn main() -> ExitCode {
     }
     reexec_with_deep_stacks();
     gc_server::telemetry::init(settings.log_format, &settings.log_filter);
-    let runtime = match runtime(settings.worker_threads) {
-        Ok(runtime) => runtime,
+    // The runtime's tasks run on the thread that calls `block_on` when it is a current-thread
+    // one: a thread of our own with the deep stack, not the main thread (its stack is the
+    // shell's `ulimit -s`).
+    let serve = move || {
+        let runtime = runtime(settings.worker_threads)?;
+        let result = runtime.block_on(gc_server::app::run(settings));
+        // Tasks still running after a bounded shutdown (a Finesse request past the grace
+        // period, a blocking DNS lookup) must not hold the process: shutdown is already over.
+        runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+        Ok::<_, std::io::Error>(result)
+    };
+    let served = std::thread::Builder::new()
+        .name("gc-runtime".into())
+        .stack_size(THREAD_STACK)
+        .spawn(serve)
+        .and_then(|thread| {
+            // A panic goes on as it would have on the main thread.
+            thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+    let result = match served {
+        Ok(result) => result,
         Err(error) => {
             eprintln!("generic-connector: cannot start the runtime: {error}");
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(gc_server::app::run(settings));
-    // Tasks still running after a bounded shutdown (a Finesse request past the grace period,
-    // a blocking DNS lookup) must not hold the process: shutdown is already over.
-    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
