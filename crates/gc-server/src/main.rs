@@ -6,6 +6,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use gc_server::config::Settings;
 
+/// mimalloc rather than glibc's malloc: allocating and freeing (buffers, events, futures) took
+/// about a sixth of the connector's CPU under load with glibc (README, performance).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit code for a bad configuration (sysexits EX_CONFIG would be 78; EX_USAGE is 64).
 const EX_USAGE: u8 = 64;
 
@@ -64,6 +69,23 @@ fn reexec_with_deep_stacks() {
     eprintln!("generic-connector: cannot re-execute with larger thread stacks ({error})");
 }
 
+/// The runtime `runtime.worker_threads` asks for. One thread (the default) is a current-thread
+/// runtime: the driver, the broker's consumer and outbox, the Finesse requests and the
+/// notification sessions then wake one another without crossing threads, which measured as the
+/// least CPU per command (README, performance); lapin's I/O thread runs beside it either way.
+fn runtime(worker_threads: usize) -> std::io::Result<tokio::runtime::Runtime> {
+    let mut builder = if worker_threads == 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        if worker_threads > 1 {
+            builder.worker_threads(worker_threads);
+        }
+        builder
+    };
+    builder.enable_all().build()
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
     let command = args.command.unwrap_or(Cmd::Run);
@@ -98,20 +120,34 @@ fn main() -> ExitCode {
     }
     reexec_with_deep_stacks();
     gc_server::telemetry::init(settings.log_format, &settings.log_filter);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
+    // The runtime's tasks run on the thread that calls `block_on` when it is a current-thread
+    // one: a thread of our own with the deep stack, not the main thread (its stack is the
+    // shell's `ulimit -s`).
+    let serve = move || {
+        let runtime = runtime(settings.worker_threads)?;
+        let result = runtime.block_on(gc_server::app::run(settings));
+        // Tasks still running after a bounded shutdown (a Finesse request past the grace
+        // period, a blocking DNS lookup) must not hold the process: shutdown is already over.
+        runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+        Ok::<_, std::io::Error>(result)
+    };
+    let served = std::thread::Builder::new()
+        .name("gc-runtime".into())
+        .stack_size(THREAD_STACK)
+        .spawn(serve)
+        .and_then(|thread| {
+            // A panic goes on as it would have on the main thread.
+            thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+    let result = match served {
+        Ok(result) => result,
         Err(error) => {
             eprintln!("generic-connector: cannot start the runtime: {error}");
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(gc_server::app::run(settings));
-    // Tasks still running after a bounded shutdown (a Finesse request past the grace period,
-    // a blocking DNS lookup) must not hold the process: shutdown is already over.
-    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -90,6 +90,9 @@ pub struct Settings {
     pub http_listen: SocketAddr,
     pub log_format: LogFormat,
     pub log_filter: String,
+    /// `runtime.worker_threads`: 1 runs every task on the main thread (a current-thread
+    /// runtime), 0 one worker per CPU, N > 1 that many workers.
+    pub worker_threads: usize,
     pub shutdown_grace: Duration,
     pub logout_on_shutdown: bool,
     pub simulator: SimulatorSettings,
@@ -178,6 +181,12 @@ fn settings(raw: raw::Raw, problems: &mut Problems) -> Settings {
         http_listen,
         log_format,
         log_filter: raw.log.filter,
+        worker_threads: problems.int(
+            "runtime.worker_threads",
+            raw.runtime.worker_threads,
+            (0, 1024),
+            1,
+        ),
         shutdown_grace: problems.secs("shutdown.grace_secs", raw.shutdown.grace_secs, 0),
         logout_on_shutdown: raw.shutdown.logout_agents,
         simulator,

@@ -23,6 +23,7 @@ pub(super) struct Raw {
     pub(super) redundancy: Redundancy,
     pub(super) http: Http,
     pub(super) log: Log,
+    pub(super) runtime: Runtime,
     pub(super) shutdown: Shutdown,
     pub(super) simulator: Simulator,
 }
@@ -116,6 +117,12 @@ pub(super) struct Http {
 pub(super) struct Log {
     pub(super) format: String,
     pub(super) filter: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Runtime {
+    pub(super) worker_threads: i64,
 }
 
 #[derive(Deserialize)]

@@ -188,3 +188,20 @@ fn a_syntax_error_gives_its_position_never_the_line() {
     assert!(shown.contains("line 2, column"), "{shown}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn runtime_worker_threads_default_to_one_and_are_bounded() {
+    assert_eq!(Settings::load(None, []).unwrap().worker_threads, 1);
+    let s = Settings::load(None, [("GC_RUNTIME__WORKER_THREADS", "0")]).unwrap();
+    assert_eq!(s.worker_threads, 0);
+    let s = Settings::load(None, [("GC_RUNTIME__WORKER_THREADS", "4")]).unwrap();
+    assert_eq!(s.worker_threads, 4);
+    let err = Settings::load(None, [("GC_RUNTIME__WORKER_THREADS", "-1")]).unwrap_err();
+    assert!(
+        err.problems
+            .iter()
+            .any(|p| p.contains("runtime.worker_threads")),
+        "{:?}",
+        err.problems
+    );
+}

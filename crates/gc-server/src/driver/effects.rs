@@ -206,7 +206,6 @@ impl Driver {
         journal: Option<String>,
     ) {
         let cluster = self.cluster.clone();
-        let inputs = self.inputs_tx.clone();
         let metrics = self.metrics.clone();
         // Sealed in the task, right before it is published: the journal stream's own sequence
         // then follows the order of publication as closely as concurrent tasks allow.
@@ -215,9 +214,7 @@ impl Driver {
             Some((self.broker.clone(), encoder, message_id))
         });
         let agent = creds.agent.clone();
-        self.lanes.run(
-            &agent,
-            Box::pin(async move {
+        self.lanes.run(&agent, async move {
                 let name = request.name();
                 let started = Instant::now();
                 let result = if started >= deadline {
@@ -260,14 +257,12 @@ impl Driver {
                     if result.is_ok() { "ok" } else { "error" },
                     started.elapsed(),
                 );
-                let input = Input::FinesseResult {
+                Input::FinesseResult {
                     agent: creds.agent,
                     request_id,
                     result,
-                };
-                let _ = inputs.send(input).await;
-            }),
-        );
+                }
+            });
     }
 
     /// POSTs a recording action to the recording controller, on the agent's lane.
@@ -279,20 +274,19 @@ impl Driver {
         dialog: Option<String>,
         action: RecordingAction,
     ) {
-        let inputs = self.inputs_tx.clone();
         let Some((client, url)) = self.recording.clone() else {
+            // Answered on the lane too: after the step that asked, like any result.
+            let lane = agent.clone();
             let input = Input::RecordingResult {
                 agent,
                 request_id,
                 result: Err("no recording controller".into()),
             };
-            tokio::spawn(async move {
-                let _ = inputs.send(input).await;
-            });
+            self.lanes.run(&lane, async move { input });
             return;
         };
         let lane = agent.clone();
-        self.lanes.run(&lane, Box::pin(async move {
+        self.lanes.run(&lane, async move {
             let body = serde_json::json!({
                 "agentId": agent.as_str(),
                 "extension": extension,
@@ -312,14 +306,12 @@ impl Driver {
                 )),
                 Err(error) => Err(format!("recording controller unreachable: {error}")),
             };
-            let _ = inputs
-                .send(Input::RecordingResult {
-                    agent,
-                    request_id,
-                    result,
-                })
-                .await;
-        }));
+            Input::RecordingResult {
+                agent,
+                request_id,
+                result,
+            }
+        });
     }
 }
 

@@ -2,74 +2,84 @@
 //! Finesse (and the recording controller) see them in the order the client sent them, while
 //! different agents' requests run side by side.
 //!
-//! A lane is a task with a queue; it exists while it has work. Idle lanes are closed on the
-//! driver's tick, so the number of lanes follows the agents with requests under way, not every
-//! agent that was ever seen.
+//! The requests are futures polled by the driver itself (its select loop awaits
+//! [`Lanes::next`]), not tasks: a request's result becomes the driver's next input without a
+//! task of its own, a channel into it and a channel back, which were most of a command's
+//! hand-offs. An agent with a request running has a queue of the ones waiting behind it; the
+//! next starts when the one before it ends, and the queue goes with the last. Polling never
+//! blocks, so a slow Finesse only leaves its futures pending: the driver goes on with other
+//! inputs.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
+use futures::StreamExt as _;
+use futures::stream::FuturesUnordered;
+use gc_core::Input;
 use gc_protocol::AgentId;
-use tokio::sync::mpsc;
 
-/// A request to run on an agent's lane.
-pub(super) type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
+/// A request on an agent's lane; it ends with the input the engine must hear.
+type Job = Pin<Box<dyn Future<Output = (AgentId, Input)> + Send>>;
 
-struct Lane {
-    jobs: mpsc::UnboundedSender<Job>,
-    /// Jobs queued or running.
-    queued: Arc<AtomicUsize>,
-}
-
-/// The lanes of the agents with work under way.
+/// The lanes of the agents with requests under way.
 #[derive(Default)]
 pub(super) struct Lanes {
-    lanes: HashMap<AgentId, Lane>,
+    /// Requests running, one per agent at most.
+    running: FuturesUnordered<Job>,
+    /// For each agent with a request running, the ones waiting behind it, in order.
+    waiting: HashMap<AgentId, VecDeque<Job>>,
 }
 
 impl Lanes {
-    /// Runs `job` after every job queued before it for `agent`.
-    pub(super) fn run(&mut self, agent: &AgentId, job: Job) {
-        let lane = self.lanes.entry(agent.clone()).or_insert_with(|| {
-            let (jobs, mut rx) = mpsc::unbounded_channel::<Job>();
-            let queued = Arc::new(AtomicUsize::new(0));
-            let done = queued.clone();
-            tokio::spawn(async move {
-                while let Some(job) = rx.recv().await {
-                    job.await;
-                    done.fetch_sub(1, Ordering::AcqRel);
-                }
-            });
-            Lane { jobs, queued }
-        });
-        lane.queued.fetch_add(1, Ordering::AcqRel);
-        if lane.jobs.send(job).is_err() {
-            // The worker ended (the runtime is going down): nothing will run it.
-            lane.queued.fetch_sub(1, Ordering::AcqRel);
+    /// Runs `job` after every job queued before it for `agent`; its output comes out of
+    /// [`Lanes::next`].
+    pub(super) fn run(
+        &mut self,
+        agent: &AgentId,
+        job: impl Future<Output = Input> + Send + 'static,
+    ) {
+        let lane = agent.clone();
+        let job: Job = Box::pin(async move { (lane, job.await) });
+        match self.waiting.get_mut(agent) {
+            Some(queue) => queue.push_back(job),
+            None => {
+                self.waiting.insert(agent.clone(), VecDeque::new());
+                self.running.push(job);
+            }
         }
     }
 
-    /// Closes the lanes with nothing queued or running. Only the driver adds jobs, and it is
-    /// the caller, so a lane found idle here cannot receive a job before it is dropped.
-    pub(super) fn prune(&mut self) {
-        self.lanes
-            .retain(|_, lane| lane.queued.load(Ordering::Acquire) > 0);
+    /// The output of the next request to end (its agent's next request starts); pending while
+    /// none has ended, and forever when none is under way (for `select!`).
+    pub(super) async fn next(&mut self) -> Input {
+        match self.running.next().await {
+            Some((agent, input)) => {
+                self.started_next(&agent);
+                input
+            }
+            None => std::future::pending().await,
+        }
     }
 
-    /// Open lanes.
+    /// Starts `agent`'s next request after one ended, or closes its lane.
+    fn started_next(&mut self, agent: &AgentId) {
+        match self.waiting.get_mut(agent).and_then(VecDeque::pop_front) {
+            Some(job) => self.running.push(job),
+            None => {
+                self.waiting.remove(agent);
+            }
+        }
+    }
+
+    /// Agents with requests under way.
     pub(super) fn len(&self) -> usize {
-        self.lanes.len()
+        self.waiting.len()
     }
 
-    /// Jobs queued or running, over all lanes.
+    /// Requests running or waiting, over all lanes.
     pub(super) fn busy(&self) -> usize {
-        self.lanes
-            .values()
-            .map(|lane| lane.queued.load(Ordering::Acquire))
-            .sum()
+        self.running.len() + self.waiting.values().map(VecDeque::len).sum::<usize>()
     }
 }
 
@@ -79,38 +89,51 @@ mod tests {
 
     use std::time::Duration;
 
+    use gc_core::Input;
+
     use super::*;
 
+    /// A recognisable input: a timer named after the job.
+    fn marked(name: String) -> Input {
+        Input::Timer(gc_core::TimerId::Request(name))
+    }
+
+    fn mark(input: &Input) -> String {
+        match input {
+            Input::Timer(gc_core::TimerId::Request(name)) => name.clone(),
+            _ => panic!("unexpected input"),
+        }
+    }
+
     #[tokio::test]
-    async fn jobs_of_one_agent_run_in_order_and_idle_lanes_close() {
+    async fn jobs_of_one_agent_run_in_order_others_alongside_and_idle_lanes_close() {
         let mut lanes = Lanes::default();
-        let agent = AgentId::parse("1001").unwrap();
-        let (tx, mut rx) = mpsc::unbounded_channel();
+        let first = AgentId::parse("1001").unwrap();
+        let second = AgentId::parse("1002").unwrap();
         for i in 0..5u64 {
-            let tx = tx.clone();
-            lanes.run(
-                &agent,
-                Box::pin(async move {
-                    // Later jobs are quicker: only the lane keeps them in order.
-                    tokio::time::sleep(Duration::from_millis(10 * (5 - i))).await;
-                    let _ = tx.send(i);
-                }),
-            );
+            lanes.run(&first, async move {
+                // Later jobs are quicker: only the lane keeps them in order.
+                tokio::time::sleep(Duration::from_millis(10 * (5 - i))).await;
+                marked(format!("a{i}"))
+            });
         }
+        // Another agent's job does not wait for the first agent's.
+        lanes.run(&second, async { marked("b0".into()) });
+        assert_eq!((lanes.len(), lanes.busy()), (2, 6));
         let mut order = Vec::new();
-        for _ in 0..5 {
-            order.push(rx.recv().await.unwrap());
+        for _ in 0..6 {
+            order.push(mark(&lanes.next().await));
         }
-        assert_eq!(order, [0, 1, 2, 3, 4]);
-        assert_eq!(lanes.len(), 1);
-        // The counter drops right after the last job's future completes.
-        for _ in 0..100 {
-            if lanes.busy() == 0 {
-                break;
-            }
-            tokio::task::yield_now().await;
-        }
-        lanes.prune();
-        assert_eq!(lanes.len(), 0);
+        assert_eq!(order, ["b0", "a0", "a1", "a2", "a3", "a4"]);
+        assert_eq!((lanes.len(), lanes.busy()), (0, 0));
+        // With nothing under way, `next` waits (the driver's select goes on with other work).
+        assert!(
+            tokio::time::timeout(Duration::from_millis(20), lanes.next())
+                .await
+                .is_err()
+        );
+        // A lane opens again for new work.
+        lanes.run(&first, async { marked("a5".into()) });
+        assert_eq!(mark(&lanes.next().await), "a5");
     }
 }

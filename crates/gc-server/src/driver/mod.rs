@@ -54,13 +54,13 @@ pub(crate) struct Driver {
     recording: Option<(reqwest::Client, String)>,
     sessions: HashMap<AgentId, XmppSession>,
     session_tx: mpsc::Sender<SessionEvent>,
-    inputs_tx: mpsc::Sender<Input>,
     /// Deliveries not settled yet, by the engine's token; `true` when the message's body
     /// carries a password (a dead-letter copy keeps it redacted).
     tokens: HashMap<u64, (gc_broker::DeliveryToken, bool)>,
     next_token: u64,
     /// One lane per agent: its Finesse and recording requests run one after the other, so
-    /// Finesse (and the recording controller) see them in the order the client sent them.
+    /// Finesse (and the recording controller) see them in the order the client sent them. The
+    /// driver polls them itself; their results are its inputs.
     lanes: Lanes,
     timers: DelayQueue<TimerId>,
     timer_keys: HashMap<TimerId, tokio_util::time::delay_queue::Key>,
@@ -88,7 +88,6 @@ pub(crate) async fn run(parts: DriverParts, shutdown: CancellationToken, grace: 
         group,
     } = parts;
     let (session_tx, mut session_rx) = mpsc::channel(4096);
-    let (inputs_tx, mut inputs_rx) = mpsc::channel(4096);
     let outbox = Outbox::start(&broker, outbox_limits(), 1024);
     let recording = recording_url.map(|url| (reqwest::Client::new(), url));
     let mut driver = Driver {
@@ -101,7 +100,6 @@ pub(crate) async fn run(parts: DriverParts, shutdown: CancellationToken, grace: 
         recording,
         sessions: HashMap::new(),
         session_tx,
-        inputs_tx,
         tokens: HashMap::new(),
         next_token: 0,
         lanes: Lanes::default(),
@@ -117,7 +115,7 @@ pub(crate) async fn run(parts: DriverParts, shutdown: CancellationToken, grace: 
             biased;
             () = shutdown.cancelled() => break,
             _ = gauges.tick() => driver.refresh_gauges(),
-            Some(input) = inputs_rx.recv() => driver.step(input).await,
+            input = driver.lanes.next() => driver.step(input).await,
             Some(event) = session_rx.recv() => driver.on_session_event(event).await,
             Some(event) = node_events.recv() => driver.on_node_event(event).await,
             Some(expired) = futures::StreamExt::next(&mut driver.timers) => {
@@ -166,7 +164,7 @@ pub(crate) async fn run(parts: DriverParts, shutdown: CancellationToken, grace: 
         }
         let stepped = tokio::time::timeout_at(drain_until, async {
             tokio::select! {
-                Some(input) = inputs_rx.recv() => driver.step(input).await,
+                input = driver.lanes.next() => driver.step(input).await,
                 Some(event) = session_rx.recv() => driver.on_session_event(event).await,
             }
         })
@@ -269,7 +267,7 @@ impl Driver {
         }
     }
 
-    /// Updates the gauges read from the engine and the adapters, and closes idle lanes. Called
+    /// Updates the gauges read from the engine and the adapters. Called
     /// on a 250 ms tick rather than after every input: counting licensed agents walks every
     /// agent, too much work to repeat on each of thousands of inputs a second.
     fn refresh_gauges(&mut self) {
@@ -296,7 +294,6 @@ impl Driver {
                 .into_iter()
                 .map(|(reason, n)| (ReasonLabels { reason }, n)),
         );
-        self.lanes.prune();
         m.finesse_lanes.set(count(self.lanes.len()));
     }
 
