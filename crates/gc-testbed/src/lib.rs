@@ -54,7 +54,7 @@ pub enum TestbedError {
     #[error("finesse-sim {0}")]
     Simulator(String),
     /// A connector's `/readyz` did not answer 200 in time.
-    #[error("{instance} was not ready within {patience:?}")]
+    #[error("generic-connector {instance} was not ready within {patience:?}")]
     NotReady {
         instance: String,
         patience: Duration,
