@@ -5,37 +5,19 @@
 //! Like relay-baseline's client: one connection, a publishing channel without publisher
 //! confirms, and auto-ack consumers, so both tools put the same load on the broker per message.
 
-use std::net::ToSocketAddrs;
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use futures::stream::{SelectAll, select_all};
+use gc_testbed::{command_properties, consume_destination};
 use lapin::options::{
-    BasicConsumeOptions, BasicPublishOptions, ExchangeDeleteOptions, QueueBindOptions,
-    QueueDeclareOptions, QueueDeleteOptions,
+    BasicPublishOptions, ExchangeDeleteOptions, QueueDeclareOptions, QueueDeleteOptions,
 };
-use lapin::types::{AMQPValue, FieldTable, ShortString};
-use lapin::uri::AMQPUri;
-use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, Consumer};
+use lapin::types::{FieldTable, ShortString};
+use lapin::{Channel, Connection, ConnectionProperties, Consumer};
 
 /// Bound on each broker set-up and tear-down step.
 pub(crate) const STEP: Duration = Duration::from_secs(15);
-
-/// Refuses a broker that is not on this machine: a load client must never aim at a shared one.
-pub(crate) fn check_loopback(url: &str) -> anyhow::Result<()> {
-    let uri: AMQPUri = url
-        .parse()
-        .map_err(|e| anyhow::anyhow!("bad AMQP URL: {e}"))?;
-    let host = uri.authority.host.as_str();
-    let addresses: Vec<_> = (host, uri.authority.port)
-        .to_socket_addrs()
-        .with_context(|| format!("resolving the broker host {host}"))?
-        .collect();
-    if addresses.is_empty() || addresses.iter().any(|a| !a.ip().is_loopback()) {
-        bail!("refusing the non-loopback broker {host}: gc-load runs against a local broker only");
-    }
-    Ok(())
-}
 
 /// Connects, or fails with a message that says what to do.
 pub(crate) async fn connect(url: &str) -> anyhow::Result<Connection> {
@@ -86,17 +68,7 @@ impl Sender {
     /// Publishes `jms_type` with `body`; the correlation id (and the message id's suffix) is
     /// `seq`.
     pub(crate) async fn send(&self, jms_type: &str, body: &str, seq: u64) -> anyhow::Result<()> {
-        let mut headers = FieldTable::default();
-        headers.insert(
-            ShortString::from("JMSType"),
-            AMQPValue::LongString(jms_type.into()),
-        );
-        let properties = BasicProperties::default()
-            .with_headers(headers)
-            .with_correlation_id(ShortString::from(seq.to_string()))
-            .with_message_id(ShortString::from(format!("{}{seq}", self.id_prefix)))
-            .with_content_type(ShortString::from("text/plain"))
-            .with_delivery_mode(2);
+        let properties = command_properties(jms_type, seq, &self.id_prefix);
         self.channel
             .basic_publish(
                 ShortString::from(""),
@@ -131,32 +103,13 @@ pub(crate) async fn destinations(
                 FieldTable::default(),
             )
             .await?;
-        channel
-            .queue_bind(
-                queue.name().clone(),
-                ShortString::from(route.clients_exchange.as_str()),
-                ShortString::from(name.as_str()),
-                QueueBindOptions::default(),
-                FieldTable::default(),
-            )
-            .await
-            .with_context(|| {
-                format!(
-                    "binding a destination queue to the exchange {} (does the connector run?)",
-                    route.clients_exchange
-                )
-            })?;
-        let consumer = channel
-            .basic_consume(
-                queue.name().clone(),
-                ShortString::from(""),
-                BasicConsumeOptions {
-                    no_ack: true,
-                    ..BasicConsumeOptions::default()
-                },
-                FieldTable::default(),
-            )
-            .await?;
+        let consumer = consume_destination(
+            &channel,
+            queue.name().as_str(),
+            &route.clients_exchange,
+            name,
+        )
+        .await?;
         consumers.push(consumer);
     }
     Ok(select_all(consumers))

@@ -13,29 +13,31 @@
 //!
 //! * `events`: the legacy events it reads. `agents`: agent states and the command mix (pure).
 //! * `workload`: the driver task (sending, matching, phases). `stats`: histograms and output.
-//! * `bus`: the AMQP client side. `procs`: spawned children. `cpu`: CPU time from procfs.
+//! * `bus`: the AMQP client side.
+//!
+//! Spawned children, broker names and procfs figures come from `gc-testbed`, shared with
+//! gc-soak.
 
 mod agents;
 mod bus;
-mod cpu;
 mod events;
-mod procs;
 mod stats;
 mod workload;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Parser, ValueEnum};
 use finesse_sim::control::ControlClient;
+use gc_testbed::{ConnectorSpec, Names, Sim, SimConfig, TestbedError, procfs};
 use serde_json::{Value, json};
+use tokio::process::Child;
 use tokio::time::Instant;
 
 use crate::agents::Roster;
 use crate::bus::{Route, Sender};
-use crate::procs::{Connector, Names, Sim};
 use crate::stats::{PhaseStats, per_second, round1, round3};
 use crate::workload::{Load, LoginStats, Mix};
 
@@ -196,18 +198,18 @@ impl CpuMark {
         Self {
             name: name.to_owned(),
             pid,
-            at: cpu::cpu_time(pid),
+            at: procfs::cpu_time(pid),
         }
     }
 
     /// `{cpu_s, share_of_one_core, share_of_all_cores}` since this mark over `wall`.
     fn json(&self, wall: Duration) -> Value {
-        let (Some(before), Some(after)) = (self.at, cpu::cpu_time(self.pid)) else {
+        let (Some(before), Some(after)) = (self.at, procfs::cpu_time(self.pid)) else {
             return Value::Null;
         };
         let used = after.saturating_sub(before).as_secs_f64();
         let wall = wall.as_secs_f64().max(1e-9);
-        let cores = f64::from(u32::try_from(cpu::cpus()).unwrap_or(1));
+        let cores = f64::from(u32::try_from(procfs::cpus()).unwrap_or(1));
         json!({
             "cpu_s": round3(used),
             "share_of_one_core": round3(used / wall),
@@ -226,7 +228,7 @@ struct Pids(Vec<(String, u32)>);
 struct Marks {
     start: Instant,
     marks: Vec<CpuMark>,
-    machine: Option<cpu::MachineTimes>,
+    machine: Option<procfs::MachineTimes>,
 }
 
 impl Marks {
@@ -240,7 +242,7 @@ impl Marks {
         Self {
             start: Instant::now(),
             marks,
-            machine: cpu::machine_times(),
+            machine: procfs::machine_times(),
         }
     }
 
@@ -250,7 +252,7 @@ impl Marks {
         for mark in &self.marks {
             v[mark.name.as_str()] = mark.json(wall);
         }
-        if let (Some(before), Some(after)) = (self.machine, cpu::machine_times()) {
+        if let (Some(before), Some(after)) = (self.machine, procfs::machine_times()) {
             v["machine_busy_share"] = json!(round3(after.busy_share_since(before)));
         }
         v
@@ -309,8 +311,29 @@ struct Outcome {
     complete: bool,
 }
 
+/// Starts the connector of a `--spawn` run against `sim`, named after the run, and waits until
+/// it is ready.
+async fn start_connector(
+    args: &Args,
+    bin_dir: &Path,
+    run: &str,
+    names: &Names,
+    sim: &Sim,
+) -> Result<Child, TestbedError> {
+    let mut spec = ConnectorSpec::new(bin_dir, run, &args.amqp_url, names, sim)?;
+    spec.log = std::env::var("GC_LOAD_CONNECTOR_LOG").unwrap_or_else(|_| "warn".into());
+    spec.prefix = args
+        .connector_prefix
+        .as_deref()
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    spec.start().await
+}
+
 async fn run(args: Args) -> anyhow::Result<Outcome> {
-    bus::check_loopback(&args.amqp_url)?;
+    gc_testbed::check_loopback(&args.amqp_url)?;
     let run = format!(
         "gcload.{}.{}",
         std::process::id(),
@@ -332,25 +355,24 @@ async fn run(args: Args) -> anyhow::Result<Outcome> {
     let (sim, connector, route, control_url) = if args.spawn {
         let bin_dir = match &args.bin_dir {
             Some(dir) => dir.clone(),
-            None => procs::own_dir()?,
+            None => gc_testbed::own_dir()?,
         };
         let names = Names::new(&run);
-        let sim = Sim::start(&bin_dir, agents, &run).await?;
-        let prefix: Vec<String> = args
-            .connector_prefix
-            .as_deref()
-            .unwrap_or_default()
-            .split_whitespace()
-            .map(str::to_owned)
-            .collect();
-        let connector =
-            match Connector::start(&bin_dir, &args.amqp_url, &names, &sim, &run, &prefix).await {
-                Ok(c) => c,
-                Err(e) => {
-                    sim.stop().await;
-                    return Err(e);
-                }
-            };
+        let config = SimConfig {
+            agents,
+            // The event log is for tests; a small one keeps the simulator's work per request
+            // flat.
+            event_log_capacity: 1000,
+            two_nodes: false,
+        };
+        let sim = Sim::start(&bin_dir, &run, config).await?;
+        let connector = match start_connector(&args, &bin_dir, &run, &names, &sim).await {
+            Ok(c) => c,
+            Err(e) => {
+                sim.stop().await;
+                return Err(e.into());
+            }
+        };
         let route = Route {
             command_queue: names.commands.clone(),
             clients_exchange: names.clients.clone(),
@@ -365,7 +387,7 @@ async fn run(args: Args) -> anyhow::Result<Outcome> {
         (None, None, route, args.control_url.clone())
     };
     let mut pids = Pids::default();
-    if let Some(pid) = connector.as_ref().and_then(Connector::pid) {
+    if let Some(pid) = connector.as_ref().and_then(Child::id) {
         pids.0.push(("connector".into(), pid));
     }
     if let Some(pid) = sim.as_ref().and_then(|(s, _)| s.pid()) {
@@ -382,7 +404,7 @@ async fn run(args: Args) -> anyhow::Result<Outcome> {
         } else {
             Duration::from_secs(10)
         };
-        connector.stop(patience).await;
+        gc_testbed::stop(connector, patience).await;
     }
     if let Some((sim, names)) = sim {
         sim.stop().await;
@@ -455,11 +477,11 @@ async fn measure(
     outcome
         .report
         .insert("tool_version".into(), json!(env!("CARGO_PKG_VERSION")));
-    outcome.report.insert("cpus".into(), json!(cpu::cpus()));
+    outcome.report.insert("cpus".into(), json!(procfs::cpus()));
     say(format!(
         "gc-load {}: {agents} agents on {destinations} destinations, {} CPUs shared with the broker{}",
         env!("CARGO_PKG_VERSION"),
-        cpu::cpus(),
+        procfs::cpus(),
         if args.spawn {
             ", connector and simulator"
         } else {
@@ -489,7 +511,7 @@ async fn measure(
     let mut memory = serde_json::Map::new();
     for (name, pid) in &pids.0 {
         #[allow(clippy::cast_precision_loss)] // KiB of one process: far below 2^52
-        let Some(kib) = cpu::rss_kib(*pid).map(|k| k as f64) else {
+        let Some(kib) = procfs::rss_kib(*pid).map(|k| k as f64) else {
             continue;
         };
         let per_agent = kib / f64::from(args.agents);

@@ -23,6 +23,7 @@ use anyhow::{Context, bail};
 use finesse_sim::control::ControlClient;
 use futures::StreamExt;
 use futures::stream::SelectAll;
+use gc_testbed::correlation;
 use lapin::Consumer;
 use lapin::message::Delivery;
 use tokio::sync::mpsc;
@@ -154,7 +155,7 @@ impl Load {
                 .await
                 .context("no System answer to Hello in time (is the connector running?)")?;
             let delivery = delivery.context("the event consumer was cancelled")??;
-            if let Some(seq) = correlation(&delivery) {
+            if let Some(seq) = correlation(&delivery.properties) {
                 hellos.remove(&seq);
             }
         }
@@ -622,7 +623,7 @@ impl Load {
             }
             _ => {}
         }
-        let answered = correlation(delivery).and_then(|seq| self.pending.remove(&seq));
+        let answered = correlation(&delivery.properties).and_then(|seq| self.pending.remove(&seq));
         match answered {
             Some(pending) => self.answer(pending, &event, now),
             None if matches!(event, Event::Error { .. }) => self.stats.unsolicited_errors += 1,
@@ -752,13 +753,4 @@ impl Load {
 enum Input {
     Delivery(Box<Delivery>),
     Offer(OfferResult),
-}
-
-/// The correlation id of an event, when it is one of ours.
-fn correlation(delivery: &Delivery) -> Option<u64> {
-    delivery
-        .properties
-        .correlation_id()
-        .as_ref()
-        .and_then(|c| c.as_str().parse().ok())
 }

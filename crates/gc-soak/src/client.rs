@@ -10,12 +10,13 @@ use std::time::Duration;
 use anyhow::Context;
 use futures::StreamExt;
 use futures::stream::select_all;
+use gc_testbed::{command_properties, consume_destination, correlation};
 use lapin::options::{
-    BasicConsumeOptions, BasicPublishOptions, ConfirmSelectOptions, QueueBindOptions,
-    QueueDeclareOptions, QueueDeleteOptions,
+    BasicConsumeOptions, BasicPublishOptions, ConfirmSelectOptions, QueueDeclareOptions,
+    QueueDeleteOptions,
 };
 use lapin::types::{AMQPValue, FieldTable, ShortString};
-use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
+use lapin::{Channel, Connection, ConnectionProperties};
 use tokio::sync::{RwLock, mpsc};
 use tokio::time::Instant;
 
@@ -97,17 +98,7 @@ impl Client {
         let Some(channel) = self.channel.read().await.clone() else {
             return false;
         };
-        let mut headers = FieldTable::default();
-        headers.insert(
-            ShortString::from("JMSType"),
-            AMQPValue::LongString(jms_type.into()),
-        );
-        let properties = BasicProperties::default()
-            .with_headers(headers)
-            .with_correlation_id(ShortString::from(seq.to_string()))
-            .with_message_id(ShortString::from(format!("{}{seq}", self.id_prefix)))
-            .with_content_type(ShortString::from("text/plain"))
-            .with_delivery_mode(2);
+        let properties = command_properties(jms_type, seq, &self.id_prefix);
         let tx = self.tx.clone();
         let published = tokio::time::timeout(
             STEP,
@@ -173,28 +164,8 @@ impl Client {
                     FieldTable::default(),
                 )
                 .await?;
-            setup
-                .queue_bind(
-                    ShortString::from(queue.as_str()),
-                    ShortString::from(plan.clients_exchange.as_str()),
-                    ShortString::from(destination.as_str()),
-                    QueueBindOptions::default(),
-                    FieldTable::default(),
-                )
-                .await
-                .context("binding a client queue (the connector declares the exchange)")?;
             consumers.push(
-                setup
-                    .basic_consume(
-                        ShortString::from(queue.as_str()),
-                        ShortString::from(""),
-                        BasicConsumeOptions {
-                            no_ack: true,
-                            ..BasicConsumeOptions::default()
-                        },
-                        FieldTable::default(),
-                    )
-                    .await?,
+                consume_destination(&setup, &queue, &plan.clients_exchange, destination).await?,
             );
         }
         let dead = setup
@@ -273,13 +244,6 @@ impl Client {
         }
         let _ = connection.close(200, "bye".into()).await;
     }
-}
-
-fn correlation(properties: &BasicProperties) -> Option<u64> {
-    properties
-        .correlation_id()
-        .as_ref()
-        .and_then(|c| c.as_str().parse().ok())
 }
 
 #[cfg(test)]

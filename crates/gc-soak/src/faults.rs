@@ -13,11 +13,12 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use finesse_sim::NodeId;
 use finesse_sim::control::ControlClient;
+use gc_testbed::ConnectorSpec;
 use tokio::process::Child;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use crate::stack::{ConnectorSpec, rabbitmqctl};
+use crate::stack::rabbitmqctl;
 
 /// The list, in the order the soak rotates through them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -215,11 +216,8 @@ impl Target {
         heal.struck = start;
         if kill {
             child.start_kill()?;
-        } else if let Some(pid) = child.id() {
-            let _ = std::process::Command::new("kill")
-                .arg("-TERM")
-                .arg(pid.to_string())
-                .status();
+        } else {
+            gc_testbed::terminate(&child);
         }
         heal.now();
         let exited = tokio::time::timeout(Duration::from_secs(15), child.wait()).await;

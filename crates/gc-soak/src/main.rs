@@ -17,8 +17,9 @@
 //! run ends at `--time-limit` whatever happens. Exit codes: 0 clean, 2 invariant violated,
 //! 1 error, 3 watchdog, 64 bad arguments.
 //!
-//! Layout: `stack` (the processes), `client` (the CRM side on the broker), `driver` (workload
-//! and live invariants), `audit` (the simulator's request log), `faults`, `report`.
+//! Layout: `stack` (the redundant pair and the RabbitMQ node; the processes themselves are
+//! `gc-testbed`'s, shared with gc-load), `client` (the CRM side on the broker), `driver`
+//! (workload and live invariants), `audit` (the simulator's request log), `faults`, `report`.
 
 mod audit;
 mod client;
@@ -27,7 +28,6 @@ mod faults;
 mod report;
 mod stack;
 
-use std::net::ToSocketAddrs;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -35,6 +35,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::Parser;
 use finesse_sim::control::ControlClient;
+use gc_testbed::{Names, Sim, SimConfig, procfs};
 use serde_json::json;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -43,7 +44,6 @@ use crate::client::{Client, Plan};
 use crate::driver::Driver;
 use crate::faults::{Fault, FaultEvent, Pair, Target};
 use crate::report::{FaultRow, Invariants};
-use crate::stack::{ConnectorSpec, Names, Sim};
 
 const EXIT_VIOLATED: u8 = 2;
 const EXIT_WATCHDOG: u8 = 3;
@@ -102,21 +102,6 @@ struct Args {
     time_limit: Option<u64>,
 }
 
-fn check_loopback(url: &str) -> anyhow::Result<()> {
-    let uri: lapin::uri::AMQPUri = url
-        .parse()
-        .map_err(|e| anyhow::anyhow!("bad AMQP URL: {e}"))?;
-    let host = uri.authority.host.as_str();
-    let addresses: Vec<_> = (host, uri.authority.port)
-        .to_socket_addrs()
-        .with_context(|| format!("resolving {host}"))?
-        .collect();
-    if addresses.is_empty() || addresses.iter().any(|a| !a.ip().is_loopback()) {
-        bail!("refusing the non-loopback broker {host}: the soak runs against a local node only");
-    }
-    Ok(())
-}
-
 fn fault_list(args: &Args) -> anyhow::Result<Vec<Fault>> {
     if args.faults.is_empty() {
         return Ok(Fault::ALL.to_vec());
@@ -149,7 +134,7 @@ async fn run_faults(
 }
 
 async fn run(args: Args) -> anyhow::Result<u64> {
-    check_loopback(&args.amqp_url)?;
+    gc_testbed::check_loopback(&args.amqp_url)?;
     let faults = fault_list(&args)?;
     let run = format!(
         "gcsoak.{}.{}",
@@ -160,7 +145,7 @@ async fn run(args: Args) -> anyhow::Result<u64> {
     );
     let bin_dir = match &args.bin_dir {
         Some(d) => d.clone(),
-        None => stack::own_dir()?,
+        None => gc_testbed::own_dir()?,
     };
     let agents = usize::try_from(args.agents)?;
     eprintln!(
@@ -174,9 +159,15 @@ async fn run(args: Args) -> anyhow::Result<u64> {
             .collect::<Vec<_>>()
             .join(",")
     );
-    let sim = Sim::start(&bin_dir, agents, &run).await?;
+    let config = SimConfig {
+        agents,
+        // Large enough for the audit to read every request between two polls.
+        event_log_capacity: 200_000,
+        two_nodes: true,
+    };
+    let sim = Sim::start(&bin_dir, &run, config).await?;
     let names = Names::new(&run);
-    let specs = ConnectorSpec::pair(&bin_dir, &args.amqp_url, &names, &sim)?;
+    let specs = stack::pair(&bin_dir, &args.amqp_url, &names, &sim)?;
     let first = specs[0].start().await?;
     // The first member leads before the second starts, so roles are known.
     let lead_deadline = Instant::now() + Duration::from_secs(30);
@@ -257,9 +248,9 @@ async fn run(args: Args) -> anyhow::Result<u64> {
         .pair
         .pids()
         .into_iter()
-        .filter_map(|(name, pid)| Some((name, stack::rss_kib(pid)?)))
+        .filter_map(|(name, pid)| Some((name, procfs::rss_kib(pid)?)))
         .collect();
-    let sim_rss = sim.pid().and_then(stack::rss_kib);
+    let sim_rss = sim.pid().and_then(procfs::rss_kib);
 
     target.pair.stop().await;
     sim.stop().await;
@@ -305,7 +296,7 @@ async fn run(args: Args) -> anyhow::Result<u64> {
     let error_answers: u64 = t.errors.values().sum();
     let summary = json!({
         "tool": "gc-soak",
-        "cpus": std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        "cpus": procfs::cpus(),
         "params": {
             "seconds": args.seconds, "agents": args.agents, "destinations": args.destinations,
             "rate": args.rate, "fault_every_s": args.fault_every,

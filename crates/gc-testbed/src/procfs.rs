@@ -1,9 +1,10 @@
-//! CPU time of a process (this one or a child), from `/proc/<pid>/stat`.
+//! CPU time and resident memory of a process (this one or a child) and the machine's busy
+//! share, from procfs.
 //!
-//! This is what `getrusage(RUSAGE_SELF)` reports (user + system time of every thread, live and
-//! exited), read from procfs because the workspace forbids `unsafe` and so the libc call. The
-//! kernel reports it in `USER_HZ` ticks, which Linux fixes at 100 per second for user space on
-//! every architecture we run on: 10 ms resolution, ample over runs of seconds.
+//! CPU time is what `getrusage(RUSAGE_SELF)` reports (user + system time of every thread, live
+//! and exited), read from `/proc/<pid>/stat` because the workspace forbids `unsafe` and so the
+//! libc call. The kernel reports it in `USER_HZ` ticks, which Linux fixes at 100 per second for
+//! user space on every architecture we run on: 10 ms resolution, ample over runs of seconds.
 
 use std::time::Duration;
 
@@ -12,7 +13,7 @@ const USER_HZ: u64 = 100;
 
 /// User + system CPU time of process `pid` (`None`: this process), or `None` when it cannot be
 /// read (not Linux, or the process is gone).
-pub(crate) fn cpu_time(pid: Option<u32>) -> Option<Duration> {
+pub fn cpu_time(pid: Option<u32>) -> Option<Duration> {
     let path = pid.map_or_else(
         || "/proc/self/stat".to_owned(),
         |pid| format!("/proc/{pid}/stat"),
@@ -34,14 +35,14 @@ fn parse_stat(line: &str) -> Option<Duration> {
 
 /// Jiffies of the whole machine since boot, from the first line of `/proc/stat`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct MachineTimes {
+pub struct MachineTimes {
     busy: u64,
     total: u64,
 }
 
 impl MachineTimes {
     /// The share of all CPUs that was busy (anything but idle and iowait) since `earlier`.
-    pub(crate) fn busy_share_since(self, earlier: Self) -> f64 {
+    pub fn busy_share_since(self, earlier: Self) -> f64 {
         let total = self.total.saturating_sub(earlier.total);
         let busy = self.busy.saturating_sub(earlier.busy);
         if total == 0 {
@@ -54,7 +55,7 @@ impl MachineTimes {
 }
 
 /// The machine's CPU times, or `None` when `/proc/stat` cannot be read.
-pub(crate) fn machine_times() -> Option<MachineTimes> {
+pub fn machine_times() -> Option<MachineTimes> {
     parse_machine(&std::fs::read_to_string("/proc/stat").ok()?)
 }
 
@@ -76,15 +77,29 @@ fn parse_machine(stat: &str) -> Option<MachineTimes> {
 }
 
 /// The number of CPUs this process may run on.
-pub(crate) fn cpus() -> usize {
+pub fn cpus() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
+/// Resident memory of a process in KiB (`VmRSS` in procfs), when it can be read.
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    parse_rss(&status)
+}
+
+fn parse_rss(status: &str) -> Option<u64> {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
 }
 
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
 
-    use super::{cpu_time, parse_machine, parse_stat};
+    use super::{cpu_time, parse_machine, parse_rss, parse_stat, rss_kib};
 
     #[test]
     fn user_and_system_ticks_are_added() {
@@ -110,30 +125,13 @@ mod tests {
     fn this_process_has_a_cpu_time() {
         assert!(cpu_time(None).is_some());
     }
-}
 
-/// Resident memory of a process in KiB (`VmRSS` in procfs), when it can be read.
-pub(crate) fn rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    parse_rss(&status)
-}
-
-fn parse_rss(status: &str) -> Option<u64> {
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-}
-
-#[cfg(test)]
-mod rss_tests {
     #[test]
     fn vmrss_is_read_in_kib() {
         let status =
             "Name:\tgeneric-connector\nVmPeak:\t  900 kB\nVmRSS:\t  123456 kB\nThreads:\t3\n";
-        assert_eq!(super::parse_rss(status), Some(123_456));
-        assert_eq!(super::parse_rss("Name:\tx\n"), None);
-        assert!(super::rss_kib(std::process::id()).is_some_and(|k| k > 0));
+        assert_eq!(parse_rss(status), Some(123_456));
+        assert_eq!(parse_rss("Name:\tx\n"), None);
+        assert!(rss_kib(std::process::id()).is_some_and(|k| k > 0));
     }
 }
